@@ -1,0 +1,272 @@
+import type { Queryable } from '../db/db.ts';
+import type { Resource } from '../fhir/types.ts';
+
+/** A stored version of a resource: content is null for a deletion. */
+export interface StoredVersion {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  seq: number;
+  lastUpdated: string;
+  deleted: boolean;
+  method: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  content: Resource | null;
+}
+
+export interface CurrentRow {
+  versionId: number;
+  deleted: boolean;
+  content: Resource | null;
+  lastUpdated: string;
+}
+
+/**
+ * Maintains derived rows (identifiers, references, search indexes) of the current version of a resource,
+ * in the same transaction as the write. `resource` is null when the resource is deleted.
+ */
+export type Indexer = (tx: Queryable, resourceType: string, id: string, resource: Resource | null) => Promise<void>;
+
+const TS = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const tsSql = (col: string) => TS.replace('%s', col);
+
+/**
+ * The database side of the directory: versioned resource rows. It trusts its input (validation happened
+ * at the edge) and is only ever called inside a transaction of the write path.
+ */
+export const resourceStore = {
+  /** Locks and returns the current row, or null when the resource never existed. */
+  async lockCurrent(tx: Queryable, resourceType: string, id: string): Promise<CurrentRow | null> {
+    const r = await tx.query<{ version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
+      `SELECT version_id, deleted, content, ${tsSql('last_updated')} AS lu FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE`,
+      [resourceType, id],
+    );
+    const row = r.rows[0];
+    return row ? { versionId: row.version_id, deleted: row.deleted, content: row.content, lastUpdated: row.lu } : null;
+  },
+
+  /**
+   * Writes a new version (or the first one): sets meta.versionId and meta.lastUpdated from the database
+   * clock and the global change sequence, keeps the version in history and refreshes the indexes.
+   */
+  async writeVersion(
+    tx: Queryable,
+    args: {
+      resourceType: string;
+      id: string;
+      versionId: number;
+      method: StoredVersion['method'];
+      actor: string;
+      resource: Resource | null;
+      indexers: readonly Indexer[];
+    },
+  ): Promise<StoredVersion> {
+    const stamp = await tx.query<{ seq: number; ts: string }>(
+      `SELECT nextval('resource_seq') AS seq, ${tsSql('clock_timestamp()')} AS ts`,
+    );
+    const { seq, ts } = stamp.rows[0]!;
+    let content: Resource | null = null;
+    if (args.resource) {
+      const { meta, ...rest } = args.resource;
+      content = {
+        ...rest,
+        resourceType: args.resourceType,
+        id: args.id,
+        meta: { ...(meta ?? {}), versionId: String(args.versionId), lastUpdated: ts },
+      } as Resource;
+      // Keep resourceType and id first, as FHIR JSON is usually written.
+      content = { resourceType: args.resourceType, id: args.id, meta: content.meta, ...stripKeys(content, ['resourceType', 'id', 'meta']) };
+    }
+    const json = content ? JSON.stringify(content) : null;
+    await tx.query(
+      `WITH cur AS (
+         INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
+         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::jsonb)
+         ON CONFLICT (res_type, id) DO UPDATE
+           SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
+               deleted = EXCLUDED.deleted, content = EXCLUDED.content
+         RETURNING 1
+       )
+       INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
+       SELECT $1, $2, $3, $4, $5::timestamptz, $8, $9, $7::jsonb FROM cur`,
+      [args.resourceType, args.id, args.versionId, seq, ts, content === null, json, args.method, args.actor],
+    );
+    for (const index of args.indexers) await index(tx, args.resourceType, args.id, content);
+    return {
+      resourceType: args.resourceType,
+      id: args.id,
+      versionId: args.versionId,
+      seq,
+      lastUpdated: ts,
+      deleted: content === null,
+      method: args.method,
+      content,
+    };
+  },
+
+  async readCurrent(db: Queryable, resourceType: string, id: string): Promise<CurrentRow | null> {
+    const r = await db.query<{ version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
+      `SELECT version_id, deleted, content, ${tsSql('last_updated')} AS lu FROM resource WHERE res_type = $1 AND id = $2`,
+      [resourceType, id],
+    );
+    const row = r.rows[0];
+    return row ? { versionId: row.version_id, deleted: row.deleted, content: present(row.content), lastUpdated: row.lu } : null;
+  },
+
+  async readVersion(db: Queryable, resourceType: string, id: string, versionId: number): Promise<StoredVersion | null> {
+    const r = await db.query<VersionRow>(`${VERSION_SELECT} WHERE res_type = $1 AND id = $2 AND version_id = $3`, [
+      resourceType,
+      id,
+      versionId,
+    ]);
+    return r.rows[0] ? toVersion(r.rows[0]) : null;
+  },
+
+  /**
+   * Versions newest first, keyset-paged on the change sequence: `beforeSeq` is the cursor of the next page.
+   * Filters: one resource, one type, or the whole server; `since` is inclusive.
+   */
+  async history(
+    db: Queryable,
+    q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number },
+  ): Promise<{ versions: StoredVersion[]; total: number }> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (q.resourceType) where.push(`res_type = $${params.push(q.resourceType)}`);
+    if (q.id) where.push(`id = $${params.push(q.id)}`);
+    if (q.since) where.push(`last_updated >= $${params.push(q.since)}::timestamptz`);
+    const countWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    if (q.beforeSeq !== undefined) where.push(`seq < $${params.push(q.beforeSeq)}`);
+    const pageWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const countParams = params.slice(0, q.beforeSeq !== undefined ? params.length - 1 : params.length);
+    const [page, count] = await Promise.all([
+      db.query<VersionRow>(`${VERSION_SELECT} ${pageWhere} ORDER BY seq DESC LIMIT ${Math.max(0, Math.floor(q.limit))}`, params),
+      db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM resource_version ${countWhere}`, countParams),
+    ]);
+    return { versions: page.rows.map(toVersion), total: count.rows[0]?.n ?? 0 };
+  },
+
+  /** Current resources of a type holding an identifier (value, optionally restricted to a system). */
+  async findByIdentifier(db: Queryable, resourceType: string, value: string, system?: string): Promise<string[]> {
+    const r = await db.query<{ id: string }>(
+      system === undefined
+        ? 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 LIMIT 3'
+        : 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 AND system IS NOT DISTINCT FROM $3 LIMIT 3',
+      system === undefined ? [resourceType, value] : [resourceType, value, system === '' ? null : system],
+    );
+    return r.rows.map((x) => x.id);
+  },
+
+  /** Which of these references point to existing, non-deleted resources (locked against concurrent delete). */
+  async existing(tx: Queryable, refs: { resourceType: string; id: string }[]): Promise<Set<string>> {
+    if (refs.length === 0) return new Set();
+    const r = await tx.query<{ res_type: string; id: string }>(
+      `SELECT r.res_type, r.id FROM resource r
+         JOIN jsonb_to_recordset($1::jsonb) AS x(t text, i text) ON r.res_type = x.t AND r.id = x.i
+        WHERE NOT r.deleted FOR KEY SHARE OF r`,
+      [JSON.stringify(refs.map((x) => ({ t: x.resourceType, i: x.id })))],
+    );
+    return new Set(r.rows.map((x) => `${x.res_type}/${x.id}`));
+  },
+
+  /** Current resources that reference the given one (blocks deletion). */
+  async referrers(db: Queryable, resourceType: string, id: string, limit = 5): Promise<string[]> {
+    const r = await db.query<{ res_type: string; id: string }>(
+      `SELECT DISTINCT res_type, id FROM resource_reference WHERE target_type = $1 AND target_id = $2 LIMIT ${limit}`,
+      [resourceType, id],
+    );
+    return r.rows.map((x) => `${x.res_type}/${x.id}`);
+  },
+};
+
+type VersionRow = {
+  res_type: string;
+  id: string;
+  version_id: number;
+  seq: number;
+  lu: string;
+  method: StoredVersion['method'];
+  content: Resource | null;
+};
+const VERSION_SELECT = `SELECT res_type, id, version_id, seq, ${tsSql('last_updated')} AS lu, method, content FROM resource_version`;
+
+function toVersion(r: VersionRow): StoredVersion {
+  return {
+    resourceType: r.res_type,
+    id: r.id,
+    versionId: r.version_id,
+    seq: r.seq,
+    lastUpdated: r.lu,
+    deleted: r.content === null,
+    method: r.method,
+    content: present(r.content),
+  };
+}
+
+/** jsonb does not keep key order: put resourceType, id and meta first again, as FHIR JSON is read. */
+export function present(r: Resource | null): Resource | null {
+  if (!r) return r;
+  const { resourceType, id, meta, ...rest } = r;
+  return { resourceType, ...(id !== undefined ? { id } : {}), ...(meta !== undefined ? { meta } : {}), ...rest };
+}
+
+function stripKeys(o: Record<string, unknown>, keys: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!keys.includes(k)) out[k] = v;
+  return out;
+}
+
+/** Indexer of business identifiers and literal references, needed by the core itself. */
+export const coreIndexer: Indexer = async (tx, resourceType, id, resource) => {
+  await tx.query('DELETE FROM resource_identifier WHERE res_type = $1 AND id = $2', [resourceType, id]);
+  await tx.query('DELETE FROM resource_reference WHERE res_type = $1 AND id = $2', [resourceType, id]);
+  if (!resource) return;
+  const identifiers = extractIdentifiers(resource);
+  if (identifiers.length > 0) {
+    await tx.query(
+      `INSERT INTO resource_identifier (res_type, id, system, value, type_code)
+       SELECT $1, $2, x.s, x.v, x.t FROM jsonb_to_recordset($3::jsonb) AS x(s text, v text, t text)`,
+      [resourceType, id, JSON.stringify(identifiers)],
+    );
+  }
+  const refs = extractReferences(resource);
+  if (refs.length > 0) {
+    await tx.query(
+      `INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
+       SELECT $1, $2, x.p, x.t, x.i FROM jsonb_to_recordset($3::jsonb) AS x(p text, t text, i text)`,
+      [resourceType, id, JSON.stringify(refs.map((r) => ({ p: r.path, t: r.resourceType, i: r.id })))],
+    );
+  }
+};
+
+export function extractIdentifiers(resource: Resource): { s: string | null; v: string; t: string | null }[] {
+  const ids = resource.identifier;
+  const list = Array.isArray(ids) ? ids : ids && typeof ids === 'object' ? [ids] : [];
+  const out: { s: string | null; v: string; t: string | null }[] = [];
+  for (const i of list as { system?: string; value?: string; type?: { coding?: { code?: string }[] } }[]) {
+    if (i && typeof i.value === 'string') out.push({ s: i.system ?? null, v: i.value, t: i.type?.coding?.[0]?.code ?? null });
+  }
+  return out;
+}
+
+/**
+ * Every literal relative reference `Type/id` in the resource, with the element path it sits at
+ * (`path` without indexes, as indexed; `expression` with them, as reported in errors).
+ */
+export function extractReferences(resource: Resource): { path: string; expression: string; resourceType: string; id: string }[] {
+  const out: { path: string; expression: string; resourceType: string; id: string }[] = [];
+  const walk = (node: unknown, path: string, expression: string) => {
+    if (!node || typeof node !== 'object') return;
+    const obj = node as Record<string, unknown>;
+    if (typeof obj.reference === 'string') {
+      const m = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(obj.reference);
+      if (m) out.push({ path, expression, resourceType: m[1]!, id: m[2]! });
+    }
+    for (const [k, v] of Object.entries(obj)) {
+      if (k === 'reference' || v === null || typeof v !== 'object') continue;
+      if (Array.isArray(v)) v.forEach((item, i) => walk(item, `${path}.${k}`, `${expression}.${k}[${i}]`));
+      else walk(v, `${path}.${k}`, `${expression}.${k}`);
+    }
+  };
+  walk(resource, resource.resourceType, resource.resourceType);
+  return out;
+}

@@ -1,0 +1,335 @@
+import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
+import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
+import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
+
+/**
+ * FHIR RESTful semantics, independent of HTTP transport: each handler takes a plain request and returns a
+ * status, headers and body. The repository (the directory's read and write paths) and search engine are
+ * injected by the server.
+ */
+
+export interface StoredVersionView {
+  resourceType: string;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  method: string;
+  seq: number;
+  content: Resource | null;
+}
+
+export interface Repository {
+  create(actor: Actor, resource: Resource): Promise<StoredVersionView>;
+  update(actor: Actor, resource: Resource & { id: string }, opts: { ifMatch?: number }): Promise<{ version: StoredVersionView; created: boolean }>;
+  patch(actor: Actor, resourceType: string, id: string, change: (r: Resource) => Resource, opts: { ifMatch?: number }): Promise<StoredVersionView>;
+  delete(actor: Actor, resourceType: string, id: string, opts: { ifMatch?: number }): Promise<StoredVersionView | null>;
+  read(resourceType: string, id: string): Promise<{ versionId: number; deleted: boolean; content: Resource | null; lastUpdated: string } | null>;
+  vread(resourceType: string, id: string, versionId: number): Promise<StoredVersionView | null>;
+  history(q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number }): Promise<{ versions: StoredVersionView[]; total: number }>;
+  findByIdentifier(resourceType: string, value: string, system?: string): Promise<string[]>;
+}
+
+export interface Actor {
+  id: string;
+}
+
+export interface SearchEngine {
+  search(req: { resourceType: string; params: [string, string][]; baseUrl: string; headers: FhirRequest['headers'] }): Promise<Bundle>;
+}
+
+export interface FhirRequest {
+  actor: Actor;
+  baseUrl: string;
+  headers: Record<string, string | undefined>;
+  query: [string, string][];
+  body?: unknown;
+  contentType?: string | undefined;
+}
+
+export interface FhirResponse {
+  status: number;
+  headers: Record<string, string>;
+  body?: Resource | Bundle | OperationOutcome | unknown[] | undefined;
+}
+
+const HISTORY_DEFAULT_COUNT = 100;
+const HISTORY_MAX_COUNT = 1000;
+/** History bundles advertise a watermark this far in the past, so writes still committing are not skipped. */
+const HISTORY_SAFETY_MS = 5000;
+
+export class FhirRest {
+  constructor(
+    private readonly repo: Repository,
+    private readonly searchEngine: SearchEngine,
+  ) {}
+
+  async read(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkType(type);
+    checkId(id);
+    const row = await this.repo.read(type, id);
+    if (!row) throw notFound(`${type}/${id} n'existe pas`, type);
+    if (row.deleted || !row.content) throw gone(`${type}/${id} a été supprimé`);
+    const etag = etagOf(row.versionId);
+    if (matchesEtag(req.headers['if-none-match'], row.versionId) || notModifiedSince(req.headers['if-modified-since'], row.lastUpdated)) {
+      return { status: 304, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) } };
+    }
+    return { status: 200, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) }, body: row.content };
+  }
+
+  async vread(_req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
+    checkType(type);
+    checkId(id);
+    const versionId = Number(vid);
+    if (!Number.isInteger(versionId) || versionId < 1) throw badRequest(`Identifiant de version invalide : « ${vid} »`);
+    const v = await this.repo.vread(type, id, versionId);
+    if (!v) throw notFound(`${type}/${id} n'a pas de version ${vid}`, type);
+    if (v.deleted || !v.content) throw gone(`${type}/${id} version ${vid} est une suppression`);
+    return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: v.content };
+  }
+
+  async create(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkType(type);
+    const resource = checkBody(req.body, type);
+    const ifNoneExist = req.headers['if-none-exist'];
+    if (ifNoneExist) {
+      const ids = await this.matchConditional(type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
+      if (ids.length > 1) throw preconditionFailed(`If-None-Exist : ${ids.length} ressources correspondent`, 'multiple-matches');
+      if (ids.length === 1) {
+        const existing = await this.repo.read(type, ids[0]!);
+        return {
+          status: 200,
+          headers: existing ? { ETag: etagOf(existing.versionId), 'Last-Modified': httpDate(existing.lastUpdated), Location: `${req.baseUrl}/${type}/${ids[0]}/_history/${existing.versionId}` } : {},
+          body: preferBody(req, existing?.content ?? undefined),
+        };
+      }
+    }
+    delete resource.id;
+    const v = await this.repo.create(req.actor, resource);
+    return written(req, v, 201);
+  }
+
+  async update(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkType(type);
+    checkId(id);
+    const resource = checkBody(req.body, type);
+    if (resource.id === undefined) throw badRequest('La ressource doit porter son id pour une mise à jour (PUT)', `${type}.id`);
+    if (resource.id !== id) throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à l'URL (« ${id} »)`, `${type}.id`);
+    const { version, created } = await this.repo.update(req.actor, resource as Resource & { id: string }, ifMatch(req));
+    return written(req, version, created ? 201 : 200);
+  }
+
+  /** PUT [type]?identifier=… : update the one match, create when none, 412 when several. */
+  async conditionalUpdate(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkType(type);
+    const resource = checkBody(req.body, type);
+    const ids = await this.matchConditional(type, new URLSearchParams(req.query));
+    if (ids.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${ids.length} ressources correspondent aux critères`, 'multiple-matches');
+    if (ids.length === 0) {
+      if (resource.id !== undefined) {
+        const { version } = await this.repo.update(req.actor, resource as Resource & { id: string }, {});
+        return written(req, version, 201);
+      }
+      return written(req, await this.repo.create(req.actor, resource), 201);
+    }
+    const id = ids[0]!;
+    if (resource.id !== undefined && resource.id !== id) {
+      throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à la ressource trouvée (« ${id} »)`, `${type}.id`);
+    }
+    const { version } = await this.repo.update(req.actor, { ...resource, id }, ifMatch(req));
+    return written(req, version, 200);
+  }
+
+  async patch(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkType(type);
+    checkId(id);
+    const change = patchFunction(req);
+    const v = await this.repo.patch(req.actor, type, id, change, ifMatch(req));
+    return written(req, v, 200);
+  }
+
+  /** PATCH [type]?identifier=… as the national capacity flow uses: 404 no match, 412 several. */
+  async conditionalPatch(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkType(type);
+    const change = patchFunction(req);
+    const ids = await this.matchConditional(type, new URLSearchParams(req.query));
+    if (ids.length === 0) throw notFound(`Aucun ${type} ne correspond aux critères ${new URLSearchParams(req.query).toString()}`, type);
+    if (ids.length > 1) throw preconditionFailed(`${ids.length} ressources ${type} correspondent aux critères : l'identifiant n'est pas unique`, 'multiple-matches');
+    const v = await this.repo.patch(req.actor, type, ids[0]!, change, ifMatch(req));
+    return written(req, v, 200);
+  }
+
+  async delete(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
+    checkType(type);
+    checkId(id);
+    const v = await this.repo.delete(req.actor, type, id, ifMatch(req));
+    if (!v) return { status: 204, headers: {} };
+    return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: { resourceType: 'OperationOutcome', issue: [issue('informational', `${type}/${id} supprimé (version ${v.versionId})`, { severity: 'information' })] } };
+  }
+
+  async search(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkType(type);
+    const bundle = await this.searchEngine.search({ resourceType: type, params: req.query, baseUrl: req.baseUrl, headers: req.headers });
+    return { status: 200, headers: { 'Cache-Control': 'no-cache' }, body: bundle };
+  }
+
+  async history(req: FhirRequest, type?: string, id?: string): Promise<FhirResponse> {
+    if (type) checkType(type);
+    if (id) checkId(id);
+    let since: string | undefined;
+    let count = HISTORY_DEFAULT_COUNT;
+    let beforeSeq: number | undefined;
+    for (const [k, v] of req.query) {
+      if (k === '_since') {
+        if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(v) || Number.isNaN(Date.parse(v))) {
+          throw badRequest(`_since doit être un instant FHIR (ex. 2024-01-31T12:00:00Z), reçu « ${v} »`, '_since');
+        }
+        since = v;
+      } else if (k === '_count') {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw badRequest(`_count doit être un entier positif, reçu « ${v} »`, '_count');
+        count = Math.min(n, HISTORY_MAX_COUNT);
+      } else if (k === '_cursor') {
+        if (!/^\d+$/.test(v)) throw badRequest('Curseur de pagination invalide', '_cursor');
+        beforeSeq = Number(v);
+      } else if (k !== '_format' && k !== '_pretty') {
+        throw badRequest(`Paramètre non pris en charge pour _history : « ${k} » (_since, _count)`, k);
+      }
+    }
+    if (id) {
+      const current = await this.repo.read(type!, id);
+      if (!current) throw notFound(`${type}/${id} n'existe pas`, type);
+    }
+    const watermark = new Date(Date.now() - HISTORY_SAFETY_MS).toISOString();
+    const { versions, total } = await this.repo.history({
+      ...(type ? { resourceType: type } : {}),
+      ...(id ? { id } : {}),
+      ...(since ? { since } : {}),
+      ...(beforeSeq !== undefined ? { beforeSeq } : {}),
+      limit: count + 1,
+    });
+    const page = versions.slice(0, count);
+    const base = `${req.baseUrl}${type ? `/${type}` : ''}${id ? `/${id}` : ''}/_history`;
+    const selfQuery = req.query.length ? `?${new URLSearchParams(req.query).toString()}` : '';
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      meta: { lastUpdated: watermark },
+      type: 'history',
+      total,
+      link: [{ relation: 'self', url: `${base}${selfQuery}` }],
+      entry: page.map((v) => historyEntry(req.baseUrl, v)),
+    };
+    if (versions.length > count && page.length > 0) {
+      const next = req.query.filter(([k]) => k !== '_cursor');
+      next.push(['_cursor', String(page[page.length - 1]!.seq)]);
+      bundle.link!.push({ relation: 'next', url: `${base}?${new URLSearchParams(next).toString()}` });
+    }
+    return { status: 200, headers: { 'Cache-Control': 'no-cache' }, body: bundle };
+  }
+
+  /** Conditional criteria: only `identifier` (and `_id`) are accepted, which is what the IG's flows use. */
+  private async matchConditional(type: string, q: URLSearchParams): Promise<string[]> {
+    const keys = [...new Set(q.keys())].filter((k) => k !== '_format');
+    if (keys.length === 0) throw badRequest('Une opération conditionnelle exige des critères (ex. ?identifier=…)');
+    const unsupported = keys.filter((k) => k !== 'identifier' && k !== '_id');
+    if (unsupported.length > 0) {
+      throw new OutcomeError(400, [issue('not-supported', `Critère conditionnel non pris en charge : ${unsupported.join(', ')} (identifier, _id)`, { expression: unsupported[0]! })]);
+    }
+    let ids: Set<string> | undefined;
+    const intersect = (found: string[]) => {
+      ids = ids ? new Set(found.filter((x) => ids!.has(x))) : new Set(found);
+    };
+    for (const value of q.getAll('identifier')) {
+      const bar = value.indexOf('|');
+      intersect(bar < 0 ? await this.repo.findByIdentifier(type, value) : await this.repo.findByIdentifier(type, value.slice(bar + 1), value.slice(0, bar)));
+    }
+    for (const value of q.getAll('_id')) {
+      const row = await this.repo.read(type, value);
+      intersect(row && !row.deleted ? [value] : []);
+    }
+    return [...(ids ?? [])];
+  }
+}
+
+function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {
+  const url = `${v.resourceType}/${v.id}`;
+  const entry: BundleEntry = { fullUrl: `${baseUrl}/${url}` };
+  if (v.content) entry.resource = v.content;
+  entry.request = { method: v.method === 'PATCH' ? 'PUT' : v.method, url: v.method === 'POST' ? v.resourceType : url };
+  entry.response = {
+    status: v.method === 'POST' ? '201 Created' : v.method === 'DELETE' ? '204 No Content' : '200 OK',
+    etag: etagOf(v.versionId),
+    lastModified: v.lastUpdated,
+  };
+  return entry;
+}
+
+function written(req: FhirRequest, v: StoredVersionView, status: number): FhirResponse {
+  const headers: Record<string, string> = {
+    ETag: etagOf(v.versionId),
+    'Last-Modified': httpDate(v.lastUpdated),
+    Location: `${req.baseUrl}/${v.resourceType}/${v.id}/_history/${v.versionId}`,
+  };
+  if (status !== 201) delete headers.Location;
+  if (status === 201) headers['Content-Location'] = headers.Location!;
+  return { status, headers, body: preferBody(req, v.content ?? undefined) };
+}
+
+function preferBody(req: FhirRequest, resource: Resource | undefined): FhirResponse['body'] {
+  const prefer = req.headers.prefer ?? '';
+  if (/return=minimal/.test(prefer)) return undefined;
+  if (/return=OperationOutcome/i.test(prefer)) {
+    return { resourceType: 'OperationOutcome', issue: [issue('informational', 'Opération réussie', { severity: 'information' })] };
+  }
+  return resource;
+}
+
+function patchFunction(req: FhirRequest): (r: Resource) => Resource {
+  const ct = (req.contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  if (ct === 'application/json-patch+json') return (r) => applyJsonPatch(r, req.body);
+  if (isFhirPathPatch(req.body)) return (r) => applyFhirPathPatch(r, req.body);
+  if (Array.isArray(req.body)) return (r) => applyJsonPatch(r, req.body);
+  throw badRequest('Corps de PATCH attendu : une ressource Parameters (FHIRPath Patch) ou un JSON Patch (application/json-patch+json)');
+}
+
+export function checkType(type: string): void {
+  if (!isResourceType(type)) {
+    throw new OutcomeError(404, [issue('not-supported', `Type de ressource non pris en charge : « ${type} » (Organization, HealthcareService, Location, Practitioner, PractitionerRole, Task)`)]);
+  }
+}
+
+function checkId(id: string): void {
+  if (!ID_PATTERN.test(id)) throw badRequest(`Identifiant de ressource invalide : « ${id} » (1 à 64 caractères parmi A-Z a-z 0-9 - .)`);
+}
+
+function checkBody(body: unknown, type: string): Resource {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps de la requête doit être une ressource FHIR en JSON');
+  const r = body as Resource;
+  if (r.resourceType !== type) {
+    throw badRequest(`resourceType « ${String(r.resourceType)} » ne correspond pas au type de l'URL (${type})`, 'resourceType');
+  }
+  return r;
+}
+
+function ifMatch(req: FhirRequest): { ifMatch?: number } {
+  const h = req.headers['if-match'];
+  if (!h) return {};
+  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(h);
+  if (!m) throw badRequest(`En-tête If-Match invalide : « ${h} » (attendu W/"<versionId>")`);
+  return { ifMatch: Number(m[1]) };
+}
+
+export const etagOf = (versionId: number) => `W/"${versionId}"`;
+
+function matchesEtag(header: string | undefined, versionId: number): boolean {
+  if (!header) return false;
+  return header.split(',').some((t) => t.trim() === '*' || t.trim().replace(/^W\//, '') === `"${versionId}"`);
+}
+
+function notModifiedSince(header: string | undefined, lastUpdated: string): boolean {
+  if (!header) return false;
+  const since = Date.parse(header);
+  return !Number.isNaN(since) && Math.floor(Date.parse(lastUpdated) / 1000) * 1000 <= since;
+}
+
+export const httpDate = (iso: string) => new Date(iso).toUTCString();

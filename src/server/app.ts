@@ -1,0 +1,139 @@
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/db.ts';
+import { SYSTEM_ACTOR } from '../directory/directory.service.ts';
+import { capabilityStatement } from '../fhir/capability.ts';
+import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
+import { FhirRest, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
+import { VERSION } from '../version.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  repository: Repository;
+  searchEngine: SearchEngine;
+  searchParams: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
+  /** Extra routes of other modules (terminology operations, imports…), registered under the FHIR base. */
+  plugins?: ((app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }) => void | Promise<void>)[];
+}
+
+const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json'];
+
+/** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: deps.config.bodyLimit,
+    logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
+    genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : randomUUID()),
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+  });
+  const rest = new FhirRest(deps.repository, deps.searchEngine);
+
+  // Only JSON bodies are accepted; anything else is 415 (Fastify's own error, mapped below).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
+    const text = body as string;
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new OutcomeError(400, [issue('structure', `JSON mal formé : ${(e as Error).message}`)]), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (isOutcomeError(err)) return sendOutcome(reply, err.status, err.outcome, err.headers);
+    const status = err.statusCode ?? 500;
+    if (status >= 500) {
+      req.log.error({ err, reqId: req.id }, 'unexpected error');
+      return sendOutcome(reply, 500, outcome([issue('exception', `Erreur interne du serveur (requête ${req.id})`)]));
+    }
+    const messages: Record<string, [string, Parameters<typeof issue>[0]]> = {
+      FST_ERR_CTP_INVALID_MEDIA_TYPE: [`Type de contenu non pris en charge : « ${req.headers['content-type'] ?? ''} » (application/fhir+json attendu)`, 'not-supported'],
+      FST_ERR_CTP_BODY_TOO_LARGE: [`Corps de requête trop volumineux (limite ${deps.config.bodyLimit} octets)`, 'too-long'],
+      FST_ERR_CTP_EMPTY_JSON_BODY: ['Corps JSON vide', 'structure'],
+      FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['Content-Length ne correspond pas au corps reçu', 'structure'],
+    };
+    const [text, code] = messages[err.code ?? ''] ?? [err.message, 'invalid'];
+    return sendOutcome(reply, status, outcome([issue(code, text)]));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendOutcome(reply, 404, outcome([issue('not-found', `Aucune route pour ${req.method} ${req.url.split('?')[0]}`)])),
+  );
+
+  const baseUrl = (req: FastifyRequest) => deps.config.baseUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? `${deps.config.host}:${deps.config.port}`}/fhir`;
+  const toFhir = (req: FastifyRequest): FhirRequest => {
+    const query = queryPairs(req.url);
+    if (typeof req.body === 'string' && req.headers['content-type']?.startsWith('application/x-www-form-urlencoded')) {
+      query.push(...new URLSearchParams(req.body));
+    }
+    return {
+      actor: SYSTEM_ACTOR,
+      baseUrl: baseUrl(req),
+      headers: req.headers as Record<string, string | undefined>,
+      query,
+      body: req.body,
+      contentType: req.headers['content-type'],
+    };
+  };
+  const send = (reply: FastifyReply, res: FhirResponse) => {
+    reply.code(res.status).headers(res.headers);
+    if (res.body === undefined) return reply.send();
+    return reply.type(FHIR_JSON).send(JSON.stringify(res.body));
+  };
+  const formatCheck = (req: FastifyRequest) => {
+    const fmt = new URLSearchParams(req.url.split('?')[1] ?? '').get('_format');
+    if (fmt && !/json/.test(fmt)) throw new OutcomeError(406, [issue('not-supported', `Format non pris en charge : « ${fmt} » (seul JSON est servi)`, { expression: '_format' })]);
+    const accept = req.headers.accept;
+    if (accept && !/json|\*\/\*|application\/\*/.test(accept)) {
+      throw new OutcomeError(406, [issue('not-supported', `Aucune représentation acceptable pour Accept: ${accept} (application/fhir+json)`)]);
+    }
+  };
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/fhir')) formatCheck(req);
+  });
+
+  app.get('/health', async (_req, reply) => {
+    await deps.db.query('SELECT 1');
+    return reply.send({ status: 'ok', database: deps.db.kind, version: VERSION });
+  });
+
+  type P = { type: string; id: string; vid: string };
+  app.get('/fhir/metadata', async (req, reply) =>
+    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams }) }),
+  );
+  app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
+  app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));
+  app.post<{ Params: P }>('/fhir/:type/_search', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));
+  app.post<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.create(toFhir(req), req.params.type)));
+  app.put<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.conditionalUpdate(toFhir(req), req.params.type)));
+  app.patch<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.conditionalPatch(toFhir(req), req.params.type)));
+  app.get<{ Params: P }>('/fhir/:type/_history', async (req, reply) => send(reply, await rest.history(toFhir(req), req.params.type)));
+  app.get<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.read(toFhir(req), req.params.type, req.params.id)));
+  app.put<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.update(toFhir(req), req.params.type, req.params.id)));
+  app.patch<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.patch(toFhir(req), req.params.type, req.params.id)));
+  app.delete<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.delete(toFhir(req), req.params.type, req.params.id)));
+  app.get<{ Params: P }>('/fhir/:type/:id/_history', async (req, reply) =>
+    send(reply, await rest.history(toFhir(req), req.params.type, req.params.id)),
+  );
+  app.get<{ Params: P }>('/fhir/:type/:id/_history/:vid', async (req, reply) =>
+    send(reply, await rest.vread(toFhir(req), req.params.type, req.params.id, req.params.vid)),
+  );
+
+  for (const plugin of deps.plugins ?? []) await plugin(app, { baseUrl });
+  return app;
+}
+
+function sendOutcome(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}) {
+  return reply.code(status).headers(headers).type(FHIR_JSON).send(JSON.stringify(body));
+}
+
+/** Query parameters in order with repeats, decoded (URLSearchParams also turns + into space). */
+function queryPairs(url: string): [string, string][] {
+  const q = url.indexOf('?');
+  if (q < 0) return [];
+  return [...new URLSearchParams(url.slice(q + 1))];
+}

@@ -1,0 +1,40 @@
+import type { Config } from '../config.ts';
+import { openDatabase, type Db } from '../db/db.ts';
+import { migrate } from '../db/migrate.ts';
+import { Directory } from '../directory/directory.service.ts';
+import type { SearchEngine } from '../fhir/rest.ts';
+import { createValidator } from '../fhir/validation/validate.ts';
+import { search, searchParamsFor } from '../search/search.service.ts';
+import { Terminology } from '../terminology/terminology.service.ts';
+import type { AppDeps } from './app.ts';
+
+/** Everything a running process needs, wired once: database, terminology, directory, search. */
+export interface Runtime {
+  config: Config;
+  db: Db;
+  terminology: Terminology;
+  directory: Directory;
+  searchEngine: SearchEngine;
+  appDeps: AppDeps;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?: () => Promise<void> } = {}): Promise<Runtime> {
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(db);
+  await opts.afterMigrate?.();
+  const terminology = new Terminology(db);
+  await terminology.load();
+  const directory = new Directory(db, createValidator(terminology));
+  const searchEngine: SearchEngine = { search: (req) => search(db, req) };
+  const appDeps: AppDeps = { config, db, repository: directory, searchEngine, searchParams: searchParamsFor };
+  return {
+    config,
+    db,
+    terminology,
+    directory,
+    searchEngine,
+    appDeps,
+    close: () => db.close(),
+  };
+}
