@@ -20,11 +20,19 @@ export interface CurrentRow {
   lastUpdated: string;
 }
 
+/** One resource whose derived rows must be refreshed; `resource` is null when it was deleted. */
+export interface IndexItem {
+  resourceType: string;
+  id: string;
+  resource: Resource | null;
+}
+
 /**
- * Maintains derived rows (identifiers, references, search indexes) of the current version of a resource,
- * in the same transaction as the write. `resource` is null when the resource is deleted.
+ * Maintains derived rows (identifiers, references, search indexes) of the current versions of resources,
+ * in the same transaction as the write. Takes a batch (a single write passes one item) so bulk loads can
+ * use set-based SQL.
  */
-export type Indexer = (tx: Queryable, resourceType: string, id: string, resource: Resource | null) => Promise<void>;
+export type Indexer = (tx: Queryable, items: readonly IndexItem[]) => Promise<void>;
 
 const TS = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tsSql = (col: string) => TS.replace('%s', col);
@@ -90,7 +98,7 @@ export const resourceStore = {
        SELECT $1, $2, $3, $4, $5::timestamptz, $8, $9, $7::jsonb FROM cur`,
       [args.resourceType, args.id, args.versionId, seq, ts, content === null, json, args.method, args.actor],
     );
-    for (const index of args.indexers) await index(tx, args.resourceType, args.id, content);
+    for (const index of args.indexers) await index(tx, [{ resourceType: args.resourceType, id: args.id, resource: content }]);
     return {
       resourceType: args.resourceType,
       id: args.id,
@@ -216,24 +224,36 @@ function stripKeys(o: Record<string, unknown>, keys: string[]): Record<string, u
 }
 
 /** Indexer of business identifiers and literal references, needed by the core itself. */
-export const coreIndexer: Indexer = async (tx, resourceType, id, resource) => {
-  await tx.query('DELETE FROM resource_identifier WHERE res_type = $1 AND id = $2', [resourceType, id]);
-  await tx.query('DELETE FROM resource_reference WHERE res_type = $1 AND id = $2', [resourceType, id]);
-  if (!resource) return;
-  const identifiers = extractIdentifiers(resource);
+export const coreIndexer: Indexer = async (tx, items) => {
+  if (items.length === 0) return;
+  const keys = JSON.stringify(items.map((x) => ({ t: x.resourceType, i: x.id })));
+  await tx.query(
+    `DELETE FROM resource_identifier d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`,
+    [keys],
+  );
+  await tx.query(
+    `DELETE FROM resource_reference d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`,
+    [keys],
+  );
+  const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
+  const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
+  for (const item of items) {
+    if (!item.resource) continue;
+    for (const i of extractIdentifiers(item.resource)) identifiers.push({ rt: item.resourceType, id: item.id, ...i });
+    for (const r of extractReferences(item.resource)) refs.push({ rt: item.resourceType, id: item.id, p: r.path, t: r.resourceType, i: r.id });
+  }
   if (identifiers.length > 0) {
     await tx.query(
       `INSERT INTO resource_identifier (res_type, id, system, value, type_code)
-       SELECT $1, $2, x.s, x.v, x.t FROM jsonb_to_recordset($3::jsonb) AS x(s text, v text, t text)`,
-      [resourceType, id, JSON.stringify(identifiers)],
+       SELECT x.rt, x.id, x.s, x.v, x.t FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, s text, v text, t text)`,
+      [JSON.stringify(identifiers)],
     );
   }
-  const refs = extractReferences(resource);
   if (refs.length > 0) {
     await tx.query(
       `INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
-       SELECT $1, $2, x.p, x.t, x.i FROM jsonb_to_recordset($3::jsonb) AS x(p text, t text, i text)`,
-      [resourceType, id, JSON.stringify(refs.map((r) => ({ p: r.path, t: r.resourceType, i: r.id })))],
+       SELECT x.rt, x.id, x.p, x.t, x.i FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, p text, t text, i text)`,
+      [JSON.stringify(refs)],
     );
   }
 };
