@@ -38,7 +38,7 @@ type Node = {
   fhirNodeDataType?: string;
 };
 
-const repeating = new Set<string>(Object.values((r4model as unknown as { path2Repeating: Record<string, string> }).path2Repeating ?? {}));
+const repeating = new Set<string>(Object.keys((r4model as unknown as { path2Repeating: Record<string, true> }).path2Repeating ?? {}));
 const compiled = new Map<string, (r: unknown) => unknown[]>();
 
 function evaluateNodes(resource: Resource, path: string, expression: string): Node[] {

@@ -1,0 +1,66 @@
+/**
+ * Core benchmark: creates Organization (EG) + Location + HealthcareService triples through the FHIR API of
+ * a real server process, then reads them back by id. Prints writes/s and reads/s with latency percentiles,
+ * on PGlite and on PostgreSQL.
+ *
+ *   npm run bench -- core [--triples 2000] [--reads 20000] [--concurrency 8] [--backend pglite|postgres]
+ */
+import { capacity, eg, ej, healthcareService, location } from '../test/fixtures/ror.ts';
+import type { Resource } from '../src/fhir/types.ts';
+import { postgresAvailable, runConcurrent, startBenchServer, summarize } from './_server.ts';
+
+function arg(args: string[], name: string, def: string): string {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : def;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const triples = Number(arg(args, 'triples', '2000'));
+  const reads = Number(arg(args, 'reads', '20000'));
+  const concurrency = Number(arg(args, 'concurrency', '8'));
+  const only = arg(args, 'backend', '');
+  const backends: ('pglite' | 'postgres')[] = [];
+  if (!only || only === 'pglite') backends.push('pglite');
+  if ((!only || only === 'postgres') && (await postgresAvailable())) backends.push('postgres');
+  console.log(`core benchmark: ${triples} triples (EG + Location + HealthcareService), ${reads} reads, ${concurrency} concurrent clients`);
+  for (const backend of backends) {
+    const server = await startBenchServer(backend, 18400 + backends.indexOf(backend));
+    try {
+      const base = `${server.url}/fhir`;
+      const post = async (r: Resource): Promise<string> => {
+        const res = await fetch(`${base}/${r.resourceType}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
+          body: JSON.stringify(r),
+        });
+        if (res.status !== 201) throw new Error(`POST ${r.resourceType} → ${res.status} ${await res.text()}`);
+        return res.headers.get('location')!.split('/')[5]!;
+      };
+      const root = await post(ej());
+      const ids: string[] = [];
+      const writes = await runConcurrent(triples, concurrency, async () => {
+        const site = await post(eg(root));
+        const loc = await post(location({ extension: [...(location().extension as unknown[]), capacity('01', 20), capacity('02', 3)] }));
+        const hs = await post(healthcareService(site, [loc]));
+        ids.push(`Organization/${site}`, `Location/${loc}`, `HealthcareService/${hs}`);
+      });
+      const w = summarize(writes.latencies);
+      const readRun = await runConcurrent(reads, concurrency, async (i) => {
+        const res = await fetch(`${base}/${ids[(i * 7919) % ids.length]}`);
+        if (res.status !== 200) throw new Error(`GET → ${res.status}`);
+        await res.arrayBuffer();
+      });
+      const r = summarize(readRun.latencies);
+      const writesPerSec = (triples * 3) / (writes.wallMs / 1000);
+      console.log(
+        `[${backend}] creates: ${writesPerSec.toFixed(0)} writes/s (${(triples / (writes.wallMs / 1000)).toFixed(0)} triples/s), ` +
+          `triple latency p50 ${w.p50.toFixed(1)} ms p95 ${w.p95.toFixed(1)} ms p99 ${w.p99.toFixed(1)} ms`,
+      );
+      console.log(
+        `[${backend}] reads:   ${(reads / (readRun.wallMs / 1000)).toFixed(0)} reads/s, p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
+      );
+    } finally {
+      await server.stop();
+    }
+  }
+}

@@ -1,0 +1,234 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp, type TestApp } from '../setup/db.ts';
+import { eg, ej, FINESS } from '../fixtures/ror.ts';
+import type { Resource } from '../../src/fhir/types.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await openTestApp();
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+const FHIR = { 'content-type': 'application/fhir+json' };
+const inject = (req: Parameters<TestApp['app']['inject']>[0]) => t.app.inject(req);
+async function post(r: Resource) {
+  const res = await inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as Resource & { id: string };
+}
+const finessOf = (r: Resource) => (r.identifier as { system: string; value: string }[]).find((i) => i.system === FINESS)!.value;
+
+describe('FHIR interactions', () => {
+  it('create sets id, versionId, lastUpdated and answers Location, ETag, Last-Modified', async () => {
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify({ ...ej(), id: 'client-chosen' }) });
+    expect(res.statusCode).toBe(201);
+    const body = res.json();
+    expect(body.id).not.toBe('client-chosen');
+    expect(body.meta.versionId).toBe('1');
+    expect(Date.parse(body.meta.lastUpdated)).toBeGreaterThan(Date.now() - 60_000);
+    expect(res.headers.location).toMatch(new RegExp(`/fhir/Organization/${body.id}/_history/1$`));
+    expect(res.headers.etag).toBe('W/"1"');
+    expect(new Date(res.headers['last-modified'] as string).getTime()).toBeGreaterThan(0);
+  });
+
+  it('conditional read answers 304 on a matching If-None-Match', async () => {
+    const org = await post(ej());
+    const res = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"1"' } });
+    expect(res.statusCode).toBe(304);
+    const changed = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"7"' } });
+    expect(changed.statusCode).toBe(200);
+  });
+
+  it('vread of an unknown version is 404, of a non-number 400', async () => {
+    const org = await post(ej());
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}/_history/2` })).statusCode).toBe(404);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}/_history/abc` })).statusCode).toBe(400);
+  });
+
+  it('update requires the id in the body to match the URL', async () => {
+    const org = await post(ej());
+    const res = await inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: FHIR, payload: JSON.stringify({ ...org, id: 'other' }) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issue[0].expression).toEqual(['Organization.id']);
+  });
+
+  it('update of an unknown id creates it (201), then updates it (200)', async () => {
+    const id = `org-${Date.now()}`;
+    const first = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR, payload: JSON.stringify({ ...ej(), id }) });
+    expect(first.statusCode, first.body).toBe(201);
+    const second = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR, payload: JSON.stringify({ ...ej(), id, name: 'x' }) });
+    expect(second.statusCode).toBe(200);
+    expect(second.json().meta.versionId).toBe('2');
+  });
+
+  it('conditional update by identifier updates the single match and creates when none', async () => {
+    const org = await post(ej());
+    const finess = finessOf(org);
+    const url = `/fhir/Organization?identifier=${encodeURIComponent(`${FINESS}|${finess}`)}`;
+    const upd = await inject({ method: 'PUT', url, headers: FHIR, payload: JSON.stringify({ ...ej(), identifier: org.identifier, name: 'Mis à jour' }) });
+    expect(upd.statusCode, upd.body).toBe(200);
+    expect(upd.json().id).toBe(org.id);
+    expect(upd.json().name).toBe('Mis à jour');
+    const fresh = ej();
+    const create = await inject({ method: 'PUT', url: `/fhir/Organization?identifier=${encodeURIComponent(`${FINESS}|${finessOf(fresh)}`)}`, headers: FHIR, payload: JSON.stringify(fresh) });
+    expect(create.statusCode).toBe(201);
+  });
+
+  it('conditional update and patch refuse ambiguous criteria with 412', async () => {
+    const a = ej();
+    const b = { ...ej(), identifier: a.identifier };
+    await post(a);
+    await post(b);
+    const url = `/fhir/Organization?identifier=${finessOf(a)}`;
+    const put = await inject({ method: 'PUT', url, headers: FHIR, payload: JSON.stringify(a) });
+    expect(put.statusCode).toBe(412);
+    expect(put.json().issue[0].code).toBe('multiple-matches');
+    const patch = await inject({ method: 'PATCH', url, headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify([{ op: 'replace', path: '/name', value: 'x' }]) });
+    expect(patch.statusCode).toBe(412);
+  });
+
+  it('conditional create with If-None-Exist returns the existing resource', async () => {
+    const org = await post(ej());
+    const res = await inject({
+      method: 'POST',
+      url: '/fhir/Organization',
+      headers: { ...FHIR, 'if-none-exist': `identifier=${FINESS}|${finessOf(org)}` },
+      payload: JSON.stringify(ej()),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().id).toBe(org.id);
+  });
+
+  it('JSON Patch replaces an element and honours If-Match', async () => {
+    const org = await post(ej());
+    const ok = await inject({
+      method: 'PATCH',
+      url: `/fhir/Organization/${org.id}`,
+      headers: { 'content-type': 'application/json-patch+json', 'if-match': 'W/"1"' },
+      payload: JSON.stringify([{ op: 'replace', path: '/name', value: 'Renommée' }]),
+    });
+    expect(ok.statusCode, ok.body).toBe(200);
+    expect(ok.json().name).toBe('Renommée');
+    const stale = await inject({
+      method: 'PATCH',
+      url: `/fhir/Organization/${org.id}`,
+      headers: { 'content-type': 'application/json-patch+json', 'if-match': 'W/"1"' },
+      payload: JSON.stringify([{ op: 'replace', path: '/name', value: 'Perdue' }]),
+    });
+    expect(stale.statusCode).toBe(412);
+    const bad = await inject({
+      method: 'PATCH',
+      url: `/fhir/Organization/${org.id}`,
+      headers: { 'content-type': 'application/json-patch+json' },
+      payload: JSON.stringify([{ op: 'replace', path: '/nothing/here', value: 1 }]),
+    });
+    expect(bad.statusCode).toBe(400);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).json().name).toBe('Renommée');
+  });
+
+  it('FHIRPath Patch replace of a simple element', async () => {
+    const org = await post(ej());
+    const res = await inject({
+      method: 'PATCH',
+      url: `/fhir/Organization/${org.id}`,
+      headers: FHIR,
+      payload: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: 'Organization.name' }, { name: 'value', valueString: 'Par FHIRPath' }] }],
+      }),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().name).toBe('Par FHIRPath');
+  });
+
+  it('concurrent patches never lose an update', async () => {
+    const org = await post(ej());
+    const n = 12;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        inject({
+          method: 'PATCH',
+          url: `/fhir/Organization/${org.id}`,
+          headers: FHIR,
+          payload: JSON.stringify({
+            resourceType: 'Parameters',
+            parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'add' }, { name: 'path', valueString: 'Organization' }, { name: 'name', valueString: 'alias' }, { name: 'value', valueString: `alias-${i}` }] }],
+          }),
+        }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array(n).fill(200));
+    const final = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).json();
+    expect(final.meta.versionId).toBe(String(n + 1));
+    expect([...final.alias].sort()).toEqual(Array.from({ length: n }, (_, i) => `alias-${i}`).sort());
+  });
+
+  it('Prefer: return=minimal sends no body', async () => {
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: { ...FHIR, prefer: 'return=minimal' }, payload: JSON.stringify(ej()) });
+    expect(res.statusCode).toBe(201);
+    expect(res.body).toBe('');
+    expect(res.headers.location).toBeTruthy();
+  });
+
+  it('delete is refused while other resources reference the target', async () => {
+    const root = await post(ej());
+    await post(eg(root.id));
+    const res = await inject({ method: 'DELETE', url: `/fhir/Organization/${root.id}` });
+    expect(res.statusCode).toBe(409);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${root.id}` })).statusCode).toBe(200);
+  });
+
+  it('a reference to a missing resource is refused and nothing is written', async () => {
+    const site = eg('does-not-exist');
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify(site) });
+    expect(res.statusCode).toBe(422);
+    expect(res.json().issue[0].expression).toEqual(['Organization.partOf']);
+    const search = await inject({ method: 'GET', url: `/fhir/Organization?identifier=${finessOf(site)}` });
+    expect(search.json().total).toBe(0);
+  });
+
+  it('type history pages newest first with a stable cursor', async () => {
+    const since = new Date(Date.now() - 500).toISOString();
+    const created: string[] = [];
+    for (let i = 0; i < 5; i++) created.push((await post(ej({ name: `Paging ${i}` }))).id);
+    const seen: string[] = [];
+    const versions: string[] = [];
+    let url: string | undefined = `/fhir/Organization/_history?_since=${encodeURIComponent(since)}&_count=2`;
+    let pages = 0;
+    while (url) {
+      const res = await inject({ method: 'GET', url });
+      expect(res.statusCode).toBe(200);
+      const b = res.json();
+      for (const e of b.entry) {
+        seen.push(e.resource?.id);
+        versions.push(`${e.fullUrl}@${e.response.etag}`);
+      }
+      if (pages === 0) await post(ej({ name: 'written while paging' }));
+      const next = b.link.find((l: { relation: string }) => l.relation === 'next');
+      url = next ? next.url.replace(/^https?:\/\/[^/]+/, '') : undefined;
+      pages++;
+    }
+    const mine = seen.filter((id) => created.includes(id));
+    expect(mine).toEqual([...created].reverse());
+    expect(new Set(versions).size).toBe(versions.length);
+  });
+
+  it('unknown resource types and bad ids are rejected', async () => {
+    expect((await inject({ method: 'GET', url: '/fhir/Patient/1' })).statusCode).toBe(404);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${'x'.repeat(65)}` })).statusCode).toBe(400);
+    expect((await inject({ method: 'GET', url: '/fhir/Organization/_history?_since=yesterday' })).statusCode).toBe(400);
+  });
+
+  it('CapabilityStatement declares the profiles and interactions', async () => {
+    const res = await inject({ method: 'GET', url: '/fhir/metadata' });
+    expect(res.statusCode).toBe(200);
+    const cs = res.json();
+    expect(cs.resourceType).toBe('CapabilityStatement');
+    expect(cs.fhirVersion).toBe('4.0.1');
+    const hs = cs.rest[0].resource.find((r: { type: string }) => r.type === 'HealthcareService');
+    expect(hs.profile).toBe('https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-healthcareservice');
+    expect(hs.interaction.map((i: { code: string }) => i.code)).toEqual(expect.arrayContaining(['read', 'vread', 'create', 'update', 'patch', 'history-type']));
+  });
+});
