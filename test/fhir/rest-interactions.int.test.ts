@@ -1,3 +1,4 @@
+import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApp, type TestApp } from '../setup/db.ts';
 import { eg, ej, FINESS } from '../fixtures/ror.ts';
@@ -12,7 +13,7 @@ afterAll(async () => {
 });
 
 const FHIR = { 'content-type': 'application/fhir+json' };
-const inject = (req: Parameters<TestApp['app']['inject']>[0]) => t.app.inject(req);
+const inject = (req: InjectOptions) => t.app.inject(req);
 async function post(r: Resource) {
   const res = await inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
   expect(res.statusCode, res.body).toBe(201);
