@@ -19,6 +19,7 @@ export interface AppDeps {
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
+const NATIONAL_BASES = /^\/(?:ws-diffusion-fhir|ws-synchro-dispo-lits-fhir)(?=\/|\?|$)/;
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json'];
 
 /** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
@@ -28,6 +29,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     logger: deps.config.logLevel === 'silent' ? false : { level: deps.config.logLevel },
     genReqId: (req) => (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].length <= 128 ? req.headers['x-request-id'] : randomUUID()),
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // The national ROR serves the same FHIR API under several base paths; accept them as aliases of /fhir.
+    rewriteUrl: (req) => (req.url ?? '/').replace(NATIONAL_BASES, '/fhir'),
+  });
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('X-Request-Id', req.id);
   });
   const rest = new FhirRest(deps.repository, deps.searchEngine);
 

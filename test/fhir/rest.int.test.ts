@@ -100,3 +100,15 @@ describe('FHIR REST core', () => {
     }
   });
 });
+
+describe('national base paths', () => {
+  it('serves the API under /ws-diffusion-fhir and /ws-synchro-dispo-lits-fhir as under /fhir', async () => {
+    const org = await post(ej());
+    for (const base of ['/ws-diffusion-fhir', '/ws-synchro-dispo-lits-fhir']) {
+      const res = await t.app.inject({ method: 'GET', url: `${base}/Organization/${org.id}` });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().id).toBe(org.id);
+      expect(res.headers['x-request-id']).toBeTruthy();
+    }
+  });
+});
