@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.ts';
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('GroupCommit', () => {
+  it('batches items submitted while a batch is running', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      batches.push(items);
+      await tick();
+      return items.map((x) => x * 2);
+    });
+    const results = await Promise.all([1, 2, 3, 4, 5].map((x) => gc.submit(x)));
+    expect(results).toEqual([2, 4, 6, 8, 10]);
+    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+  });
+
+  it('fails only the items that fail', async () => {
+    const gc = new GroupCommit<number, number>(async (items) => {
+      await tick();
+      return items.map((x) => (x % 2 ? new Error(`odd ${x}`) : x));
+    });
+    const settled = await Promise.allSettled([1, 2, 3, 4].map((x) => gc.submit(x)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('retries items one by one when a whole batch throws', async () => {
+    const calls: number[][] = [];
+    const gc = new GroupCommit<number, number>(async (items) => {
+      calls.push(items);
+      await tick();
+      if (items.includes(3)) throw new Error('database error');
+      return items;
+    });
+    const first = gc.submit(0);
+    const settled = await Promise.allSettled([first, ...[1, 2, 3].map((x) => gc.submit(x))]);
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
+    expect(calls).toContainEqual([1, 2, 3]);
+    expect(calls).toContainEqual([3]);
+  });
+
+  it('respects the maximum batch size', async () => {
+    const sizes: number[] = [];
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        sizes.push(items.length);
+        await tick();
+        return items;
+      },
+      { maxBatch: 3, maxConcurrentBatches: 1 },
+    );
+    await Promise.all(Array.from({ length: 10 }, (_, i) => gc.submit(i)));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+});

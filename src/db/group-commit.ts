@@ -1,0 +1,64 @@
+/**
+ * Group commit: concurrent callers submit work items; while one batch is being written, new items wait and
+ * are written together in the next batch. One transaction then carries many writes, which is what makes
+ * single-resource writes fast on PGlite (one statement costs ~150 µs whatever its size) and cuts round trips
+ * on PostgreSQL. Each item gets its own result or error: a failed item never fails the others.
+ */
+export class GroupCommit<T, R> {
+  private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
+  private running = 0;
+
+  constructor(
+    /** Writes a batch; returns one result or Error per item, in order. Throwing fails the whole batch. */
+    private readonly execute: (items: T[]) => Promise<(R | Error)[]>,
+    private readonly opts: { maxBatch: number; maxConcurrentBatches: number } = { maxBatch: 200, maxConcurrentBatches: 1 },
+  ) {}
+
+  submit(item: T): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.running < this.opts.maxConcurrentBatches && this.queue.length > 0) {
+      const batch = this.queue.splice(0, this.opts.maxBatch);
+      this.running++;
+      void this.run(batch).finally(() => {
+        this.running--;
+        this.pump();
+      });
+    }
+  }
+
+  private async run(batch: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
+    let results: (R | Error)[];
+    try {
+      results = await this.execute(batch.map((b) => b.item));
+    } catch (e) {
+      if (batch.length === 1) {
+        batch[0]!.reject(e);
+        return;
+      }
+      // The batch failed as a whole (e.g. a database error): retry each item alone so only the culprit fails.
+      await Promise.all(
+        batch.map(async (b) => {
+          try {
+            const [r] = await this.execute([b.item]);
+            if (r instanceof Error) b.reject(r);
+            else b.resolve(r as R);
+          } catch (err) {
+            b.reject(err);
+          }
+        }),
+      );
+      return;
+    }
+    batch.forEach((b, i) => {
+      const r = results[i];
+      if (r instanceof Error) b.reject(r);
+      else b.resolve(r as R);
+    });
+  }
+}
