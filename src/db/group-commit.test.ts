@@ -54,4 +54,19 @@ describe('GroupCommit', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(3);
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(10);
   });
+
+  it('never puts two items with the same key in one batch', async () => {
+    const batches: string[][] = [];
+    const gc = new GroupCommit<string, string>(
+      async (items) => {
+        batches.push(items);
+        await tick();
+        return items;
+      },
+      { maxBatch: 10, maxConcurrentBatches: 1, keyOf: (x) => x.split(':')[0]! },
+    );
+    await Promise.all(['a:1', 'a:2', 'b:1', 'a:3', 'c:1'].map((x) => gc.submit(x)));
+    for (const b of batches) expect(new Set(b.map((x) => x.split(':')[0])).size).toBe(b.length);
+    expect(batches.flat().filter((x) => x.startsWith('a:'))).toEqual(['a:1', 'a:2', 'a:3']);
+  });
 });

@@ -11,7 +11,12 @@ export class GroupCommit<T, R> {
   constructor(
     /** Writes a batch; returns one result or Error per item, in order. Throwing fails the whole batch. */
     private readonly execute: (items: T[]) => Promise<(R | Error)[]>,
-    private readonly opts: { maxBatch: number; maxConcurrentBatches: number } = { maxBatch: 200, maxConcurrentBatches: 1 },
+    private readonly opts: {
+      maxBatch: number;
+      maxConcurrentBatches: number;
+      /** Items with the same key never share a batch (later ones wait for the next), e.g. one resource. */
+      keyOf?: (item: T) => string;
+    } = { maxBatch: 200, maxConcurrentBatches: 1 },
   ) {}
 
   submit(item: T): Promise<R> {
@@ -23,13 +28,30 @@ export class GroupCommit<T, R> {
 
   private pump(): void {
     while (this.running < this.opts.maxConcurrentBatches && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.opts.maxBatch);
+      const batch = this.takeBatch();
       this.running++;
       void this.run(batch).finally(() => {
         this.running--;
         this.pump();
       });
     }
+  }
+
+  private takeBatch() {
+    const keyOf = this.opts.keyOf;
+    if (!keyOf) return this.queue.splice(0, this.opts.maxBatch);
+    const keys = new Set<string>();
+    const batch: typeof this.queue = [];
+    const rest: typeof this.queue = [];
+    for (const q of this.queue) {
+      const k = keyOf(q.item);
+      if (batch.length < this.opts.maxBatch && !keys.has(k)) {
+        keys.add(k);
+        batch.push(q);
+      } else rest.push(q);
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private async run(batch: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[]): Promise<void> {
