@@ -8,6 +8,8 @@ export interface CapabilityInput {
   searchRevIncludes?: (type: string) => string[];
   operations?: { name: string; definition: string; documentation?: string }[];
   typeOperations?: Record<string, { name: string; definition: string }[]>;
+  /** Types served only through operations (CodeSystem/$lookup, ValueSet/$expand…): no REST interaction. */
+  operationResources?: Record<string, { name: string; definition: string; documentation?: string }[]>;
 }
 
 const INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-instance', 'history-type', 'create', 'search-type'];
@@ -40,7 +42,8 @@ export function capabilityStatement(input: CapabilityInput): Resource {
           'Toutes les erreurs sont des OperationOutcome. Mises à jour concurrentes : If-Match avec l\'ETag (W/"versionId") ; une version périmée donne 412. ' +
           'Synchronisation incrémentale : GET [type]/_history?_since=… renvoie créations, mises à jour et suppressions (request.method = DELETE) ; ' +
           'repartir de Bundle.meta.lastUpdated.',
-        resource: RESOURCE_TYPES.map((type) => {
+        resource: [
+          ...RESOURCE_TYPES.map((type) => {
           const includes = input.searchIncludes?.(type) ?? [];
           const revIncludes = input.searchRevIncludes?.(type) ?? [];
           return {
@@ -65,6 +68,8 @@ export function capabilityStatement(input: CapabilityInput): Resource {
             ...(input.typeOperations?.[type]?.length ? { operation: input.typeOperations[type] } : {}),
           };
         }),
+          ...Object.entries(input.operationResources ?? {}).map(([type, operation]) => ({ type, operation })),
+        ],
         interaction: [{ code: 'history-system' }],
         searchParam: [
           { name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus' },

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
 import { SYSTEM_ACTOR } from '../directory/directory.service.ts';
-import { capabilityStatement } from '../fhir/capability.ts';
+import { capabilityStatement, type CapabilityInput } from '../fhir/capability.ts';
 import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
 import { FhirRest, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
 import { VERSION } from '../version.ts';
@@ -16,6 +16,8 @@ export interface AppDeps {
   searchParams: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
   /** Extra routes of other modules (terminology operations, imports…), registered under the FHIR base. */
   plugins?: ((app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }) => void | Promise<void>)[];
+  /** Types served only through the operations of a plugin, declared in the CapabilityStatement. */
+  operationResources?: CapabilityInput['operationResources'];
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -109,7 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   type P = { type: string; id: string; vid: string };
   app.get('/fhir/metadata', async (req, reply) =>
-    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams }) }),
+    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, operationResources: deps.operationResources }) }),
   );
   app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
   app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));

@@ -6,6 +6,7 @@ import type { SearchEngine } from '../fhir/rest.ts';
 import { createValidator } from '../fhir/validation/validate.ts';
 import { search, searchParamsFor } from '../search/search.service.ts';
 import { Terminology } from '../terminology/terminology.service.ts';
+import { TERMINOLOGY_OPERATIONS, terminologyRoutes } from '../terminology/terminology.routes.ts';
 import type { AppDeps } from './app.ts';
 
 /** Everything a running process needs, wired once: database, terminology, directory, search. */
@@ -27,7 +28,15 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
   await terminology.load();
   const directory = new Directory(db, createValidator(terminology));
   const searchEngine: SearchEngine = { search: (req) => search(db, req) };
-  const appDeps: AppDeps = { config, db, repository: directory, searchEngine, searchParams: searchParamsFor };
+  const appDeps: AppDeps = {
+    config,
+    db,
+    repository: directory,
+    searchEngine,
+    searchParams: searchParamsFor,
+    plugins: [terminologyRoutes(terminology)],
+    operationResources: TERMINOLOGY_OPERATIONS,
+  };
   return {
     config,
     db,
