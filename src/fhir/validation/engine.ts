@@ -304,7 +304,8 @@ export class Run {
     const name = short(rule.url);
     const valueKeys = Object.keys(ext).filter((k) => k.startsWith('value'));
     if (rule.extensions) {
-      if (valueKeys.length > 0) {
+      // With sub-extensions present, the base check (ext-1) already reports the value.
+      if (valueKeys.length > 0 && !(Array.isArray(ext.extension) && ext.extension.length > 0)) {
         this.add('structure', 'extension-value', `L'extension complexe « ${name} » ne porte pas de valeur ${valueKeys[0]} mais des sous-extensions`, `${expr}.${valueKeys[0]}`);
       }
       this.extensions(ext.extension, rule.extensions, `${expr}.extension`, true, name);
@@ -335,14 +336,22 @@ export class Run {
   /** Required binding: a code, Coding or CodeableConcept must be in the value set (NOS JDV). */
   private binding(item: unknown, vs: string, expr: string): void {
     const entries: { system: string | undefined; code: string; expr: string }[] = [];
-    if (typeof item === 'string') entries.push({ system: undefined, code: item, expr });
+    let malformed = false;
+    // A malformed code is reported by the datatype check; its membership is not asked.
+    const wellFormed = (code: unknown): code is string => typeof code === 'string' && checkPrimitive('code', code) === undefined;
+    if (typeof item === 'string') {
+      if (!wellFormed(item)) return;
+      entries.push({ system: undefined, code: item, expr });
+    }
     else if (isObj(item)) {
       const isCC = 'coding' in item || 'text' in item;
       const codings = isCC ? (Array.isArray(item.coding) ? item.coding : []) : [item];
       codings.forEach((c, j) => {
-        if (isObj(c) && typeof c.code === 'string') entries.push({ system: str(c.system), code: c.code, expr: isCC ? `${expr}.coding[${j}]` : expr });
+        if (isObj(c) && typeof c.code === 'string' && !wellFormed(c.code)) malformed = true;
+        if (isObj(c) && wellFormed(c.code)) entries.push({ system: str(c.system), code: c.code, expr: isCC ? `${expr}.coding[${j}]` : expr });
       });
     } else return;
+    if (malformed && entries.length === 0) return;
     if (entries.length === 0) {
       this.add('required', 'binding', `${expr} doit comporter un code du jeu de valeurs ${vsName(vs)} (liaison obligatoire)`, expr);
       return;
