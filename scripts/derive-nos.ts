@@ -10,6 +10,7 @@
  *   geo/decoupage-administratif/communes.json.gz   COG communes (Etalab, millésime 2026)
  * Outputs (committed):
  *   data/nos/nos-ror.json       value sets of the ROR with their code systems (only codes and displays)
+ *   data/nos/nos-ror-extra.json small ROR value sets transcribed from ansforge/IG-NOS (scripts/nos-extra.ts)
  *   data/nos/communes.json.gz   JDV_J124-Commune over TRE_R13-CommuneOM (current communes + arrondissements municipaux)
  *   data/nos/PROVENANCE.md      where every package comes from
  * The format ("ror-terminology/1") is described in docs/terminology.md and read by src/terminology/terminology.package.ts.
@@ -21,6 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parsePackage, type TerminologyPackage } from '../src/terminology/terminology.package.ts';
+import { EXTRA_VALUE_SETS } from './nos-extra.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.ROR_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data');
@@ -124,6 +126,32 @@ function deriveNos(): { pkg: TerminologyPackage; sources: string[] } {
   };
 }
 
+function deriveExtra(): TerminologyPackage {
+  const codeSystems = EXTRA_VALUE_SETS.map((vs) => ({ url: vs.system, name: nameFromUrl(vs.system), concepts: vs.concepts }));
+  return {
+    format: 'ror-terminology/1',
+    package: 'nos-ror-extra',
+    release: EXTRA_VALUE_SETS.map((vs) => vs.version).sort().at(-1)!,
+    codeSystems,
+    systemAliases: {},
+    valueSets: EXTRA_VALUE_SETS.map((vs) => ({
+      url: vs.url,
+      name: vs.name,
+      version: vs.version,
+      status: 'active',
+      date: vs.date,
+      ...(vs.description ? { description: vs.description } : {}),
+      include: [{ system: vs.system, codes: vs.concepts.map(([code]) => code) }],
+    })),
+  };
+}
+
+/** Pretty JSON with one concept per line: reviewable diffs when a new NOS release changes a display. */
+function formatPackage(pkg: TerminologyPackage): string {
+  const json = JSON.stringify(parsePackage(JSON.parse(JSON.stringify(pkg))), null, 1);
+  return `${json.replace(/\[\n\s*("(?:[^"\\]|\\.)*"),\n\s*("(?:[^"\\]|\\.)*")\n\s*\]/g, '[$1, $2]')}\n`;
+}
+
 interface EtalabCommune {
   code: string;
   nom: string;
@@ -183,9 +211,11 @@ function main(): void {
   const { pkg: nos, sources } = deriveNos();
   const communes = deriveCommunes();
   // Round-trip through the loader's own parser: what we write is what the server accepts.
-  // One concept per line: reviewable diffs when a new NOS release changes a display.
-  const nosText = `${JSON.stringify(parsePackage(JSON.parse(JSON.stringify(nos))), null, 1).replace(/\[\n\s*("(?:[^"\\]|\\.)*"),\n\s*("(?:[^"\\]|\\.)*")\n\s*\]/g, '[$1, $2]')}\n`;
+  const nosText = formatPackage(nos);
   writeFileSync(join(OUT, 'nos-ror.json'), nosText);
+  const extra = deriveExtra();
+  const extraText = formatPackage(extra);
+  writeFileSync(join(OUT, 'nos-ror-extra.json'), extraText);
   const communesText = JSON.stringify(parsePackage(JSON.parse(JSON.stringify(communes))));
   // mtime 0 and no file name in the gzip header: the output only depends on the input.
   const gz = gzipSync(Buffer.from(communesText), { level: 9 });
@@ -211,6 +241,16 @@ Value sets from IG Publisher files carry the IG version \`0.1.0\`; their NOS ver
 | value set | codes | source path @ commit |
 |---|---|---|
 ${sources.join('\n')}
+
+## nos-ror-extra.json — release ${extra.release}
+
+Small NOS value sets bound by the ROR profiles that \`shared/data\` lacks, transcribed by hand (codes and displays only)
+from github \`${NOS_SOURCE.repo}\`, read through a stored index of the repository; table in \`scripts/nos-extra.ts\`.
+Licence: ${NOS_SOURCE.licence}. sha256 of the file: \`${sha256(extraText)}\`.
+
+| value set | codes | source path @ commit | notes |
+|---|---|---|---|
+${EXTRA_VALUE_SETS.map((vs) => `| ${vs.name} | ${vs.concepts.length} | ${vs.source} | ${vs.notes ?? ''} |`).join('\n')}
 
 ## communes.json.gz — release ${communes.release}
 

@@ -41,10 +41,11 @@ describe('shipped nomenclatures', () => {
     const again = await new Terminology(db).load();
     expect(again.packages.map((p) => [p.package, p.outcome])).toEqual([
       ['communes', 'unchanged'],
+      ['nos-ror-extra', 'unchanged'],
       ['nos-ror', 'unchanged'],
     ]);
     const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM value_set');
-    expect(counts.rows[0]!.n).toBe(32);
+    expect(counts.rows[0]!.n).toBe(31 + 8 + 1);
     const concepts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM concept WHERE system = $1`, [COMMUNE_OM]);
     expect(concepts.rows[0]!.n).toBe(35014);
   });
@@ -53,6 +54,15 @@ describe('shipped nomenclatures', () => {
     expect(term.lookup(R211, '183')).toEqual({ system: R211, code: '183', display: 'Traitement neurochirurgical de la douleur', name: 'TRE_R211-ActiviteOperationnelle' });
     expect(term.lookup(R211, 'nope')).toBeUndefined();
     expect(term.lookup('https://example.org/unknown', '183')).toBeUndefined();
+  });
+
+  it('includes the small value sets transcribed from IG-NOS (PractitionerRole, Task)', () => {
+    const J229 = `${NOS}/JDV_J229-ProfessionSante-ROR/FHIR/JDV-J229-ProfessionSante-ROR`;
+    const G15 = `${NOS}/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante`;
+    expect(term.isInValueSet(J229, G15, '60')).toBe(true);
+    expect(term.lookup(G15, '60')?.display).toBe('Infirmier');
+    const J244 = `${NOS}/JDV_J244-StatutMetierAnomalie-ROR/FHIR/JDV-J244-StatutMetierAnomalie-ROR`;
+    expect(term.expand(J244)!.contains.map((c) => c.code)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
   });
 
   it('checks membership of a value set, synchronously', () => {
