@@ -139,6 +139,110 @@ export class Directory {
     });
   }
 
+  /**
+   * Bulk create-or-update (imports): one transaction, set-based SQL, indexers called once. Each resource is
+   * validated and its references checked (a reference to another resource of the same batch counts as
+   * existing); a bad one is reported in the result, not thrown, and the others are written. `merge` builds
+   * the version to write from the incoming resource and the current one; with `onlyIfChanged`, a resource
+   * whose content equals the current one (meta aside) gets no new version. `alsoInTransaction` runs in the
+   * same transaction after the writes (an importer's checkpoint), with the outcomes.
+   */
+  async upsertBatch(
+    actor: Actor,
+    resources: readonly (Resource & { id: string })[],
+    opts: {
+      onlyIfChanged?: boolean;
+      merge?: (incoming: Resource & { id: string }, current: Resource | null) => Resource & { id: string };
+      alsoInTransaction?: (tx: Queryable, results: BatchResult[]) => Promise<void>;
+      /** Compute the outcomes (validation, references, changes) without writing; the transaction rolls back. */
+      dryRun?: boolean;
+    } = {},
+  ): Promise<BatchResult[]> {
+    const seen = new Set<string>();
+    for (const r of resources) {
+      const key = `${r.resourceType}/${r.id}`;
+      if (seen.has(key)) throw new Error(`upsertBatch: ${key} appears twice in one batch`);
+      seen.add(key);
+    }
+    return this.db.transaction(async (tx) => {
+      const current = await resourceStore.lockCurrentBatch(tx, resources);
+      const results: BatchResult[] = [];
+      const candidates: { resource: Resource & { id: string }; versionId: number; created: boolean; index: number }[] = [];
+      for (const incoming of resources) {
+        const key = `${incoming.resourceType}/${incoming.id}`;
+        const cur = current.get(key);
+        const live = cur && !cur.deleted ? cur.content : null;
+        const next = opts.merge ? opts.merge(incoming, live) : incoming;
+        if (opts.onlyIfChanged && live && sameContent(live, next)) {
+          results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'unchanged' });
+          continue;
+        }
+        const problems = this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+        if (problems.length > 0) {
+          results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'invalid', issues: problems });
+          continue;
+        }
+        candidates.push({ resource: next, versionId: (cur?.versionId ?? 0) + 1, created: !live, index: results.length });
+        results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: live ? 'updated' : 'created' });
+      }
+      // References: to existing resources, or to resources written in this batch.
+      const inBatch = new Set(candidates.map((c) => `${c.resource.resourceType}/${c.resource.id}`));
+      const refsOf = candidates.map((c) =>
+        extractReferences(c.resource).filter((r) => !(r.resourceType === c.resource.resourceType && r.id === c.resource.id)),
+      );
+      const outside = refsOf.flat().filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`));
+      const found = await resourceStore.existing(tx, dedupeRefs(outside));
+      const write: typeof candidates = [];
+      candidates.forEach((c, k) => {
+        const missing = refsOf[k]!.filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`) && !found.has(`${r.resourceType}/${r.id}`));
+        if (missing.length === 0) return write.push(c);
+        results[c.index] = {
+          resourceType: c.resource.resourceType,
+          id: c.resource.id,
+          outcome: 'invalid',
+          issues: missing.map((r) =>
+            issue('not-found', `La référence ${r.resourceType}/${r.id} ne désigne aucune ressource existante`, { expression: r.expression, rule: 'reference-not-found' }),
+          ),
+        };
+        return undefined;
+      });
+      // A resource dropped for a missing reference may be the target of another one of the batch: those
+      // would now dangle, so they are dropped too (rare; repeat until stable).
+      let kept = write;
+      for (;;) {
+        const keys = new Set(kept.map((c) => `${c.resource.resourceType}/${c.resource.id}`));
+        const next = kept.filter((c) => {
+          const k = candidates.indexOf(c);
+          return refsOf[k]!.every((r) => keys.has(`${r.resourceType}/${r.id}`) || found.has(`${r.resourceType}/${r.id}`));
+        });
+        if (next.length === kept.length) break;
+        for (const c of kept) {
+          if (!next.includes(c)) {
+            results[c.index] = { resourceType: c.resource.resourceType, id: c.resource.id, outcome: 'invalid', issues: [issue('not-found', 'Une ressource référencée de ce lot est invalide', { rule: 'reference-not-found' })] };
+          }
+        }
+        kept = next;
+      }
+      if (opts.dryRun) return results;
+      const versions = await resourceStore.writeVersions(tx, {
+        actor: actor.id,
+        items: kept.map((c) => ({
+          resourceType: c.resource.resourceType,
+          id: c.resource.id,
+          versionId: c.versionId,
+          method: c.created ? 'POST' : 'PUT',
+          resource: c.resource,
+        })),
+        indexers: this.indexers,
+      });
+      kept.forEach((c, k) => {
+        results[c.index] = { ...results[c.index]!, version: versions[k]! };
+      });
+      await opts.alsoInTransaction?.(tx, results);
+      return results;
+    });
+  }
+
   /** Ids of current resources of a type holding an identifier (value, or system|value). */
   findByIdentifier(resourceType: string, value: string, system?: string): Promise<string[]> {
     return resourceStore.findByIdentifier(this.db, resourceType, value, system);
@@ -179,6 +283,47 @@ export class Directory {
       );
     }
   }
+}
+
+/** Outcome of one resource of a batch write. */
+export interface BatchResult {
+  resourceType: string;
+  id: string;
+  outcome: 'created' | 'updated' | 'unchanged' | 'invalid';
+  issues?: OperationOutcomeIssue[];
+  version?: StoredVersion;
+}
+
+function dedupeRefs(refs: { resourceType: string; id: string }[]): { resourceType: string; id: string }[] {
+  const m = new Map<string, { resourceType: string; id: string }>();
+  for (const r of refs) m.set(`${r.resourceType}/${r.id}`, { resourceType: r.resourceType, id: r.id });
+  return [...m.values()];
+}
+
+/** Same resource content, ignoring meta.versionId and meta.lastUpdated and key order. */
+export function sameContent(a: Resource, b: Resource): boolean {
+  return canonical(withoutVersionMeta(a)) === canonical(withoutVersionMeta(b));
+}
+
+function withoutVersionMeta(r: Resource): Resource {
+  const { versionId: _v, lastUpdated: _l, ...meta } = r.meta ?? {};
+  const out: Resource = { ...r };
+  if (Object.keys(meta).length > 0) out.meta = meta;
+  else delete out.meta;
+  return out;
+}
+
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 function checkVersion(current: number | undefined, ifMatch: number | undefined, label: string): void {

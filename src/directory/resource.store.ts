@@ -111,6 +111,73 @@ export const resourceStore = {
     };
   },
 
+  /** Locks and returns the current rows of many resources at once (key `Type/id`), for batch writes. */
+  async lockCurrentBatch(tx: Queryable, keys: readonly { resourceType: string; id: string }[]): Promise<Map<string, CurrentRow>> {
+    const out = new Map<string, CurrentRow>();
+    if (keys.length === 0) return out;
+    const r = await tx.query<{ res_type: string; id: string; version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
+      `SELECT r.res_type, r.id, r.version_id, r.deleted, r.content, ${tsSql('r.last_updated')} AS lu
+         FROM resource r JOIN jsonb_to_recordset($1::jsonb) AS x(t text, i text) ON r.res_type = x.t AND r.id = x.i
+        FOR UPDATE OF r`,
+      [JSON.stringify(keys.map((k) => ({ t: k.resourceType, i: k.id })))],
+    );
+    for (const row of r.rows) {
+      out.set(`${row.res_type}/${row.id}`, { versionId: row.version_id, deleted: row.deleted, content: row.content, lastUpdated: row.lu });
+    }
+    return out;
+  },
+
+  /**
+   * Writes new versions of many resources with set-based SQL: one statement for the current rows and the
+   * history, the indexers called once for the whole batch. Keys must be distinct within a batch.
+   */
+  async writeVersions(
+    tx: Queryable,
+    args: {
+      actor: string;
+      items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null }[];
+      indexers: readonly Indexer[];
+    },
+  ): Promise<StoredVersion[]> {
+    if (args.items.length === 0) return [];
+    const stamp = await tx.query<{ seq: number; ts: string }>(
+      `SELECT nextval('resource_seq') AS seq, ${tsSql('clock_timestamp()')} AS ts FROM generate_series(1, $1::int) ORDER BY 1`,
+      [args.items.length],
+    );
+    const ts = stamp.rows[0]!.ts;
+    const versions: StoredVersion[] = args.items.map((item, k) => {
+      const seq = stamp.rows[k]!.seq;
+      let content: Resource | null = null;
+      if (item.resource) {
+        const { meta } = item.resource;
+        content = {
+          resourceType: item.resourceType,
+          id: item.id,
+          meta: { ...(meta ?? {}), versionId: String(item.versionId), lastUpdated: ts },
+          ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
+        } as Resource;
+      }
+      return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
+    });
+    const rows = JSON.stringify(versions.map((v) => ({ t: v.resourceType, i: v.id, v: v.versionId, s: v.seq, m: v.method, c: v.content })));
+    await tx.query(
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(t text, i text, v int, s int8, m text, c jsonb)),
+       cur AS (
+         INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
+         SELECT t, i, v, s, $2::timestamptz, c IS NULL OR c = 'null'::jsonb, NULLIF(c, 'null'::jsonb) FROM x
+         ON CONFLICT (res_type, id) DO UPDATE
+           SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
+               deleted = EXCLUDED.deleted, content = EXCLUDED.content
+       )
+       INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
+       SELECT t, i, v, s, $2::timestamptz, m, $3, NULLIF(c, 'null'::jsonb) FROM x`,
+      [rows, ts, args.actor],
+    );
+    const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content }));
+    for (const index of args.indexers) await index(tx, items);
+    return versions;
+  },
+
   async readCurrent(db: Queryable, resourceType: string, id: string): Promise<CurrentRow | null> {
     const r = await db.query<{ version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
       `SELECT version_id, deleted, content, ${tsSql('last_updated')} AS lu FROM resource WHERE res_type = $1 AND id = $2`,

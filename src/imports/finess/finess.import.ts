@@ -1,0 +1,359 @@
+import { basename } from 'node:path';
+import type { Queryable } from '../../db/db.ts';
+import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
+import type { Resource } from '../../fhir/types.ts';
+import { closeStructure, egId, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
+import {
+  ImportAbort,
+  parseGeo,
+  parseManifest,
+  parseStructureEt,
+  readFinessRecords,
+  type FinessEtablissement,
+  type FinessGeo,
+  type FinessManifest,
+  type ReadStats,
+  type RowIssue,
+} from './finess.parse.ts';
+
+export const FINESS_ACTOR: Actor = { id: 'import:finess' };
+
+export interface ImportProgress {
+  phase: 'scan' | 'load' | 'close';
+  /** Lines (scan, load) or structures (close) done so far, and the total when known. */
+  done: number;
+  total?: number | undefined;
+}
+
+export interface ImportOptions {
+  actor?: Actor;
+  /** Compute what would change without writing anything. */
+  dryRun?: boolean;
+  /** Structures (EG lines) per transaction. */
+  batchSize?: number;
+  encoding?: FinessManifest['encoding'];
+  onProgress?: (p: ImportProgress) => void;
+  /** Largest number of row issues kept in the returned report (all are stored with the run). */
+  maxIssues?: number;
+  /** Name shown in the report (the CLI's file name when the server imports an uploaded copy). */
+  fileName?: string;
+}
+
+export interface ImportCounters {
+  rowsRead: number;
+  rowsRejected: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  closed: number;
+  geolocated: number;
+}
+
+export interface ImportReport {
+  source: 'finess';
+  file: string;
+  sha256: string;
+  encoding: FinessManifest['encoding'];
+  fileDate: string;
+  runId: number | null;
+  dryRun: boolean;
+  /** Line the run resumed after (a previous run of the same file stopped there), 0 for a fresh run. */
+  resumedAfterLine: number;
+  counters: ImportCounters;
+  issueCount: number;
+  issues: RowIssue[];
+  durationMs: number;
+}
+
+interface RunState {
+  id: number | null;
+  checkpoint: number;
+  counters: ImportCounters;
+}
+
+const emptyCounters = (): ImportCounters => ({ rowsRead: 0, rowsRejected: 0, created: 0, updated: 0, unchanged: 0, closed: 0, geolocated: 0 });
+
+/**
+ * Imports a FINESS établissements file into the directory: EJ and EG Organizations, FINESS-owned fields
+ * only (see finess.map.ts), in batches of one transaction each with the run's checkpoint. Bad lines are
+ * reported and skipped; a bad header aborts before anything is written; a database failure aborts the
+ * run (the current batch rolls back) and a re-run of the same file resumes after the last committed batch.
+ * Structures known from earlier FINESS imports and absent from this file are closed at the file's date.
+ */
+export async function importFiness(directory: Directory, path: string, opts: ImportOptions = {}): Promise<ImportReport> {
+  const started = Date.now();
+  const actor = opts.actor ?? FINESS_ACTOR;
+  const batchSize = opts.batchSize ?? 1000;
+  const maxIssues = opts.maxIssues ?? 1000;
+  const dryRun = !!opts.dryRun;
+  const db = directory.db;
+  const issues: RowIssue[] = [];
+  let issueCount = 0;
+  const keepIssue = (i: RowIssue) => {
+    issueCount++;
+    if (issues.length < maxIssues) issues.push(i);
+  };
+
+  // Pass 1: manifest, geolocations (they follow every structure line), line count, hash.
+  const stats: ReadStats = { bytes: 0 };
+  let manifest: FinessManifest | undefined;
+  const geos = new Map<string, FinessGeo & { line: number }>();
+  const geoIssues: RowIssue[] = [];
+  let totalLines = 0;
+  for await (const rec of readFinessRecords(path, { encoding: opts.encoding, stats })) {
+    if (!manifest) {
+      manifest = parseManifest(rec, stats.encoding ?? 'utf-8');
+      continue;
+    }
+    totalLines = rec.line;
+    if (rec.fields[0] === 'geolocalisation') {
+      const g = parseGeo(rec);
+      if ('issues' in g) geoIssues.push(...g.issues);
+      else geos.set(g.nofinesset, { ...g.geo, line: rec.line });
+    }
+    if (totalLines % 20000 === 0) opts.onProgress?.({ phase: 'scan', done: totalLines });
+  }
+  if (!manifest) throw new ImportAbort('Fichier FINESS vide', 'empty-file');
+  const sha256 = stats.sha256!;
+  const fileDate = manifest.date;
+  const createdAt = new Date().toISOString();
+
+  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun(db, opts.fileName ?? basename(path), sha256, fileDate);
+  const counters = run.counters;
+  const resumedAfterLine = run.checkpoint;
+  for (const i of geoIssues) if (i.line > run.checkpoint) keepIssue(i);
+  const seenInDryRun = new Set<string>();
+
+  try {
+    // Pass 2: structures, in batches.
+    let batch: FinessEtablissement[] = [];
+    let batchIssues: RowIssue[] = [];
+    let lastLine = run.checkpoint;
+    const flush = async () => {
+      const rows = batch;
+      const rowIssues = batchIssues;
+      batch = [];
+      batchIssues = [];
+      await writeBatch(directory, actor, rows, geos, createdAt, run, lastLine, rowIssues, dryRun, seenInDryRun, keepIssue);
+      opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
+    };
+    const inBatch = new Set<string>();
+    for await (const rec of readFinessRecords(path, { encoding: manifest.encoding })) {
+      if (rec.line === 1 || rec.line <= run.checkpoint) continue;
+      const kind = rec.fields[0];
+      if (kind === 'geolocalisation') continue;
+      if (kind !== 'structureet') {
+        const i = { line: rec.line, column: 'type', code: 'unknown-record', message: `Type de ligne inconnu « ${(kind ?? '').slice(0, 40)} » (structureet ou geolocalisation attendu)` };
+        batchIssues.push(i);
+      } else {
+        counters.rowsRead++;
+        const parsed = parseStructureEt(rec);
+        if ('issues' in parsed) {
+          counters.rowsRejected++;
+          batchIssues.push(...parsed.issues);
+        } else if (inBatch.has(parsed.row.nofinesset)) {
+          counters.rowsRejected++;
+          batchIssues.push({ line: rec.line, column: 'nofinesset', code: 'duplicate', message: `Établissement ${parsed.row.nofinesset} déjà décrit plus haut dans le fichier` });
+        } else {
+          inBatch.add(parsed.row.nofinesset);
+          batch.push(parsed.row);
+        }
+      }
+      lastLine = rec.line;
+      if (batch.length >= batchSize) {
+        await flush();
+        inBatch.clear();
+      }
+    }
+    await flush();
+
+    // Structures of earlier imports that this file no longer lists: closed.
+    await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    if (run.id !== null) {
+      await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
+    }
+  } catch (e) {
+    if (run.id !== null) {
+      await db
+        .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [run.id, String((e as Error).message).slice(0, 2000)])
+        .catch(() => undefined);
+    }
+    throw e;
+  }
+  return {
+    source: 'finess',
+    file: opts.fileName ?? basename(path),
+    sha256,
+    encoding: manifest.encoding,
+    fileDate,
+    runId: run.id,
+    dryRun,
+    resumedAfterLine,
+    counters,
+    issueCount,
+    issues,
+    durationMs: Date.now() - started,
+  };
+}
+
+/** A new run, or the unfinished run of the same file (same SHA-256) to resume after its checkpoint. */
+async function openRun(db: Queryable, fileName: string, sha256: string, fileDate: string): Promise<RunState> {
+  const prev = await db.query<{ id: number; checkpoint: number; counters: ImportCounters }>(
+    `SELECT id, checkpoint, counters FROM import_run WHERE source = 'finess' AND file_sha256 = $1 AND status IN ('running', 'failed') AND NOT dry_run
+      ORDER BY id DESC LIMIT 1`,
+    [sha256],
+  );
+  const p = prev.rows[0];
+  if (p) {
+    await db.query(`UPDATE import_run SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1`, [p.id]);
+    return { id: p.id, checkpoint: p.checkpoint, counters: { ...emptyCounters(), ...p.counters } };
+  }
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO import_run (source, file_name, file_sha256, file_date, status) VALUES ('finess', $1, $2, $3, 'running') RETURNING id`,
+    [fileName, sha256, fileDate],
+  );
+  return { id: r.rows[0]!.id, checkpoint: 0, counters: emptyCounters() };
+}
+
+async function writeBatch(
+  directory: Directory,
+  actor: Actor,
+  rows: FinessEtablissement[],
+  geos: Map<string, FinessGeo>,
+  createdAt: string,
+  run: RunState,
+  lastLine: number,
+  rowIssues: RowIssue[],
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  keepIssue: (i: RowIssue) => void,
+): Promise<void> {
+  const counters = run.counters;
+  // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
+  const ejs = new Map<string, string | undefined>();
+  for (const r of rows) {
+    const siren = r.siret ? r.siret.slice(0, 9) : undefined;
+    if (!ejs.has(r.nofinessej) || (!ejs.get(r.nofinessej) && siren)) ejs.set(r.nofinessej, siren);
+  }
+  // An EJ number may also be an EG of the same batch (never in FINESS, but keep ids distinct).
+  const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
+  const resources: (Resource & { id: string })[] = [];
+  for (const [nofinessej, siren] of ejs) if (!egIds.has(ejId(nofinessej))) resources.push(toEj(nofinessej, siren, createdAt));
+  for (const r of rows) {
+    const geo = geos.get(r.nofinesset);
+    if (geo) counters.geolocated++;
+    resources.push(toEg(r, geo, createdAt));
+  }
+  const lineOf = new Map<string, number[]>();
+  for (const r of rows) {
+    lineOf.set(egId(r.nofinesset), [r.line]);
+    const ej = lineOf.get(ejId(r.nofinessej)) ?? [];
+    if (!egIds.has(ejId(r.nofinessej))) lineOf.set(ejId(r.nofinessej), [...ej, r.line]);
+  }
+  const isEj = (id: string) => !rows.some((r) => egId(r.nofinesset) === id);
+  const issuesOf = (results: BatchResult[]) => {
+    const out: RowIssue[] = [];
+    for (const res of results) {
+      if (res.outcome !== 'invalid') continue;
+      for (const line of isEj(res.id) ? (lineOf.get(res.id) ?? []).slice(0, 1) : (lineOf.get(res.id) ?? [])) {
+        for (const i of res.issues ?? []) {
+          out.push({ line, column: i.expression?.[0] ?? '', code: i.details?.coding?.[0]?.code ?? i.code, message: `${res.id} : ${i.diagnostics ?? ''}` });
+        }
+      }
+    }
+    return out;
+  };
+  const count = (results: BatchResult[]) => {
+    for (const res of results) {
+      if (res.outcome === 'invalid') {
+        if (!isEj(res.id)) counters.rowsRejected++;
+      } else counters[res.outcome]++;
+    }
+  };
+  const merge = (incoming: Resource & { id: string }, current: Resource | null) => mergeFiness(incoming, current);
+
+  if (dryRun) {
+    const results = await directory.upsertBatch(actor, resources, { onlyIfChanged: true, merge, dryRun: true });
+    for (const r of rows) seenInDryRun.add(r.nofinesset);
+    for (const nofinessej of ejs.keys()) seenInDryRun.add(nofinessej);
+    count(results);
+    for (const i of [...rowIssues, ...issuesOf(results)]) keepIssue(i);
+    return;
+  }
+  const snapshot = { ...counters };
+  await directory.upsertBatch(actor, resources, {
+    onlyIfChanged: true,
+    merge,
+    alsoInTransaction: async (tx, results) => {
+      const batchIssues = [...rowIssues, ...issuesOf(results)];
+      count(results);
+      const seen = results
+        .filter((r) => r.outcome !== 'invalid')
+        .map((r) => ({ n: r.id.slice('finess-'.length), k: isEj(r.id) ? 'EJ' : 'EG', i: r.id }));
+      if (seen.length) {
+        await tx.query(
+          `INSERT INTO finess_structure (nofiness, kind, resource_id, last_run, closed)
+           SELECT x.n, x.k, x.i, $2, false FROM jsonb_to_recordset($1::jsonb) AS x(n text, k text, i text)
+           ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run, closed = false`,
+          [JSON.stringify(seen), run.id],
+        );
+      }
+      if (batchIssues.length) {
+        await tx.query(
+          `INSERT INTO import_issue (run_id, line, col, code, message)
+           SELECT $2, x.l, x.c, x.k, x.m FROM jsonb_to_recordset($1::jsonb) AS x(l int8, c text, k text, m text)`,
+          [JSON.stringify(batchIssues.map((i) => ({ l: i.line, c: i.column ?? null, k: i.code, m: i.message }))), run.id],
+        );
+      }
+      await tx.query(`UPDATE import_run SET checkpoint = $2, counters = $3::jsonb WHERE id = $1`, [run.id, lastLine, JSON.stringify(counters)]);
+      for (const i of batchIssues) keepIssue(i);
+    },
+  }).catch((e: unknown) => {
+    // The transaction rolled back: so do the counters.
+    Object.assign(counters, snapshot);
+    throw e;
+  });
+  run.checkpoint = lastLine;
+}
+
+/** Closes (organization-period.end, closing type DEF) the structures earlier runs saw and this one did not. */
+async function closeMissing(
+  directory: Directory,
+  actor: Actor,
+  run: RunState,
+  fileDate: string,
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  onProgress: ImportOptions['onProgress'],
+): Promise<void> {
+  const db = directory.db;
+  const pageSize = 1000;
+  let after = '';
+  let done = 0;
+  for (;;) {
+    const page = await db.query<{ nofiness: string; resource_id: string }>(
+      dryRun
+        ? `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND nofiness > $1 ORDER BY nofiness LIMIT ${pageSize}`
+        : `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND last_run < $2 AND nofiness > $1 ORDER BY nofiness LIMIT ${pageSize}`,
+      dryRun ? [after] : [after, run.id],
+    );
+    if (page.rows.length === 0) return;
+    after = page.rows[page.rows.length - 1]!.nofiness;
+    const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(r.nofiness)) : page.rows;
+    if (missing.length === 0) continue;
+    const current = await Promise.all(missing.map((m) => directory.read('Organization', m.resource_id)));
+    const closed: (Resource & { id: string })[] = [];
+    for (const c of current) if (c && !c.deleted && c.content) closed.push(closeStructure(c.content, fileDate));
+    const results = await directory.upsertBatch(actor, closed, {
+      onlyIfChanged: true,
+      dryRun,
+      alsoInTransaction: async (tx) => {
+        await tx.query(`UPDATE finess_structure SET closed = true WHERE nofiness = ANY($1::text[])`, [missing.map((m) => m.nofiness)]);
+      },
+    });
+    const n = results.filter((r) => r.outcome === 'updated').length;
+    run.counters.closed += n;
+    done += missing.length;
+    onProgress?.({ phase: 'close', done });
+  }
+}

@@ -1,0 +1,314 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../src/db/db.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { Directory, SYSTEM_ACTOR } from '../../src/directory/directory.service.ts';
+import type { Resource } from '../../src/fhir/types.ts';
+import { importFiness } from '../../src/imports/finess/finess.import.ts';
+import { EXT, SYSTEMS } from '../../src/imports/finess/finess.map.ts';
+import { ImportAbort } from '../../src/imports/finess/finess.parse.ts';
+import { openTestDatabase } from '../setup/db.ts';
+
+/** The real 14-line excerpt of the data.gouv.fr FINESS file of 2026-05-12 (see shared/data/PROVENANCE.md). */
+const EXCERPT = '/work/shared/data/finess/etalab-format-sample/etalab-cs1100502-stock-20260512-excerpt.csv';
+const REAL = readFileSync(EXCERPT, 'utf8');
+const LINES = REAL.trimEnd().split('\n');
+const dir = mkdtempSync(join(tmpdir(), 'finess-test-'));
+let n = 0;
+const file = (text: string | Buffer) => {
+  const p = join(dir, `f${++n}.csv`);
+  writeFileSync(p, text);
+  return p;
+};
+
+let db: Db;
+let directory: Directory;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await migrate(db);
+});
+afterAll(async () => {
+  await db?.close();
+});
+/** Each test on an empty directory: clear what the previous one imported. */
+async function fresh(): Promise<Directory> {
+  for (const t of ['resource', 'resource_version', 'resource_identifier', 'resource_reference', 'finess_structure', 'import_issue', 'import_run']) {
+    await db.query(`DELETE FROM ${t}`);
+  }
+  directory = new Directory(db, () => []);
+  return directory;
+}
+const read = async (id: string) => (await directory.read('Organization', id))?.content as Resource & Record<string, any>;
+const ext = (r: Resource, url: string) => (r.extension as { url: string; [k: string]: any }[] | undefined)?.find((e) => e.url === url);
+const versionCount = async () => (await db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM resource_version')).rows[0]!.n;
+
+/** IGN algorithm ALG0003 (geographic → Lambert conformal conic) with the published Lambert 93 constants:
+ * an implementation independent of proj4, to check the importer's conversion. */
+function lambert93(latDeg: number, lonDeg: number): { x: number; y: number } {
+  const e = 0.0818191910428158;
+  const n = 0.725607765053267;
+  const c = 11754255.4260960;
+  const xs = 700000;
+  const ys = 12655612.0499;
+  const phi = (latDeg * Math.PI) / 180;
+  const lambda = (lonDeg * Math.PI) / 180;
+  const L = Math.log(Math.tan(Math.PI / 4 + phi / 2) * ((1 - e * Math.sin(phi)) / (1 + e * Math.sin(phi))) ** (e / 2));
+  const r = c * Math.exp(-n * L);
+  const g = n * (lambda - (3 * Math.PI) / 180);
+  return { x: xs + r * Math.sin(g), y: ys - r * Math.cos(g) };
+}
+/** Distance in metres between two WGS84 points (equirectangular, fine at this scale). */
+function metres(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
+  const k = Math.PI / 180;
+  const x = (b.longitude - a.longitude) * k * Math.cos(((a.latitude + b.latitude) / 2) * k);
+  const y = (b.latitude - a.latitude) * k;
+  return Math.sqrt(x * x + y * y) * 6371008.8;
+}
+const geoOf = (r: Resource) => {
+  const g = ((r.address as any[])[0].extension as any[]).find((e) => e.url === EXT.geolocation);
+  return g && { latitude: g.extension.find((x: any) => x.url === 'latitude').valueDecimal, longitude: g.extension.find((x: any) => x.url === 'longitude').valueDecimal };
+};
+
+describe('FINESS import: the real 2026 excerpt', () => {
+  it('maps every field of an EG and its EJ', async () => {
+    await fresh();
+    const report = await importFiness(directory, EXCERPT);
+    expect(report.fileDate).toBe('2026-05-12');
+    expect(report.encoding).toBe('utf-8');
+    expect(report.counters).toMatchObject({ rowsRead: 14, rowsRejected: 0, created: 14 + 13, updated: 0, unchanged: 0, closed: 0 });
+    expect(report.issues).toEqual([]);
+
+    const eg = await read('finess-010000024');
+    expect(eg.meta?.profile).toEqual(['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization']);
+    expect(ext(eg, EXT.creationDate)?.valueDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(eg.identifier).toEqual([
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '40', display: 'Identifiant national de structure' }] }, system: 'urn:oid:1.2.250.1.71.4.2.2', value: '1010000024' },
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '1', display: 'FINESS' }] }, system: 'https://finess.esante.gouv.fr', value: '010000024' },
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '3', display: 'SIRET' }] }, system: 'https://sirene.fr', value: '26010004500012' },
+    ]);
+    expect(eg.name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
+    expect(eg.type).toEqual([{ coding: [{ system: SYSTEMS.R66, code: '355', display: 'Centre Hospitalier (C.H.)' }] }]);
+    expect(eg.partOf).toEqual({ reference: 'Organization/finess-010780054' });
+    expect(ext(eg, EXT.period)?.valuePeriod).toEqual({ start: '1979-02-13' });
+    const a = eg.address[0];
+    expect(a.line).toEqual(['900 RTE DE PARIS']);
+    expect(a._line[0].extension).toEqual([
+      { url: EXT.houseNumber, valueString: '900' },
+      { url: EXT.streetNameType, valueString: 'RTE' },
+      { url: EXT.streetNameBase, valueString: 'DE PARIS' },
+    ]);
+    expect([a.postalCode, a.city, a.country]).toEqual(['01440', 'VIRIAT', 'FRA']);
+    expect(a.extension).toEqual([{ url: EXT.inseeCode, valueCoding: { system: SYSTEMS.R13, code: '01451' } }]);
+
+    const ej = await read('finess-010780054');
+    expect(ej.identifier.map((i: any) => [i.type.coding[0].code, i.system, i.value])).toEqual([
+      ['40', 'urn:oid:1.2.250.1.71.4.2.2', '1010780054'],
+      ['1', 'https://finess.esante.gouv.fr', '010780054'],
+      ['2', 'https://sirene.fr', '260100045'],
+    ]);
+    expect(ej.partOf).toBeUndefined();
+    expect(ext(ej, EXT.period)).toBeUndefined();
+  });
+
+  it('reads quoted fields, overseas communes, CEDEX, BP and complements', async () => {
+    await fresh();
+    await importFiness(directory, EXCERPT);
+    const mayotte = await read('finess-980501506');
+    expect(mayotte.name).toBe('LIEU DE VIE ET D\'ACCUEIL "MAVOUNA MEMA 1"');
+    expect(mayotte._name.extension).toEqual([{ url: EXT.additionalName, valueString: 'ASSOCIATION MESSO' }]);
+    expect(mayotte.address[0].extension[0].valueCoding.code).toBe('97606');
+    const cayenne = await read('finess-970300026');
+    expect(cayenne.address[0]).toMatchObject({ postalCode: '97306', city: 'CAYENNE CEDEX', line: ['AV ALEXIS BLAISE', 'BP 6006'] });
+    expect(cayenne.address[0]._line[1].extension).toEqual([{ url: EXT.postBox, valueString: 'BP 6006' }]);
+    expect(cayenne.address[0].extension[0].valueCoding.code).toBe('97302');
+    // Saint-Barthélemy is filed by FINESS under Guadeloupe (9A, 123): its current INSEE code is 97701.
+    expect((await read('finess-970102018')).address[0].extension[0].valueCoding.code).toBe('97701');
+    const pmi = await read('finess-970102018');
+    expect(pmi.address[0].line).toEqual(['4 R AUGUST NYMAN']);
+    expect(pmi._name.extension[0].valueString).toBe('PMI CMS DE GUSTAVIA');
+    expect(ext(pmi, EXT.period)?.valuePeriod).toEqual({ start: '1964-01-01' });
+    expect(pmi.identifier.map((i: any) => i.type.coding[0].code)).toEqual(['40', '1']);
+    const wallis = await read('finess-980600027');
+    expect(wallis.address[0]).toMatchObject({ postalCode: '98600', city: 'UVEA', line: ['BP 4 - MATA\'UTU'] });
+    expect(wallis.address[0].extension[0].valueCoding.code).toBe('98613');
+    // Two EGs of one EJ (CH de Cayenne and its EHPAD): one EJ.
+    expect((await read('finess-970302287')).partOf.reference).toBe('Organization/finess-970302022');
+    const eds = await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM resource_reference WHERE target_id = 'finess-970302022'`);
+    expect(eds.rows[0]!.n).toBe(2);
+  });
+
+  it('reads an old Latin-1 file with dd/mm/yyyy dates to the same resources', async () => {
+    await fresh();
+    await importFiness(directory, EXCERPT);
+    const utf8 = await read('finess-970409645');
+    await fresh();
+    const old = REAL.replace(/(\d{4})-(\d{2})-(\d{2})/g, '$3/$2/$1');
+    const report = await importFiness(directory, file(Buffer.from(old, 'latin1')));
+    expect(report.encoding).toBe('windows-1252');
+    expect(report.counters.created).toBe(27);
+    const latin = await read('finess-970409645');
+    const strip = (r: Resource) => JSON.stringify({ ...r, meta: undefined, extension: (r.extension as any[]).filter((e) => e.url !== EXT.creationDate) });
+    expect(strip(latin)).toBe(strip(utf8));
+    expect((await read('finess-980502199')).address[0].line).toEqual(['ZI VALLÉE 3 BP 208']);
+  });
+
+  it('converts Lambert 93 and overseas UTM geolocations to WGS84 within 1 m', async () => {
+    await fresh();
+    // Known WGS84 positions of two structures of the excerpt, from the national FINESS 2021 converted by
+    // flrt/finess-fhir (shared/data/finess/flrt-finess-fhir): CH de Fleyriat (Ain) and CHU Félix Guyon (Réunion).
+    const fleyriat = { latitude: 46.22274479119414, longitude: 5.2085961326419605 };
+    const l93 = lambert93(fleyriat.latitude, fleyriat.longitude);
+    // Réunion: UTM 40 south, definitional point (central meridian 57°E on the equator ↔ 500000, 10000000),
+    // and the structure placed on a round UTM coordinate whose position proj4 and the zone must agree on.
+    const lines = [
+      ...LINES,
+      `geolocalisation;010000024;${l93.x.toFixed(1)};${l93.y.toFixed(1)};1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2020-02-04`,
+      'geolocalisation;970400024;500000;10000000;;2023-11-13',
+      'geolocalisation;970300026;353000.0;546000.0;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,UTM_N22;2024-04-22',
+    ];
+    const report = await importFiness(directory, file(lines.join('\n') + '\n'));
+    expect(report.counters.geolocated).toBe(3);
+    expect(metres(geoOf(await read('finess-010000024')), fleyriat)).toBeLessThan(1);
+    expect(metres(geoOf(await read('finess-970400024')), { latitude: 0, longitude: 57 })).toBeLessThan(1);
+    const cayenne = geoOf(await read('finess-970300026'));
+    // UTM 22N: central meridian 51°W; 353 km east of the false easting origin lies west of it, near Cayenne (4.9°N, 52.3°W).
+    expect(cayenne.latitude).toBeCloseTo(4.94, 1);
+    expect(cayenne.longitude).toBeCloseTo(-52.33, 1);
+  });
+});
+
+describe('FINESS import: incremental semantics', () => {
+  it('updates only FINESS-owned fields, creates new, closes missing, leaves unchanged rows alone', async () => {
+    await fresh();
+    await importFiness(directory, EXCERPT);
+    // Hand-entered data on two EGs: a contact, a telecom, an extra type and extension.
+    const contact = [{ extension: [{ url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-contact-confidentiality-level', valueCodeableConcept: { coding: [{ code: '1' }] } }], name: { text: 'Accueil' } }];
+    const dropZone = { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization-drop-zone', valueBoolean: true };
+    for (const id of ['finess-010000024', 'finess-970100400']) {
+      const cur = await read(id);
+      await directory.update(SYSTEM_ACTOR, { ...cur, id, contact, extension: [...cur.extension, dropZone] });
+    }
+    const before = await versionCount();
+
+    // The next file: Fleyriat renamed and moved category, Saint-Martin CH gone, a new structure, the rest unchanged.
+    const next = LINES.filter((l) => !l.startsWith('structureet;970100400;'))
+      .map((l) => (l.startsWith('finess;') ? 'finess;etalab;112;2026-06-01' : l))
+      .map((l) => (l.startsWith('structureet;010000024;') ? l.replace('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT', 'CH DE BOURG-EN-BRESSE').replace(';355;Centre Hospitalier (C.H.);', ';101;Centre Hospitalier Régional (C.H.R.);') : l));
+    next.push('structureet;010000032;010780054;NOUVEAU SITE;NOUVEAU SITE DE FLEYRIAT;;;1;RTE;DE PARIS;;;451;01;AIN;01440 VIRIAT;;;355;Centre Hospitalier (C.H.);1102;Centres Hospitaliers;;;03;x;1;y;2026-05-20;2026-05-20;2026-05-20;');
+    const report = await importFiness(directory, file(next.join('\n') + '\n'));
+    // Updated: Fleyriat. Created: the new EG. Closed: the Saint-Martin CH and its EJ (no EG left).
+    expect(report.counters).toMatchObject({ rowsRead: 14, created: 1, updated: 1, closed: 2, rowsRejected: 0 });
+    expect(report.counters.unchanged).toBe(12 + 12);
+    expect(await versionCount()).toBe(before + 4);
+
+    const fleyriat = await read('finess-010000024');
+    expect(fleyriat.meta?.versionId).toBe('3');
+    expect(fleyriat.name).toBe('CH DE BOURG-EN-BRESSE');
+    expect(fleyriat.type[0].coding[0].code).toBe('101');
+    expect(fleyriat.contact).toEqual(contact);
+    expect(ext(fleyriat, dropZone.url)).toEqual(dropZone);
+
+    const gone = await read('finess-970100400');
+    expect(ext(gone, EXT.period)?.valuePeriod).toEqual({ start: '1951-01-01', end: '2026-06-01' });
+    expect(ext(gone, EXT.closingType)?.valueCodeableConcept.coding[0]).toMatchObject({ system: SYSTEMS.R286, code: 'DEF' });
+    expect(gone.active).toBe(false);
+    expect(gone.contact).toEqual(contact);
+    expect(ext(gone, EXT.period)).toBeDefined();
+    expect(ext(await read('finess-970100186'), EXT.closingType)).toBeDefined();
+
+    expect((await read('finess-010000032')).partOf.reference).toBe('Organization/finess-010780054');
+    expect((await read('finess-970102018')).meta?.versionId).toBe('1');
+
+    // The same file again: nothing changes.
+    const again = await importFiness(directory, file(next.join('\n') + '\n'));
+    expect(again.counters).toMatchObject({ created: 0, updated: 0, closed: 0 });
+    expect(await versionCount()).toBe(before + 4);
+
+    // The structure comes back in FINESS: reopened, its hand-entered contact still there.
+    const back = await importFiness(directory, EXCERPT);
+    expect(back.counters.updated).toBeGreaterThanOrEqual(3);
+    const reopened = await read('finess-970100400');
+    expect(ext(reopened, EXT.period)?.valuePeriod).toEqual({ start: '1951-01-01' });
+    expect(ext(reopened, EXT.closingType)).toBeUndefined();
+    expect(reopened.active).toBe(true);
+    expect(reopened.contact).toEqual(contact);
+  });
+
+  it('dry run reports the changes and writes nothing', async () => {
+    await fresh();
+    const dry = await importFiness(directory, EXCERPT, { dryRun: true });
+    expect(dry.counters).toMatchObject({ created: 27, updated: 0 });
+    expect(await versionCount()).toBe(0);
+    await importFiness(directory, EXCERPT);
+    const shorter = LINES.filter((l) => !l.startsWith('structureet;980600027;'));
+    const dry2 = await importFiness(directory, file(shorter.join('\n')), { dryRun: true });
+    expect(dry2.counters).toMatchObject({ created: 0, updated: 0, closed: 2 });
+    expect(await versionCount()).toBe(27);
+    const runs = await db.query('SELECT 1 FROM import_run WHERE dry_run OR file_name LIKE $1', ['f%']);
+    expect(runs.rows).toEqual([]);
+  });
+});
+
+describe('FINESS import: bad input', () => {
+  it('reports bad rows with line and column and imports the others', async () => {
+    await fresh();
+    const lines = [...LINES];
+    lines[2] = lines[2]!.replace('970102018', '97010201'); // line 3: FINESS number one digit short
+    lines[4] = lines[4]!.replace('2016-09-09', '2016-13-09'); // line 5: no 13th month
+    lines[6] = lines[6]!.split(';').slice(0, 20).join(';'); // line 7: truncated
+    lines[8] = lines[8]!.replace('31822647900117', '3182264790011X'); // line 9: bad SIRET
+    lines.push('autrechose;1;2');
+    const report = await importFiness(directory, file(lines.join('\n')));
+    expect(report.issues.map((i) => [i.line, i.column, i.code])).toEqual([
+      [3, 'nofinesset', 'invalid-finess'],
+      [5, 'datemaj', 'invalid-date'],
+      [7, undefined, 'field-count'],
+      [9, 'siret', 'invalid-siret'],
+      [16, 'type', 'unknown-record'],
+    ]);
+    expect(report.counters).toMatchObject({ rowsRead: 14, rowsRejected: 4 });
+    expect(await read('finess-970100400')).toBeDefined();
+    const stored = await db.query<{ line: number; code: string }>('SELECT line, code FROM import_issue ORDER BY line');
+    expect(stored.rows.map((r) => Number(r.line))).toEqual([3, 5, 7, 9, 16]);
+  });
+
+  it('aborts on a bad header without writing anything', async () => {
+    await fresh();
+    const bad = file(['nofinesset;nofinessej;rs', ...LINES.slice(1)].join('\n'));
+    await expect(importFiness(directory, bad)).rejects.toBeInstanceOf(ImportAbort);
+    await expect(importFiness(directory, bad)).rejects.toThrow(/Ligne 1 : en-tête FINESS attendu/);
+    expect(await versionCount()).toBe(0);
+  });
+});
+
+describe('FINESS import: crash and resume', () => {
+  it('resumes after the last committed batch and ends as one clean run', async () => {
+    const canonical = async () => {
+      const r = await db.query<{ id: string; content: Resource }>(`SELECT id, content FROM resource ORDER BY id`);
+      return r.rows.map((x) => JSON.stringify({ ...x.content, meta: { profile: x.content.meta?.profile }, extension: (x.content.extension as any[]).filter((e) => e.url !== EXT.creationDate) }));
+    };
+    await fresh();
+    await importFiness(directory, EXCERPT, { batchSize: 3 });
+    const clean = await canonical();
+
+    await fresh();
+    let batches = 0;
+    const crash = importFiness(directory, EXCERPT, {
+      batchSize: 3,
+      onProgress: (p) => {
+        if (p.phase === 'load' && ++batches === 2) throw new Error('crash simulé');
+      },
+    });
+    await expect(crash).rejects.toThrow('crash simulé');
+    const run = await db.query<{ status: string; checkpoint: number }>('SELECT status, checkpoint FROM import_run');
+    expect(run.rows[0]).toMatchObject({ status: 'failed' });
+    expect(Number(run.rows[0]!.checkpoint)).toBeGreaterThan(1);
+    const resumed = await importFiness(directory, EXCERPT, { batchSize: 3 });
+    expect(resumed.resumedAfterLine).toBe(Number(run.rows[0]!.checkpoint));
+    expect(resumed.counters.rowsRead).toBe(14);
+    expect(await canonical()).toEqual(clean);
+    expect((await db.query('SELECT 1 FROM resource_version WHERE version_id > 1')).rows).toEqual([]);
+  });
+});
