@@ -1,11 +1,15 @@
 import type { Queryable } from '../db/db.ts';
-import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
-import type { Bundle, Resource } from '../fhir/types.ts';
 import { present } from '../directory/resource.store.ts';
+import { badRequest, issue } from '../fhir/outcome.ts';
+import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
+import { paramsOf, SEARCH_PARAMETERS } from './search-parameters.ts';
+import { parseSearch, type IncludeDirective, type ParsedSearch } from './search.parse.ts';
+import { compileCriteria, SqlParams } from './search.sql.ts';
 
 /**
- * FHIR search over the current versions. This first version supports `_id`, `identifier`, `_lastUpdated`,
- * `_count` and cursor paging; the full IG search engine replaces it behind the same functions.
+ * FHIR search over the current versions: parse (search.parse.ts) → compile to SQL over the write-time index
+ * (search.sql.ts) → one page query keyset-paged on the resource id, the total on the first page, then the
+ * _include/_revinclude passes over sp_reference.
  */
 
 export interface SearchRequest {
@@ -14,6 +18,7 @@ export interface SearchRequest {
   params: [string, string][];
   /** FHIR base URL used for fullUrl and links, e.g. http://host:8080/fhir */
   baseUrl: string;
+  headers?: Record<string, string | undefined>;
 }
 
 export interface SearchParamInfo {
@@ -23,95 +28,165 @@ export interface SearchParamInfo {
   documentation?: string;
 }
 
-const COMMON: SearchParamInfo[] = [
-  { name: '_id', type: 'token', definition: 'http://hl7.org/fhir/SearchParameter/Resource-id' },
-  { name: '_lastUpdated', type: 'date', definition: 'http://hl7.org/fhir/SearchParameter/Resource-lastUpdated' },
-  { name: 'identifier', type: 'token', documentation: 'Identifiant métier (system|value, |value ou value)' },
-];
-
-export function searchParamsFor(_resourceType: string): SearchParamInfo[] {
-  return COMMON;
+/** The search parameters of a type, as listed in the CapabilityStatement: exactly those the engine accepts. */
+export function searchParamsFor(resourceType: string): SearchParamInfo[] {
+  return [...paramsOf(resourceType).values()].map((d) => ({
+    name: d.code,
+    type: d.type,
+    definition: d.url,
+    ...(d.deviation || d.documentation ? { documentation: d.deviation ?? d.documentation } : {}),
+  }));
 }
 
-const DEFAULT_COUNT = 200;
-const MAX_COUNT = 200;
-const RESULT_PARAMS = new Set(['_count', '_cursor', '_format', '_pretty', '_total']);
+const referenceParams = () => SEARCH_PARAMETERS.filter((d) => d.type === 'reference');
+
+/**
+ * `_include` values accepted on a search of any type: every reference parameter. Those of the searched type
+ * apply to the matches; those of other types to the included resources of that type (IG include tails).
+ */
+export function searchIncludesFor(resourceType: string): string[] {
+  const all = referenceParams().map((d) => `${d.base}:${d.code}`);
+  return [...all.filter((x) => x.startsWith(`${resourceType}:`)), ...all.filter((x) => !x.startsWith(`${resourceType}:`))];
+}
+
+/** `_revinclude` values whose reference can point to the searched type. */
+export function searchRevIncludesFor(resourceType: string): string[] {
+  return referenceParams()
+    .filter((d) => d.targets?.includes(resourceType))
+    .map((d) => `${d.base}:${d.code}`);
+}
+
+/** Upper bound of resources added by _include/_revinclude passes to one page. */
+const MAX_INCLUDED = 5000;
 
 export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
-  const where: string[] = ['r.res_type = $1', 'NOT r.deleted'];
-  const params: unknown[] = [req.resourceType];
-  let count = DEFAULT_COUNT;
-  let cursor: { lu: string; seq: number } | undefined;
-  for (const [name, value] of req.params) {
-    if (name === '_count') {
-      const n = Number(value);
-      if (!Number.isInteger(n) || n < 0) throw badRequest(`_count doit être un entier positif (reçu « ${value} »)`, '_count');
-      count = Math.min(n, MAX_COUNT);
-    } else if (name === '_cursor') {
-      const m = /^(\d+)$/.exec(value);
-      if (!m) throw badRequest('Curseur de pagination invalide', '_cursor');
-      cursor = { lu: '', seq: Number(m[1]) };
-    } else if (RESULT_PARAMS.has(name)) {
-      continue;
-    } else if (name === '_id') {
-      where.push(`r.id = ANY($${params.push(value.split(','))}::text[])`);
-    } else if (name === 'identifier') {
-      const ors = value.split(',').map((v) => {
-        const bar = v.indexOf('|');
-        if (bar < 0) return `(i.value = $${params.push(v)})`;
-        const system = v.slice(0, bar);
-        const code = v.slice(bar + 1);
-        if (system === '') return `(i.system IS NULL AND i.value = $${params.push(code)})`;
-        if (code === '') return `(i.system = $${params.push(system)})`;
-        return `(i.system = $${params.push(system)} AND i.value = $${params.push(code)})`;
-      });
-      where.push(`EXISTS (SELECT 1 FROM resource_identifier i WHERE i.res_type = r.res_type AND i.id = r.id AND (${ors.join(' OR ')}))`);
-    } else if (name === '_lastUpdated') {
-      const m = /^(eq|ne|gt|lt|ge|le|sa|eb)?(\d{4}(-\d{2}(-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?)?)?)$/.exec(value);
-      if (!m) throw badRequest(`Valeur de date invalide pour _lastUpdated : « ${value} »`, '_lastUpdated');
-      const [lo, hi] = dateRange(m[2]!);
-      const p = m[1] ?? 'eq';
-      const lop = `$${params.push(lo)}::timestamptz`;
-      const hip = `$${params.push(hi)}::timestamptz`;
-      const sql: Record<string, string> = {
-        eq: `r.last_updated >= ${lop} AND r.last_updated < ${hip}`,
-        ne: `(r.last_updated < ${lop} OR r.last_updated >= ${hip})`,
-        gt: `r.last_updated >= ${hip}`,
-        sa: `r.last_updated >= ${hip}`,
-        lt: `r.last_updated < ${lop}`,
-        eb: `r.last_updated < ${lop}`,
-        ge: `r.last_updated >= ${lop}`,
-        le: `r.last_updated < ${hip}`,
-      };
-      where.push(sql[p]!);
-    } else {
-      throw new OutcomeError(400, [issue('not-supported', `Paramètre de recherche inconnu pour ${req.resourceType} : « ${name} »`, { expression: name })]);
-    }
-  }
-  const countSql = `SELECT count(*)::int8 AS n FROM resource r WHERE ${where.join(' AND ')}`;
-  const countParams = [...params];
-  if (cursor) where.push(`r.seq > $${params.push(cursor.seq)}`);
-  const pageSql = `SELECT r.seq, r.content FROM resource r WHERE ${where.join(' AND ')} ORDER BY r.seq LIMIT ${count + 1}`;
+  const lenient = /handling\s*=\s*lenient/i.test(req.headers?.prefer ?? '');
+  const parsed = parseSearch(req.resourceType, req.params, lenient);
+  const p = new SqlParams();
+  const typeParam = p.add(req.resourceType);
+  const preds = [`r.res_type = ${typeParam}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
+  const countSql = `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`;
+  const countParams = [...p.values];
+  const after = parsed.cursor !== undefined ? decodeCursor(parsed.cursor) : undefined;
+  if (after !== undefined) preds.push(`r.id > ${p.add(after)}`);
+  const pageSql = `SELECT r.id, r.content FROM resource r WHERE ${preds.join(' AND ')} ORDER BY r.id LIMIT ${parsed.count + 1}`;
+  const wantTotal = after === undefined && parsed.totalMode === 'accurate';
   const [page, total] = await Promise.all([
-    db.query<{ seq: number; content: Resource }>(pageSql, params),
-    cursor ? Promise.resolve(undefined) : db.query<{ n: number }>(countSql, countParams),
+    parsed.count > 0 ? db.query<{ id: string; content: Resource }>(pageSql, p.values) : Promise.resolve({ rows: [] as { id: string; content: Resource }[] }),
+    wantTotal ? db.query<{ n: number }>(countSql, countParams) : Promise.resolve(undefined),
   ]);
-  const rows = page.rows.slice(0, count);
-  const self = `${req.baseUrl}/${req.resourceType}${toQuery(req.params)}`;
+  const rows = page.rows.slice(0, parsed.count);
+
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   if (total) bundle.total = total.rows[0]?.n ?? 0;
-  bundle.link = [{ relation: 'self', url: self }];
-  if (page.rows.length > count && rows.length > 0) {
-    const next = req.params.filter(([k]) => k !== '_cursor');
-    next.push(['_cursor', String(rows[rows.length - 1]!.seq)]);
-    bundle.link.push({ relation: 'next', url: `${req.baseUrl}/${req.resourceType}${toQuery(next)}` });
+  const path = `${req.baseUrl}/${req.resourceType}`;
+  bundle.link = [{ relation: 'self', url: `${path}${toQuery(after !== undefined ? [...parsed.used, ['_cursor', parsed.cursor!]] : parsed.used)}` }];
+  if (page.rows.length > parsed.count && rows.length > 0) {
+    bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(rows[rows.length - 1]!.id)]])}` });
   }
-  bundle.entry = rows.map((r) => ({
-    fullUrl: `${req.baseUrl}/${req.resourceType}/${r.content.id}`,
-    resource: present(r.content)!,
-    search: { mode: 'match' },
-  }));
+  const entries: BundleEntry[] = rows.map((r) => entry(req.baseUrl, r.content, 'match'));
+  if (rows.length > 0 && parsed.includes.length > 0) {
+    const included = await runIncludes(db, req.resourceType, rows.map((r) => r.content), parsed.includes);
+    for (const r of included) entries.push(entry(req.baseUrl, r, 'include'));
+  }
+  if (parsed.ignored.length > 0) entries.push(ignoredOutcome(parsed));
+  bundle.entry = entries;
   return bundle;
+}
+
+function entry(baseUrl: string, resource: Resource, mode: 'match' | 'include'): BundleEntry {
+  return { fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource: present(resource)!, search: { mode } };
+}
+
+function ignoredOutcome(parsed: ParsedSearch): BundleEntry {
+  return {
+    resource: {
+      resourceType: 'OperationOutcome',
+      issue: parsed.ignored.map((x) =>
+        issue('not-supported', `Paramètre ignoré (Prefer: handling=lenient) : « ${x.name} » — ${x.reason}`, { severity: 'warning', expression: x.name }),
+      ),
+    },
+    search: { mode: 'outcome' },
+  };
+}
+
+/**
+ * Applies _include and _revinclude. Directives run on the matches; `:iterate` ones, and those whose source
+ * type is not the searched type (the IG's tails `_revinclude=PractitionerRole:service&_include=
+ * PractitionerRole:practitioner`), also run on what was included, until nothing new comes in.
+ */
+async function runIncludes(db: Queryable, searchedType: string, matches: Resource[], directives: IncludeDirective[]): Promise<Resource[]> {
+  const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
+  const out: Resource[] = [];
+  let frontier = matches;
+  for (let round = 0; frontier.length > 0 && round < 10; round++) {
+    const applicable = round === 0 ? directives : directives.filter((d) => d.iterate || d.sourceType !== searchedType);
+    const added: Resource[] = [];
+    for (const d of applicable) {
+      const found = d.reverse ? await revIncludeOf(db, d, frontier) : await includeOf(db, d, frontier);
+      for (const r of found) {
+        const key = `${r.resourceType}/${r.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        added.push(r);
+      }
+    }
+    if (out.length + added.length > MAX_INCLUDED) {
+      throw badRequest(`Trop de ressources incluses (plus de ${MAX_INCLUDED}) : réduire _count ou les _include`, '_include');
+    }
+    out.push(...added);
+    frontier = added;
+  }
+  return out;
+}
+
+async function includeOf(db: Queryable, d: IncludeDirective, from: Resource[]): Promise<Resource[]> {
+  const ids = from.filter((r) => r.resourceType === d.sourceType).map((r) => r.id!);
+  if (ids.length === 0) return [];
+  const res = await db.query<{ content: Resource }>(
+    `SELECT r.content FROM resource r
+      WHERE NOT r.deleted AND (r.res_type, r.id) IN (
+        SELECT s.target_type, s.target_id FROM sp_reference s
+         WHERE s.res_type = $1 AND s.code = $2 AND s.id = ANY($3::text[])${d.targetType ? ' AND s.target_type = $4' : ''})
+      ORDER BY r.res_type, r.id`,
+    d.targetType ? [d.sourceType, d.def.code, ids, d.targetType] : [d.sourceType, d.def.code, ids],
+  );
+  return res.rows.map((r) => r.content);
+}
+
+async function revIncludeOf(db: Queryable, d: IncludeDirective, from: Resource[]): Promise<Resource[]> {
+  const byType = new Map<string, string[]>();
+  for (const r of from) {
+    if (!d.def.targets?.includes(r.resourceType) || (d.targetType && d.targetType !== r.resourceType)) continue;
+    byType.set(r.resourceType, [...(byType.get(r.resourceType) ?? []), r.id!]);
+  }
+  const out: Resource[] = [];
+  for (const [type, ids] of byType) {
+    const res = await db.query<{ content: Resource }>(
+      `SELECT r.content FROM resource r
+        WHERE r.res_type = $1 AND NOT r.deleted AND r.id IN (
+          SELECT s.id FROM sp_reference s WHERE s.res_type = $1 AND s.code = $2 AND s.target_type = $3 AND s.target_id = ANY($4::text[]))
+        ORDER BY r.id`,
+      [d.sourceType, d.def.code, type, ids],
+    );
+    out.push(...res.rows.map((r) => r.content));
+  }
+  return out;
+}
+
+/** Opaque paging cursor: the sort key of the last entry of the page (the resource id, a total order). */
+function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ id: lastId }), 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
+    if (typeof v.id === 'string') return v.id;
+  } catch {
+    /* reported below */
+  }
+  throw badRequest('Curseur de pagination invalide : utiliser le lien next tel quel', '_cursor');
 }
 
 function toQuery(params: [string, string][]): string {
@@ -119,16 +194,3 @@ function toQuery(params: [string, string][]): string {
   return `?${params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')}`;
 }
 
-/** A partial date as a half-open UTC range [lo, hi). */
-function dateRange(v: string): [string, string] {
-  if (/T/.test(v)) {
-    const d = new Date(/Z|[+-]\d{2}:\d{2}$/.test(v) ? v : `${v}Z`);
-    const secondsGiven = /T\d{2}:\d{2}:\d{2}/.test(v);
-    const step = secondsGiven ? (/\.\d+/.test(v) ? 1 : 1000) : 60000;
-    return [d.toISOString(), new Date(d.getTime() + step).toISOString()];
-  }
-  const [y, m, d] = v.split('-').map(Number) as [number, number?, number?];
-  const lo = new Date(Date.UTC(y, (m ?? 1) - 1, d ?? 1));
-  const hi = d !== undefined ? new Date(Date.UTC(y, m! - 1, d + 1)) : m !== undefined ? new Date(Date.UTC(y, m, 1)) : new Date(Date.UTC(y + 1, 0, 1));
-  return [lo.toISOString(), hi.toISOString()];
-}

@@ -14,6 +14,9 @@ export interface AppDeps {
   repository: Repository;
   searchEngine: SearchEngine;
   searchParams: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
+  /** _include and _revinclude values the search engine accepts, per resource type. */
+  searchIncludes?: (type: string) => string[];
+  searchRevIncludes?: (type: string) => string[];
   /** Extra routes of other modules (terminology operations, imports…), registered under the FHIR base. */
   plugins?: ((app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }) => void | Promise<void>)[];
   /** Types served only through the operations of a plugin, declared in the CapabilityStatement. */
@@ -111,7 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   type P = { type: string; id: string; vid: string };
   app.get('/fhir/metadata', async (req, reply) =>
-    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, operationResources: deps.operationResources }) }),
+    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, operationResources: deps.operationResources }) }),
   );
   app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
   app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));

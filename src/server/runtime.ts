@@ -4,7 +4,8 @@ import { migrate } from '../db/migrate.ts';
 import { Directory } from '../directory/directory.service.ts';
 import type { SearchEngine } from '../fhir/rest.ts';
 import { createValidator } from '../fhir/validation/validate.ts';
-import { search, searchParamsFor } from '../search/search.service.ts';
+import { search, searchIncludesFor, searchParamsFor, searchRevIncludesFor } from '../search/search.service.ts';
+import { searchIndexer } from '../search/search.indexer.ts';
 import { Terminology } from '../terminology/terminology.service.ts';
 import { TERMINOLOGY_OPERATIONS, terminologyRoutes } from '../terminology/terminology.routes.ts';
 import type { AppDeps } from './app.ts';
@@ -26,7 +27,7 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
   await opts.afterMigrate?.();
   const terminology = new Terminology(db);
   await terminology.load();
-  const directory = new Directory(db, createValidator(terminology));
+  const directory = new Directory(db, createValidator(terminology), [searchIndexer]);
   const searchEngine: SearchEngine = { search: (req) => search(db, req) };
   const appDeps: AppDeps = {
     config,
@@ -34,6 +35,8 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
     repository: directory,
     searchEngine,
     searchParams: searchParamsFor,
+    searchIncludes: searchIncludesFor,
+    searchRevIncludes: searchRevIncludesFor,
     plugins: [terminologyRoutes(terminology)],
     operationResources: TERMINOLOGY_OPERATIONS,
   };

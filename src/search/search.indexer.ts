@@ -1,0 +1,232 @@
+import fhirpath from 'fhirpath';
+import r4model from 'fhirpath/fhir-context/r4/index.js';
+import type { Queryable } from '../db/db.ts';
+import type { Indexer, IndexItem } from '../directory/resource.store.ts';
+import type { Resource } from '../fhir/types.ts';
+import { paramsOf, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
+import { dateInterval, normalizeText } from './search.values.ts';
+
+/**
+ * Write-time search indexing: evaluates the FHIRPath expression of every search parameter of the resource's
+ * type (fhirpath.js, compiled once) and rewrites the resource's rows of the sp_* tables, in the caller's
+ * transaction. Set-based: one DELETE per table for the whole batch, one INSERT per table.
+ */
+
+type Compiled = (resource: unknown) => unknown[];
+
+interface TypePlan {
+  /** Parameters evaluated on the resource. */
+  plain: { def: SearchParamDef; fn: Compiled }[];
+  /** Correlated groups: context evaluated on the resource, parameters on each instance. */
+  groups: { group: SearchGroup; fn: Compiled; params: { def: SearchParamDef; fn: Compiled }[] }[];
+}
+
+const plans = new Map<string, TypePlan>();
+
+function compile(expression: string, base?: string): Compiled {
+  const fn = fhirpath.compile(base ? { base, expression } : expression, r4model) as (r: unknown) => unknown[];
+  return (r) => fn(r);
+}
+
+function planFor(resourceType: string): TypePlan {
+  let plan = plans.get(resourceType);
+  if (plan) return plan;
+  plan = { plain: [], groups: [] };
+  for (const def of paramsOf(resourceType).values()) {
+    if (!def.expression) continue;
+    if (!def.group) {
+      plan.plain.push({ def, fn: compile(def.expression) });
+      continue;
+    }
+    let g = plan.groups.find((x) => x.group.code === def.group!.code);
+    if (!g) plan.groups.push((g = { group: def.group, fn: compile(def.group.context), params: [] }));
+    g.params.push({ def, fn: compile(def.expression, 'Extension') });
+  }
+  plans.set(resourceType, plan);
+  return plan;
+}
+
+export interface IndexRows {
+  group: { rt: string; id: string; gc: string; g: number }[];
+  token: { rt: string; id: string; c: string; g: number; s: string | null; v: string | null; t: string | null; ts: string | null; tc: string | null }[];
+  string: { rt: string; id: string; c: string; g: number; n: string; r: string }[];
+  date: { rt: string; id: string; c: string; g: number; lo: string | null; hi: string | null }[];
+  number: { rt: string; id: string; c: string; g: number; v: number; s: string | null; u: string | null }[];
+  reference: { rt: string; id: string; c: string; g: number; tt: string; ti: string }[];
+}
+
+/** The index rows of one resource (pure; exported for unit tests). */
+export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = emptyRows()): IndexRows {
+  const rt = resource.resourceType;
+  const plan = planFor(rt);
+  for (const { def, fn } of plan.plain) addValues(rows, rt, id, def, 0, fn(resource));
+  for (const g of plan.groups) {
+    const instances = g.fn(resource);
+    instances.forEach((instance, i) => {
+      rows.group.push({ rt, id, gc: g.group.code, g: i + 1 });
+      for (const { def, fn } of g.params) addValues(rows, rt, id, def, i + 1, fn(instance));
+    });
+  }
+  return rows;
+}
+
+export function emptyRows(): IndexRows {
+  return { group: [], token: [], string: [], date: [], number: [], reference: [] };
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function addValues(rows: IndexRows, rt: string, id: string, def: SearchParamDef, g: number, values: unknown[]): void {
+  const c = def.code;
+  for (const v of values) {
+    switch (def.type) {
+      case 'token':
+        for (const t of tokensOf(v)) rows.token.push({ rt, id, c, g, ...t });
+        break;
+      case 'string':
+        for (const s of stringsOf(v)) rows.string.push({ rt, id, c, g, n: normalizeText(s), r: s });
+        break;
+      case 'date': {
+        const d = intervalOf(v);
+        if (d) rows.date.push({ rt, id, c, g, ...d });
+        break;
+      }
+      case 'number':
+      case 'quantity': {
+        const q = quantityOf(v);
+        if (q) rows.number.push({ rt, id, c, g, ...q });
+        break;
+      }
+      case 'reference': {
+        const ref = isObj(v) ? str(v.reference) : null;
+        const m = ref ? /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/.*)?$/.exec(ref) : null;
+        if (m) rows.reference.push({ rt, id, c, g, tt: m[1]!, ti: m[2]! });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+}
+
+type Tok = { s: string | null; v: string | null; t: string | null; ts: string | null; tc: string | null };
+
+function tokensOf(v: unknown): Tok[] {
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return [{ s: null, v: String(v), t: null, ts: null, tc: null }];
+  if (!isObj(v)) return [];
+  const fold = (x: unknown) => (typeof x === 'string' ? normalizeText(x) : null);
+  if (Array.isArray(v.coding) || typeof v.text === 'string') {
+    // CodeableConcept: one token per coding; the concept text is searchable with :text.
+    const codings = (Array.isArray(v.coding) ? v.coding : []).filter(isObj);
+    const out: Tok[] = codings.map((cd) => ({ s: str(cd.system), v: str(cd.code), t: fold(cd.display) ?? fold(v.text), ts: null, tc: null }));
+    if (typeof v.text === 'string') out.push({ s: null, v: null, t: fold(v.text), ts: null, tc: null });
+    return out;
+  }
+  if ('code' in v) return [{ s: str(v.system), v: str(v.code), t: fold(v.display), ts: null, tc: null }];
+  if ('value' in v && typeof v.value === 'string') {
+    // Identifier (or ContactPoint): one row per identifier type coding, for :of-type.
+    const type = isObj(v.type) && Array.isArray(v.type.coding) ? v.type.coding.filter(isObj) : [];
+    const base = { s: str(v.system), v: v.value, t: isObj(v.type) ? fold(v.type.text) : null };
+    if (type.length === 0) return [{ ...base, ts: null, tc: null }];
+    return type.map((cd) => ({ ...base, ts: str(cd.system), tc: str(cd.code) }));
+  }
+  return [];
+}
+
+function stringsOf(v: unknown): string[] {
+  if (typeof v === 'string') return [v];
+  if (!isObj(v)) return [];
+  // HumanName, Address: every string part.
+  const out: string[] = [];
+  for (const [k, x] of Object.entries(v)) {
+    if (k === 'use' || k === 'type' || k === 'extension') continue;
+    if (typeof x === 'string') out.push(x);
+    else if (Array.isArray(x)) for (const y of x) if (typeof y === 'string') out.push(y);
+  }
+  return out;
+}
+
+function intervalOf(v: unknown): { lo: string | null; hi: string | null } | null {
+  if (typeof v === 'string') {
+    const d = dateInterval(v);
+    return d ? { lo: d.lo.toISOString(), hi: d.hi.toISOString() } : null;
+  }
+  if (isObj(v) && ('start' in v || 'end' in v)) {
+    const s = typeof v.start === 'string' ? dateInterval(v.start) : null;
+    const e = typeof v.end === 'string' ? dateInterval(v.end) : null;
+    if (!s && !e) return null;
+    return { lo: s ? s.lo.toISOString() : null, hi: e ? e.hi.toISOString() : null };
+  }
+  return null;
+}
+
+function quantityOf(v: unknown): { v: number; s: string | null; u: string | null } | null {
+  if (typeof v === 'number' && Number.isFinite(v)) return { v, s: null, u: null };
+  if (isObj(v) && typeof v.value === 'number') return { v: v.value, s: str(v.system), u: str(v.code) ?? str(v.unit) };
+  return null;
+}
+
+const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference'] as const;
+
+/** The search indexer wired into the directory's write path. */
+export const searchIndexer: Indexer = async (tx, items) => {
+  if (items.length === 0) return;
+  const keys = JSON.stringify(items.map((x) => ({ t: x.resourceType, i: x.id })));
+  for (const table of TABLES) {
+    await tx.query(`DELETE FROM ${table} d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`, [keys]);
+  }
+  await insertRows(tx, rowsOf(items));
+};
+
+function rowsOf(items: readonly IndexItem[]): IndexRows {
+  const rows = emptyRows();
+  for (const item of items) if (item.resource) indexRowsOf(item.resource, item.id, rows);
+  return rows;
+}
+
+async function insertRows(tx: Queryable, rows: IndexRows): Promise<void> {
+  const insert = async (rowsOfTable: unknown[], sql: string) => {
+    if (rowsOfTable.length > 0) await tx.query(sql, [JSON.stringify(rowsOfTable)]);
+  };
+  await insert(rows.group, `INSERT INTO sp_group (res_type, id, grp_code, grp) SELECT rt, id, gc, g FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int)`);
+  await insert(
+    rows.token,
+    `INSERT INTO sp_token (res_type, id, code, grp, system, value, text_norm, type_system, type_code)
+     SELECT rt, id, c, g, s, v, t, ts, tc FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, s text, v text, t text, ts text, tc text)`,
+  );
+  await insert(
+    rows.string,
+    `INSERT INTO sp_string (res_type, id, code, grp, norm, raw) SELECT rt, id, c, g, n, r FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, n text, r text)`,
+  );
+  await insert(
+    rows.date,
+    `INSERT INTO sp_date (res_type, id, code, grp, lo, hi) SELECT rt, id, c, g, lo::timestamptz, hi::timestamptz FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, lo text, hi text)`,
+  );
+  await insert(
+    rows.number,
+    `INSERT INTO sp_number (res_type, id, code, grp, value, system, unit) SELECT rt, id, c, g, v, s, u FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, v numeric, s text, u text)`,
+  );
+  await insert(
+    rows.reference,
+    `INSERT INTO sp_reference (res_type, id, code, grp, target_type, target_id) SELECT rt, id, c, g, tt, ti FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, tt text, ti text)`,
+  );
+}
+
+/** Rebuilds the search index of every current resource (after adding a parameter), in batches. */
+export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable, batchSize = 500): Promise<number> {
+  let after = { t: '', i: '' };
+  let done = 0;
+  for (;;) {
+    const page = await db.query<{ res_type: string; id: string; content: Resource | null }>(
+      `SELECT res_type, id, content FROM resource WHERE (res_type, id) > ($1, $2) ORDER BY res_type, id LIMIT ${batchSize}`,
+      [after.t, after.i],
+    );
+    if (page.rows.length === 0) return done;
+    await db.transaction((tx) => searchIndexer(tx, page.rows.map((r) => ({ resourceType: r.res_type, id: r.id, resource: r.content }))));
+    done += page.rows.length;
+    const last = page.rows[page.rows.length - 1]!;
+    after = { t: last.res_type, i: last.id };
+  }
+}

@@ -1,0 +1,301 @@
+import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
+import { isResourceType } from '../fhir/types.ts';
+import { findParam, paramsOf, type SearchParamDef } from './search-parameters.ts';
+import { dateInterval, NUMBER_RE } from './search.values.ts';
+
+/**
+ * Parses the query of a search into a typed structure, validating every parameter name, modifier and value
+ * against the SearchParameter definitions. Nothing downstream re-validates.
+ */
+
+export const PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'] as const;
+export type Prefix = (typeof PREFIXES)[number];
+
+export type TokenValue =
+  | { kind: 'code'; system?: string | null; code?: string }
+  | { kind: 'text'; text: string }
+  | { kind: 'of-type'; typeSystem: string | null; typeCode: string; value: string };
+export type Value =
+  | { type: 'token'; v: TokenValue }
+  | { type: 'string'; v: string }
+  | { type: 'date'; prefix: Prefix; lo: Date; hi: Date }
+  | { type: 'number'; prefix: Prefix; value: number; decimals: number; system?: string; unit?: string }
+  | { type: 'reference'; targetType?: string; id: string };
+
+/** `_id` and `_lastUpdated` live on the resource table; every other parameter in the sp_* tables. */
+export interface Criterion {
+  /** The name as written, for errors. */
+  name: string;
+  def: SearchParamDef;
+  modifier?: 'not' | 'exact' | 'contains' | 'text' | 'of-type' | 'above' | 'missing';
+  /** OR-ed values (comma-separated); empty for :missing. */
+  values: Value[];
+  missing?: boolean;
+}
+
+/** A chain step: follow reference parameter `def` of the current type to `targetType` (with :above, also its descendants' referrers). */
+export interface ChainLink {
+  def: SearchParamDef;
+  targetType: string;
+  above: boolean;
+}
+
+/** Criteria on one resource type, plus criteria reached through forward chains (grouped by chain). */
+export interface CriteriaSet {
+  resourceType: string;
+  criteria: Criterion[];
+  chains: { link: ChainLink; set: CriteriaSet }[];
+}
+
+export interface IncludeDirective {
+  reverse: boolean;
+  iterate: boolean;
+  sourceType: string;
+  def: SearchParamDef;
+  targetType?: string;
+  /** As written, for the self link. */
+  raw: string;
+}
+
+export interface ParsedSearch {
+  root: CriteriaSet;
+  includes: IncludeDirective[];
+  count: number;
+  cursor?: string;
+  totalMode: 'accurate' | 'none';
+  /** Parameters actually applied, for the self link. */
+  used: [string, string][];
+  /** Parameters ignored under Prefer: handling=lenient, with the reason. */
+  ignored: { name: string; reason: string }[];
+}
+
+export const DEFAULT_COUNT = 200;
+export const MAX_COUNT = 200;
+const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
+
+export function parseSearch(resourceType: string, params: [string, string][], lenient: boolean): ParsedSearch {
+  const parsed: ParsedSearch = {
+    root: { resourceType, criteria: [], chains: [] },
+    includes: [],
+    count: DEFAULT_COUNT,
+    totalMode: 'accurate',
+    used: [],
+    ignored: [],
+  };
+  for (const [name, value] of params) {
+    try {
+      parseOne(parsed, name, value);
+      if (name !== '_cursor') parsed.used.push([name, value]);
+    } catch (err) {
+      if (!lenient || !(err instanceof OutcomeError) || err.status !== 400) throw err;
+      parsed.ignored.push({ name, reason: err.outcome.issue[0]?.diagnostics ?? '' });
+    }
+  }
+  return parsed;
+}
+
+function parseOne(parsed: ParsedSearch, name: string, value: string): void {
+  if (IGNORED_RESULT_PARAMS.has(name)) return;
+  switch (name) {
+    case '_count': {
+      if (!/^\d+$/.test(value)) throw badRequest(`_count doit être un entier positif ou nul (reçu « ${value} »)`, '_count');
+      parsed.count = Math.min(Number(value), MAX_COUNT);
+      return;
+    }
+    case '_cursor':
+      if (!/^[A-Za-z0-9_-]{1,2000}$/.test(value)) throw badRequest('Curseur de pagination invalide', '_cursor');
+      parsed.cursor = value;
+      return;
+    case '_total':
+      if (value === 'none') parsed.totalMode = 'none';
+      else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';
+      else throw badRequest(`_total accepte none, estimate ou accurate (reçu « ${value} »)`, '_total');
+      return;
+    case '_include':
+    case '_include:iterate':
+    case '_revinclude':
+    case '_revinclude:iterate':
+      for (const v of value.split(',')) parsed.includes.push(parseInclude(name, v));
+      return;
+    default:
+      break;
+  }
+  addCriterion(parsed.root, name, name, value);
+}
+
+function parseInclude(name: string, value: string): IncludeDirective {
+  const reverse = name.startsWith('_revinclude');
+  const iterate = name.endsWith(':iterate');
+  const [sourceType, code, targetType, extra] = value.split(':');
+  const bad = (why: string) => badRequest(`${name} « ${value} » invalide : ${why}`, name);
+  if (!sourceType || !code || extra !== undefined) throw bad('la forme attendue est Type:paramètre[:TypeCible]');
+  if (!isResourceType(sourceType)) throw bad(`type de ressource inconnu « ${sourceType} »`);
+  const def = findParam(sourceType, code);
+  if (!def || def.type !== 'reference') throw bad(`« ${code} » n'est pas un paramètre de référence de ${sourceType}`);
+  if (targetType !== undefined && !def.targets?.includes(targetType)) throw bad(`${sourceType}:${code} ne référence pas ${targetType}`);
+  return { reverse, iterate, sourceType, def, ...(targetType ? { targetType } : {}), raw: value };
+}
+
+/** Adds `name=value` (possibly chained: `location.capacity-status`, `organization:above.identifier`) to a criteria set. */
+function addCriterion(set: CriteriaSet, fullName: string, name: string, value: string): void {
+  const dot = name.indexOf('.');
+  if (dot > 0) {
+    const [code, mod] = splitModifier(name.slice(0, dot));
+    const def = findParam(set.resourceType, code);
+    if (!def) throw unknownParam(set.resourceType, fullName, code);
+    if (def.type !== 'reference') throw badRequest(`« ${code} » n'est pas une référence : chaînage impossible dans « ${fullName} »`, fullName);
+    let targetType = def.targets?.length === 1 ? def.targets[0]! : undefined;
+    let above = false;
+    if (mod === 'above') {
+      above = true;
+      if (targetType !== 'Organization' && targetType !== 'Location') throw badRequest(`:above n'est pris en charge que sur les hiérarchies d'organisations et de lieux (« ${fullName} »)`, fullName);
+    } else if (mod !== undefined) {
+      if (!def.targets?.includes(mod)) throw badRequest(`Modificateur « :${mod} » invalide dans le chaînage « ${fullName} »`, fullName);
+      targetType = mod;
+    }
+    if (!targetType) throw badRequest(`Chaînage ambigu sur « ${code} » : préciser le type cible (${code}:Type)`, fullName);
+    let chain = set.chains.find((c) => c.link.def === def && c.link.targetType === targetType && c.link.above === above);
+    if (!chain) set.chains.push((chain = { link: { def, targetType, above }, set: { resourceType: targetType, criteria: [], chains: [] } }));
+    addCriterion(chain.set, fullName, name.slice(dot + 1), value);
+    return;
+  }
+  const [code, mod] = splitModifier(name);
+  const def = findParam(set.resourceType, code);
+  if (!def) throw unknownParam(set.resourceType, fullName, code);
+  set.criteria.push(parseCriterion(fullName, def, mod, value));
+}
+
+function splitModifier(name: string): [string, string | undefined] {
+  const colon = name.indexOf(':');
+  return colon < 0 ? [name, undefined] : [name.slice(0, colon), name.slice(colon + 1)];
+}
+
+function unknownParam(resourceType: string, fullName: string, code: string): OutcomeError {
+  const known = [...paramsOf(resourceType).keys()].sort().join(', ');
+  return new OutcomeError(400, [
+    issue('not-supported', `Paramètre de recherche inconnu pour ${resourceType} : « ${code} » (dans « ${fullName} »). Paramètres pris en charge : ${known}`, {
+      expression: fullName,
+    }),
+  ]);
+}
+
+const MODIFIERS: Record<string, readonly string[]> = {
+  token: ['not', 'text', 'of-type', 'missing'],
+  string: ['exact', 'contains', 'missing'],
+  date: ['missing'],
+  number: ['missing'],
+  quantity: ['missing'],
+  reference: ['above', 'missing'],
+};
+
+function parseCriterion(name: string, def: SearchParamDef, mod: string | undefined, value: string): Criterion {
+  const bad = (why: string) => badRequest(`Valeur invalide pour ${name} : ${why} (reçu « ${value} »)`, name);
+  if (mod !== undefined && !(MODIFIERS[def.type] ?? []).includes(mod)) {
+    throw badRequest(`Modificateur « :${mod} » non pris en charge pour le paramètre ${def.type} « ${def.code} »`, name);
+  }
+  if (mod === 'of-type' && def.code !== 'identifier') throw badRequest(':of-type ne s\'applique qu\'à identifier', name);
+  if ((def.code === '_id' || def.code === '_lastUpdated') && mod !== undefined && mod !== 'not') {
+    throw badRequest(`Modificateur « :${mod} » non pris en charge pour ${def.code}`, name);
+  }
+  const modifier = mod as Criterion['modifier'];
+  if (modifier === 'missing') {
+    if (value !== 'true' && value !== 'false') throw bad(':missing attend true ou false');
+    return { name, def, modifier, values: [], missing: value === 'true' };
+  }
+  if (value === '') throw bad('valeur vide');
+  const values = splitValues(value).map((v) => parseValue(def, modifier, v, bad));
+  return { name, def, ...(modifier ? { modifier } : {}), values };
+}
+
+/** Splits on commas not escaped with a backslash, and unescapes \, \| \$ \\. */
+export function splitValues(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i]!;
+    if (ch === '\\' && i + 1 < value.length) {
+      cur += ch + value[++i]!;
+    } else if (ch === ',') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+/** Splits on unescaped `|`, unescaping each part. */
+function splitBar(v: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  for (let i = 0; i < v.length; i++) {
+    const ch = v[i]!;
+    if (ch === '\\' && i + 1 < v.length) cur += v[++i]!;
+    else if (ch === '|') {
+      out.push(cur);
+      cur = '';
+    } else cur += ch;
+  }
+  out.push(cur);
+  return out;
+}
+
+const unescape = (v: string) => v.replace(/\\(.)/g, '$1');
+
+function parsePrefix(v: string): [Prefix, string] {
+  const p = v.slice(0, 2);
+  if ((PREFIXES as readonly string[]).includes(p) && !/^\d/.test(p)) return [p as Prefix, v.slice(2)];
+  return ['eq', v];
+}
+
+function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string, bad: (why: string) => OutcomeError): Value {
+  if (raw === '') throw bad('valeur vide dans la liste');
+  switch (def.type) {
+    case 'token': {
+      if (mod === 'text') return { type: 'token', v: { kind: 'text', text: unescape(raw) } };
+      const parts = splitBar(raw);
+      if (mod === 'of-type') {
+        if (parts.length !== 3 || !parts[1] || !parts[2]) throw bad('la forme attendue est système-du-type|code-du-type|valeur');
+        return { type: 'token', v: { kind: 'of-type', typeSystem: parts[0] || null, typeCode: parts[1], value: parts[2] } };
+      }
+      if (parts.length > 2) throw bad('un token s\'écrit code, système|code, |code ou système|');
+      if (parts.length === 1) return { type: 'token', v: { kind: 'code', code: parts[0]! } };
+      const [system, code] = parts as [string, string];
+      if (system === '' && code === '') throw bad('système et code vides');
+      return { type: 'token', v: { kind: 'code', system: system === '' ? null : system, ...(code !== '' ? { code } : {}) } };
+    }
+    case 'string':
+      return { type: 'string', v: unescape(raw) };
+    case 'date': {
+      const [prefix, rest] = parsePrefix(raw);
+      const d = dateInterval(rest);
+      if (!d) throw bad('date FHIR attendue, ex. 2024, 2024-05, 2024-05-31 ou 2024-05-31T12:00:00Z, précédée d\'un préfixe eq ne gt lt ge le sa eb ap');
+      return { type: 'date', prefix, lo: d.lo, hi: d.hi };
+    }
+    case 'number':
+    case 'quantity': {
+      const [prefix, rest] = parsePrefix(raw);
+      const parts = def.type === 'quantity' ? splitBar(rest) : [rest];
+      const num = parts[0]!;
+      if (!NUMBER_RE.test(num) || parts.length === 2 || parts.length > 3) {
+        throw bad(def.type === 'quantity' ? 'quantité attendue : [préfixe]nombre[|système|unité], ex. le35 ou ge200|http://unitsofmeasure.org|kg' : 'nombre attendu, précédé d\'un préfixe éventuel (ex. gt0)');
+      }
+      const decimals = /\.(\d+)/.exec(num.replace(/e.*$/i, ''))?.[1]?.length ?? 0;
+      const system = parts[1] || undefined;
+      const unit = parts[2] || undefined;
+      return { type: 'number', prefix, value: Number(num), decimals, ...(system ? { system } : {}), ...(unit ? { unit } : {}) };
+    }
+    case 'reference': {
+      const v = unescape(raw);
+      const m = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(v);
+      if (m) {
+        if (def.targets && !def.targets.includes(m[1]!)) throw bad(`${def.code} ne référence pas ${m[1]}`);
+        return { type: 'reference', targetType: m[1]!, id: m[2]! };
+      }
+      if (/^[A-Za-z0-9\-.]{1,64}$/.test(v)) return { type: 'reference', id: v };
+      throw bad('référence attendue : Type/id ou id');
+    }
+    default:
+      throw bad(`type de paramètre ${def.type} non pris en charge`);
+  }
+}

@@ -1,0 +1,255 @@
+import type { SearchGroup } from './search-parameters.ts';
+import type { ChainLink, Criterion, CriteriaSet, Prefix, TokenValue, Value } from './search.parse.ts';
+import { normalizeText } from './search.values.ts';
+
+/**
+ * Compiles parsed criteria into SQL predicates over the sp_* index tables. Every criterion becomes a
+ * semi-join on its table (`alias.id IN (SELECT id FROM sp_x WHERE res_type = … AND code = … AND <match>)`);
+ * criteria of one correlated group (capacity indicator, equipment, price…) become one semi-join on sp_group
+ * where each criterion must hold on the same instance (same grp); chained criteria sharing a chain become
+ * one semi-join through sp_reference onto a subquery on the target type (so location.* criteria describe
+ * the same Location, and capacity criteria the same indicator of it). Values are always bound parameters.
+ */
+
+export class SqlParams {
+  readonly values: unknown[] = [];
+  add(v: unknown): string {
+    return `$${this.values.push(v)}`;
+  }
+}
+
+const TABLE = { token: 'sp_token', string: 'sp_string', date: 'sp_date', number: 'sp_number', quantity: 'sp_number', reference: 'sp_reference' } as const;
+
+type Ctx = { p: SqlParams; n: number };
+
+/** The predicates (AND-ed) that a resource row `alias` of `set.resourceType` must satisfy. */
+export function compileCriteria(set: CriteriaSet, alias: string, p: SqlParams): string[] {
+  return compileSet(set, alias, { p, n: 0 });
+}
+
+function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
+  const preds: string[] = [];
+  const groups = new Map<string, { group: SearchGroup; criteria: Criterion[] }>();
+  for (const c of set.criteria) {
+    const g = c.def.group;
+    if (!g) {
+      preds.push(compileCriterion(set.resourceType, c, alias, ctx));
+      continue;
+    }
+    let entry = groups.get(g.code);
+    if (!entry) groups.set(g.code, (entry = { group: g, criteria: [] }));
+    entry.criteria.push(c);
+  }
+  for (const { group, criteria } of groups.values()) {
+    const g = `g${++ctx.n}`;
+    const inner = criteria.map((c) => groupedCriterion(c, g, ctx));
+    preds.push(
+      `${alias}.id IN (SELECT ${g}.id FROM sp_group ${g} WHERE ${g}.res_type = ${ctx.p.add(set.resourceType)} AND ${g}.grp_code = ${ctx.p.add(group.code)} AND ${inner.join(' AND ')})`,
+    );
+  }
+  for (const chain of set.chains) preds.push(compileChain(set.resourceType, chain.link, chain.set, alias, ctx));
+  return preds;
+}
+
+function compileChain(resourceType: string, link: ChainLink, target: CriteriaSet, alias: string, ctx: Ctx): string {
+  const s = `s${++ctx.n}`;
+  const x = `x${++ctx.n}`;
+  const targetPreds = compileSet(target, x, ctx);
+  const tt = ctx.p.add(link.targetType);
+  let targets = `SELECT ${x}.id FROM resource ${x} WHERE ${x}.res_type = ${tt} AND NOT ${x}.deleted${targetPreds.map((q) => ` AND ${q}`).join('')}`;
+  if (link.above) targets = descendants(targets, link.targetType, ctx);
+  return `${alias}.id IN (SELECT ${s}.id FROM sp_reference ${s} WHERE ${s}.res_type = ${ctx.p.add(resourceType)} AND ${s}.code = ${ctx.p.add(link.def.code)} AND ${s}.target_type = ${tt} AND ${s}.target_id IN (${targets}))`;
+}
+
+/** The given roots and everything below them through `partof` (organisation EJ → EG → OI, or Location). */
+function descendants(rootsSql: string, type: string, ctx: Ctx): string {
+  const d = `d${++ctx.n}`;
+  const h = `h${++ctx.n}`;
+  const t = ctx.p.add(type);
+  return `WITH RECURSIVE ${d}(id) AS (${rootsSql} UNION SELECT ${h}.id FROM sp_reference ${h} JOIN ${d} ON ${h}.target_id = ${d}.id WHERE ${h}.res_type = ${t} AND ${h}.code = 'partof' AND ${h}.target_type = ${t}) SELECT id FROM ${d}`;
+}
+
+function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx: Ctx): string {
+  const { p } = ctx;
+  if (c.def.code === '_id') {
+    const ids = c.values.map((v) => (v.type === 'token' && v.v.kind === 'code' ? (v.v.code ?? '') : ''));
+    return `${c.modifier === 'not' ? 'NOT ' : ''}${alias}.id = ANY(${p.add(ids)}::text[])`;
+  }
+  if (c.def.code === '_lastUpdated') {
+    return or(c.values.map((v) => (v.type === 'date' ? pointDateSql(v.prefix, v.lo, v.hi, `${alias}.last_updated`, p) : 'false')));
+  }
+  const table = TABLE[c.def.type as keyof typeof TABLE];
+  const t = `t${++ctx.n}`;
+  const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.code)}`;
+  if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
+  const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
+  return `${alias}.id ${c.modifier === 'not' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
+}
+
+/** A criterion on a group instance `g` (sp_group row): the value must sit in the same instance. */
+function groupedCriterion(c: Criterion, g: string, ctx: Ctx): string {
+  const table = TABLE[c.def.type as keyof typeof TABLE];
+  const t = `t${++ctx.n}`;
+  const base = `SELECT 1 FROM ${table} ${t} WHERE ${t}.res_type = ${g}.res_type AND ${t}.id = ${g}.id AND ${t}.grp = ${g}.grp AND ${t}.code = ${ctx.p.add(c.def.code)}`;
+  if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (${base})`;
+  const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
+  return `${c.modifier === 'not' ? 'NOT ' : ''}EXISTS (${base} AND ${match})`;
+}
+
+function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
+  const { p } = ctx;
+  switch (v.type) {
+    case 'token':
+      return tokenSql(v.v, t, p);
+    case 'string': {
+      if (c.modifier === 'exact') return `${t}.raw = ${p.add(v.v)}`;
+      const folded = likeEscape(normalizeText(v.v));
+      return `${t}.norm LIKE ${p.add(c.modifier === 'contains' ? `%${folded}%` : `${folded}%`)}`;
+    }
+    case 'date':
+      return intervalDateSql(v.prefix, v.lo, v.hi, `${t}.lo`, `${t}.hi`, p);
+    case 'number': {
+      const parts = [numberSql(v.prefix, v.value, v.decimals, `${t}.value`, p)];
+      if (v.system) parts.push(`${t}.system = ${p.add(v.system)}`);
+      if (v.unit) parts.push(`${t}.unit = ${p.add(v.unit)}`);
+      return `(${parts.join(' AND ')})`;
+    }
+    case 'reference': {
+      if (c.modifier === 'above') {
+        const type = v.targetType ?? c.def.targets?.[0] ?? 'Organization';
+        const roots = `SELECT ${p.add(v.id)}::text`;
+        return `(${t}.target_type = ${p.add(type)} AND ${t}.target_id IN (${descendants(roots, type, ctx)}))`;
+      }
+      const typeSql = v.targetType ? ` AND ${t}.target_type = ${p.add(v.targetType)}` : '';
+      return `(${t}.target_id = ${p.add(v.id)}${typeSql})`;
+    }
+    default:
+      return 'false';
+  }
+}
+
+function tokenSql(v: TokenValue, t: string, p: SqlParams): string {
+  switch (v.kind) {
+    case 'code': {
+      const parts: string[] = [];
+      if (v.system === null) parts.push(`${t}.system IS NULL`);
+      else if (v.system !== undefined) parts.push(`${t}.system = ${p.add(v.system)}`);
+      if (v.code !== undefined) parts.push(`${t}.value = ${p.add(v.code)}`);
+      return `(${parts.join(' AND ')})`;
+    }
+    case 'text': {
+      const folded = likeEscape(normalizeText(v.text));
+      return `(${t}.text_norm LIKE ${p.add(`${folded}%`)} OR ${t}.text_norm LIKE ${p.add(`% ${folded}%`)})`;
+    }
+    case 'of-type': {
+      const sys = v.typeSystem === null ? '' : ` AND ${t}.type_system = ${p.add(v.typeSystem)}`;
+      return `(${t}.value = ${p.add(v.value)} AND ${t}.type_code = ${p.add(v.typeCode)}${sys})`;
+    }
+    default:
+      return 'false';
+  }
+}
+
+/** Number with implicit precision: eq 5 means [4.5, 5.5), eq 5.0 means [4.95, 5.05). */
+function numberSql(prefix: Prefix, value: number, decimals: number, col: string, p: SqlParams): string {
+  const half = 0.5 * 10 ** -decimals;
+  switch (prefix) {
+    case 'eq':
+      return `(${col} >= ${p.add(value - half)} AND ${col} < ${p.add(value + half)})`;
+    case 'ne':
+      return `(${col} < ${p.add(value - half)} OR ${col} >= ${p.add(value + half)})`;
+    case 'gt':
+    case 'sa':
+      return `${col} > ${p.add(value)}`;
+    case 'lt':
+    case 'eb':
+      return `${col} < ${p.add(value)}`;
+    case 'ge':
+      return `${col} >= ${p.add(value)}`;
+    case 'le':
+      return `${col} <= ${p.add(value)}`;
+    case 'ap': {
+      const d = Math.max(Math.abs(value) * 0.1, half);
+      return `(${col} >= ${p.add(value - d)} AND ${col} <= ${p.add(value + d)})`;
+    }
+    default:
+      return 'false';
+  }
+}
+
+/** The widening of `ap` on dates: 10 % of the distance to now, at least one day. */
+function approxDelta(lo: Date): number {
+  return Math.max(Math.abs(Date.now() - lo.getTime()) * 0.1, 86_400_000);
+}
+
+/** Date criterion on an instant column (_lastUpdated). */
+function pointDateSql(prefix: Prefix, lo: Date, hi: Date, col: string, p: SqlParams): string {
+  const L = () => `${p.add(lo.toISOString())}::timestamptz`;
+  const H = () => `${p.add(hi.toISOString())}::timestamptz`;
+  switch (prefix) {
+    case 'eq':
+      return `(${col} >= ${L()} AND ${col} < ${H()})`;
+    case 'ne':
+      return `(${col} < ${L()} OR ${col} >= ${H()})`;
+    case 'gt':
+    case 'sa':
+      return `${col} >= ${H()}`;
+    case 'lt':
+    case 'eb':
+      return `${col} < ${L()}`;
+    case 'ge':
+      return `${col} >= ${L()}`;
+    case 'le':
+      return `${col} < ${H()}`;
+    case 'ap': {
+      const d = approxDelta(lo);
+      return `(${col} >= ${p.add(new Date(lo.getTime() - d).toISOString())}::timestamptz AND ${col} < ${p.add(new Date(hi.getTime() + d).toISOString())}::timestamptz)`;
+    }
+    default:
+      return 'false';
+  }
+}
+
+/**
+ * Date criterion on indexed intervals [lo, hi) with open (NULL) bounds, per FHIR R4 §3.1.1.4 (search value
+ * range [L, H)): eq = contained in [L, H); gt/lt = extends after H / before L; ge/le = extends at or after
+ * L / before H; sa/eb = starts after H / ends before L; ap = overlaps [L, H) widened.
+ */
+function intervalDateSql(prefix: Prefix, lo: Date, hi: Date, loCol: string, hiCol: string, p: SqlParams): string {
+  const L = () => `${p.add(lo.toISOString())}::timestamptz`;
+  const H = () => `${p.add(hi.toISOString())}::timestamptz`;
+  const eq = () => `(${loCol} >= ${L()} AND ${hiCol} <= ${H()})`;
+  switch (prefix) {
+    case 'eq':
+      return eq();
+    case 'ne':
+      return `NOT coalesce(${eq()}, false)`;
+    case 'gt':
+      return `(${hiCol} IS NULL OR ${hiCol} > ${H()})`;
+    case 'lt':
+      return `(${loCol} IS NULL OR ${loCol} < ${L()})`;
+    case 'ge':
+      return `(${hiCol} IS NULL OR ${hiCol} > ${L()})`;
+    case 'le':
+      return `(${loCol} IS NULL OR ${loCol} < ${H()})`;
+    case 'sa':
+      return `${loCol} >= ${H()}`;
+    case 'eb':
+      return `${hiCol} <= ${L()}`;
+    case 'ap': {
+      const d = approxDelta(lo);
+      return `((${loCol} IS NULL OR ${loCol} < ${p.add(new Date(hi.getTime() + d).toISOString())}::timestamptz) AND (${hiCol} IS NULL OR ${hiCol} > ${p.add(new Date(lo.getTime() - d).toISOString())}::timestamptz))`;
+    }
+    default:
+      return 'false';
+  }
+}
+
+function or(parts: string[]): string {
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
+function likeEscape(s: string): string {
+  return s.replace(/[\\%_]/g, (m) => `\\${m}`);
+}
+

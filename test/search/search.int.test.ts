@@ -1,0 +1,420 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Bundle, Resource } from '../../src/fhir/types.ts';
+import { SEARCH_PARAMETERS } from '../../src/search/search-parameters.ts';
+import { eg, ej, FINESS, healthcareService, location, practitioner, TRE } from '../fixtures/ror.ts';
+import { equipment, indicator, patientType, practitionerRole, SYS, UCUM } from '../fixtures/search-data.ts';
+import { openTestApp, type TestApp } from '../setup/db.ts';
+
+let t: TestApp;
+const FHIR = { 'content-type': 'application/fhir+json' };
+const SD = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/';
+type Saved = Resource & { id: string };
+
+async function post(r: Resource): Promise<Saved> {
+  const res = await t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json() as Saved;
+}
+
+async function put(r: Saved): Promise<Saved> {
+  const res = await t.app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: FHIR, payload: JSON.stringify(r) });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json() as Saved;
+}
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<Bundle> {
+  const res = await t.app.inject({ method: 'GET', url: `/fhir/${url}`, headers });
+  expect(res.statusCode, `${url}: ${res.body}`).toBe(200);
+  return res.json() as Bundle;
+}
+
+/** Ids of the matches of a search, sorted. */
+async function ids(url: string): Promise<string[]> {
+  const b = await get(url);
+  return (b.entry ?? []).filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id!).sort();
+}
+
+const sorted = (...r: Saved[]) => r.map((x) => x.id).sort();
+const finessOf = (r: Resource) => (r.identifier as { value: string }[])[0]!.value;
+const enc = encodeURIComponent;
+
+// The dataset: two EJ; EJ A has EG A1 (with an OI below it) and EG A2; EJ B has EG B1.
+let ejA: Saved, ejB: Saved, egA1: Saved, egA2: Saved, egB1: Saved, oi: Saved;
+let L1: Saved, L2: Saved, L3: Saved, L4: Saved;
+let hs1: Saved, hs2: Saved, hs3: Saved, hs4: Saved;
+let p1: Saved, pr1: Saved;
+
+beforeAll(async () => {
+  t = await openTestApp();
+  ejA = await post(ej());
+  ejB = await post(ej());
+  egA1 = await post(eg(ejA.id));
+  egA2 = await post(eg(ejA.id, { name: 'Clinique Sainte-Anne' }));
+  egB1 = await post(eg(ejB.id));
+  oi = await post(eg(egA1.id, { name: 'Pôle cardiologie' }));
+  // L1: an available female bed (02, nb 3, gender 01) and two closed reactivable beds.
+  L1 = await post(
+    location({
+      address: { line: ['1 rue de la Paix'], city: 'Évry-Courcouronnes', postalCode: '91000' },
+      extension: [
+        { url: `${SD}ror-commune-cog`, valueCodeableConcept: { coding: [{ system: TRE.R13, code: '91228' }] } },
+        { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
+        indicator({ status: '02', nb: 3, gender: '01' }),
+        indicator({ status: '05', nb: 2, gender: '03', closing: '01', updated: '2025-03-10T08:00:00Z' }),
+      ],
+    }),
+  );
+  // L2: the false positive — an "available" indicator with no bed and an "occupied" one with 5 beds.
+  L2 = await post(
+    location({
+      extension: [
+        { url: `${SD}ror-commune-cog`, valueCodeableConcept: { coding: [{ system: TRE.R13, code: '78646' }] } },
+        { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
+        indicator({ status: '02', nb: 0, gender: '01' }),
+        indicator({ status: '03', nb: 5, gender: '02' }),
+      ],
+    }),
+  );
+  // L3: a 250 kg-capable table (088) ; L4: the false positive, 088 limited to 150 kg and another equipment to 300 kg.
+  L3 = await post(
+    location({
+      extension: [
+        { url: `${SD}ror-commune-cog`, valueCodeableConcept: { coding: [{ system: TRE.R13, code: '78646' }] } },
+        { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
+        equipment('088', [{ feature: '001', kg: 250 }]),
+        equipment('089', [{ feature: '001', kg: 100 }]),
+      ],
+    }),
+  );
+  L4 = await post(
+    location({
+      address: { line: ['3 avenue Foch'], city: 'Paris', postalCode: '75016' },
+      extension: [
+        { url: `${SD}ror-commune-cog`, valueCodeableConcept: { coding: [{ system: TRE.R13, code: '75116' }] } },
+        { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
+        equipment('088', [{ feature: '001', kg: 150 }]),
+        equipment('089', [{ feature: '001', kg: 300 }]),
+      ],
+    }),
+  );
+  const withAge = (low: number, high: number) => [
+    { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
+    { url: `${SD}ror-healthcareservice-sensitive-unit`, valueBoolean: false },
+    patientType(low, high),
+  ];
+  hs1 = await post(
+    healthcareService(egA1.id, [L1.id], {
+      name: 'Cardiologie interventionnelle',
+      extension: withAge(18, 90),
+      specialty: [{ coding: [{ system: TRE.R211, code: '227', display: 'Cardiologie interventionnelle' }] }],
+    }),
+  );
+  hs2 = await post(
+    healthcareService(egA2.id, [L2.id], {
+      name: 'Pédiatrie générale',
+      extension: withAge(0, 17),
+      specialty: [{ coding: [{ system: TRE.R211, code: '005', display: 'Pédiatrie' }] }],
+      notAvailable: [{ id: 'closingReopeningDate', description: 'Période de fermeture et de réouverture prévisionnelle', during: { start: '2025-01-10', end: '2025-03-01' } }],
+    }),
+  );
+  hs3 = await post(
+    healthcareService(oi.id, [L3.id], {
+      name: 'Éducation thérapeutique',
+      extension: withAge(40, 70),
+      specialty: [{ coding: [{ system: TRE.R211, code: '481', display: 'Éducation thérapeutique du patient' }] }],
+    }),
+  );
+  hs4 = await post(healthcareService(egB1.id, [L4.id], { name: 'Cardiologie', extension: withAge(16, 99), specialty: [{ coding: [{ system: TRE.R211, code: '227' }] }] }));
+  p1 = await post(practitioner());
+  pr1 = await post(practitionerRole(p1.id, hs1.id));
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+describe('token parameters', () => {
+  it('matches system|code, code, system| and |code', async () => {
+    expect(await ids(`HealthcareService?specialty=${enc(`${TRE.R211}|227`)}`)).toEqual(sorted(hs1, hs4));
+    expect(await ids('HealthcareService?specialty=227')).toEqual(sorted(hs1, hs4));
+    expect(await ids(`HealthcareService?specialty=${enc(`${TRE.R211}|`)}`)).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await ids(`HealthcareService?specialty=${enc('|227')}`)).toEqual([]);
+    expect(await ids(`HealthcareService?specialty=${enc('http://autre.example|227')}`)).toEqual([]);
+  });
+
+  it('ORs comma-separated values and ANDs repeated parameters', async () => {
+    expect(await ids(`HealthcareService?specialty=${enc(`${TRE.R211}|005,481`)}`)).toEqual(sorted(hs2, hs3));
+    expect(await ids('HealthcareService?specialty=227,005&specialty=005,481')).toEqual(sorted(hs2));
+    expect(await ids(`HealthcareService?specialty=227&characteristic=${enc(`${TRE.R213}|28`)}`)).toEqual(sorted(hs1, hs4));
+  });
+
+  it(':not excludes resources having the code (and keeps those without)', async () => {
+    expect(await ids('HealthcareService?specialty:not=227')).toEqual(sorted(hs2, hs3));
+    expect(await ids('HealthcareService?specialty:not=227,005')).toEqual(sorted(hs3));
+  });
+
+  it(':text matches the display, accent- and case-insensitively', async () => {
+    expect(await ids('HealthcareService?specialty:text=pediatrie')).toEqual(sorted(hs2));
+    expect(await ids('HealthcareService?specialty:text=THERAPEUTIQUE')).toEqual(sorted(hs3));
+    expect(await ids('HealthcareService?specialty:text=ardio')).toEqual([]);
+  });
+
+  it('identifier with system|value and :of-type', async () => {
+    const sync = (L1.identifier as { value: string }[])[0]!.value;
+    expect(await ids(`Location?identifier=${enc(sync)}`)).toEqual(sorted(L1));
+    expect(await ids(`Location?identifier:of-type=${enc(`|26|${sync}`)}`)).toEqual(sorted(L1));
+    expect(await ids(`Location?identifier:of-type=${enc(`|25|${sync}`)}`)).toEqual([]);
+    expect(await ids(`Organization?identifier=${enc(`${FINESS}|${finessOf(egA1)}`)}`)).toEqual(sorted(egA1));
+    expect(await ids(`Organization?identifier=${enc(`http://autre|${finessOf(egA1)}`)}`)).toEqual([]);
+  });
+
+  it('_id and _id:not', async () => {
+    expect(await ids(`HealthcareService?_id=${hs1.id},${hs2.id}`)).toEqual(sorted(hs1, hs2));
+    expect(await ids(`HealthcareService?_id:not=${hs1.id},${hs2.id}`)).toEqual(sorted(hs3, hs4));
+  });
+});
+
+describe('string parameters', () => {
+  it('starts-with by default, accent- and case-insensitive', async () => {
+    expect(await ids('HealthcareService?name=cardio')).toEqual(sorted(hs1, hs4));
+    expect(await ids('HealthcareService?name=PEDIATRIE')).toEqual(sorted(hs2));
+    expect(await ids('HealthcareService?name=education')).toEqual(sorted(hs3));
+    expect(await ids('HealthcareService?name=interventionnelle')).toEqual([]);
+    expect(await ids('Location?address-city=evry')).toEqual(sorted(L1));
+    expect(await ids('Location?address-postalcode=91,75')).toEqual(sorted(L1, L4));
+  });
+
+  it(':contains and :exact', async () => {
+    expect(await ids('HealthcareService?name:contains=interventionnelle')).toEqual(sorted(hs1));
+    expect(await ids('HealthcareService?name:contains=THÉRAP')).toEqual(sorted(hs3));
+    expect(await ids(`HealthcareService?name:exact=${enc('Cardiologie')}`)).toEqual(sorted(hs4));
+    expect(await ids(`HealthcareService?name:exact=${enc('cardiologie')}`)).toEqual([]);
+  });
+});
+
+describe('date parameters', () => {
+  const P = 'HealthcareService?notavailable-closing-reopeningdate=';
+  it('compares the closing period [2025-01-10, 2025-03-01] with every prefix', async () => {
+    expect(await ids(`${P}2025`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}2025-01`)).toEqual([]);
+    expect(await ids(`${P}ge2025-02-15`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}gt2025-03-01`)).toEqual([]);
+    expect(await ids(`${P}lt2025-01-10`)).toEqual([]);
+    expect(await ids(`${P}le2025-01-10`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}sa2024-12-31`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}sa2025-01-10`)).toEqual([]);
+    expect(await ids(`${P}eb2025-03-02`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}eb2025-03-01`)).toEqual([]);
+    expect(await ids(`${P}ne2025`)).toEqual([]);
+    expect(await ids(`${P}ne2024`)).toEqual(sorted(hs2));
+    expect(await ids(`${P}ap2025-02-01`)).toEqual(sorted(hs2));
+  });
+
+  it('capacity-update-date and _lastUpdated', async () => {
+    expect(await ids('Location?capacity-update-date=ge2025-03-01')).toEqual(sorted(L1));
+    expect(await ids('Location?capacity-update-date=2025-02-26T15:17:33Z')).toEqual(sorted(L1, L2));
+    const all = await ids('HealthcareService?_lastUpdated=ge2020-01-01');
+    expect(all).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await ids('HealthcareService?_lastUpdated=lt2020-01-01')).toEqual([]);
+  });
+});
+
+describe('number and quantity parameters', () => {
+  it('nb-capacity with prefixes', async () => {
+    expect(await ids('Location?nb-capacity=gt0')).toEqual(sorted(L1, L2));
+    expect(await ids('Location?nb-capacity=5')).toEqual(sorted(L2));
+    expect(await ids('Location?nb-capacity=ge4')).toEqual(sorted(L2));
+    expect(await ids('Location?nb-capacity=lt1')).toEqual(sorted(L2));
+  });
+
+  it('age ranges: age-range-low le 35 and age-range-high ge 35', async () => {
+    expect(await ids('HealthcareService?age-range-low=le35')).toEqual(sorted(hs1, hs2, hs4));
+    expect(await ids('HealthcareService?age-range-low=le35&age-range-high=ge35')).toEqual(sorted(hs1, hs4));
+    expect(await ids('HealthcareService?age-range-high=lt18')).toEqual(sorted(hs2));
+  });
+
+  it('limit-value with system and unit', async () => {
+    expect(await ids(`Location?limit-value=${enc(`ge200|${UCUM}|kg`)}`)).toEqual(sorted(L3, L4));
+    expect(await ids(`Location?limit-value=${enc('ge200||g')}`)).toEqual([]);
+  });
+});
+
+describe('correlated capacity and equipment criteria', () => {
+  it('all capacity criteria must hold on the same indicator (false positive excluded)', async () => {
+    // L2 has a status-02 indicator and an indicator with nb > 0, but not one indicator with both.
+    expect(await ids(`Location?capacity-status=${enc(`${SYS.R330}|02`)}&nb-capacity=gt0`)).toEqual(sorted(L1));
+    expect(await ids('Location?capacity-status=02&gender-capacity-available=02')).toEqual([]);
+    expect(await ids('Location?capacity-status=03&gender-capacity-available=02')).toEqual(sorted(L2));
+    expect(await ids('Location?capacity-closing-type=01&capacity-status=05&nb-capacity=gt0')).toEqual(sorted(L1));
+    expect(await ids('Location?capacity-closing-type=01&capacity-status=02')).toEqual([]);
+  });
+
+  it('the IG query "available female bed" chained from HealthcareService', async () => {
+    const q =
+      `HealthcareService?specialty=${enc(`${TRE.R211}|227`)}&location.capacity-type=${enc(`${SYS.R329}|01`)}` +
+      `&location.gender-capacity-available=${enc(`${SYS.R332}|01`)}&location.temporality-capacity=${enc(`${SYS.R331}|01`)}` +
+      `&location.capacity-status=${enc(`${SYS.R330}|02`)}&location.nb-capacity=gt0&_include=HealthcareService:location`;
+    const b = await get(q);
+    expect(b.total).toBe(1);
+    expect(b.entry!.map((e) => `${e.search!.mode}:${e.resource!.resourceType}/${e.resource!.id}`)).toEqual([`match:HealthcareService/${hs1.id}`, `include:Location/${L1.id}`]);
+    // Same criteria without specialty: L2's offer is still excluded.
+    expect(await ids('HealthcareService?location.capacity-status=02&location.nb-capacity=gt0')).toEqual(sorted(hs1));
+  });
+
+  it('crisis-type:missing and capacity-status:not are evaluated per indicator', async () => {
+    expect(await ids('Location?capacity-status=05&capacity-closing-type:missing=true')).toEqual([]);
+    expect(await ids('Location?capacity-status=02&capacity-closing-type:missing=true')).toEqual(sorted(L1, L2));
+    expect(await ids('Location?capacity-status:not=02&nb-capacity=gt3')).toEqual(sorted(L2));
+  });
+
+  it('equipment type, feature and limit must hold on the same equipment', async () => {
+    const q = `equipment-type=${enc(`${SYS.R212}|088`)}&equipment-feature=${enc(`${SYS.R340}|001`)}&limit-value=${enc(`ge200|${UCUM}|kg`)}`;
+    expect(await ids(`Location?${q}`)).toEqual(sorted(L3));
+    expect(await ids(`HealthcareService?${q.replace(/(^|&)/g, '$1location.')}`)).toEqual(sorted(hs3));
+  });
+});
+
+describe('references, chains and :above', () => {
+  it('reference by Type/id and by id, and :missing', async () => {
+    expect(await ids(`HealthcareService?organization=Organization/${egA1.id}`)).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?location=${L2.id}`)).toEqual(sorted(hs2));
+    expect(await ids('Organization?partof:missing=true')).toEqual(sorted(ejA, ejB));
+    expect(await ids(`Organization?partof=${ejA.id}`)).toEqual(sorted(egA1, egA2));
+  });
+
+  it('forward chains on location and organization', async () => {
+    expect(await ids('HealthcareService?location.address-city=evry')).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?location.commune-cog=${enc(`${TRE.R13}|78646`)}`)).toEqual(sorted(hs2, hs3));
+    expect(await ids(`HealthcareService?organization.identifier=${finessOf(egA1)}`)).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?organization.identifier=${finessOf(ejA)}`)).toEqual([]);
+    expect(await ids(`PractitionerRole?practitioner.identifier=${enc((p1.identifier as { value: string }[])[0]!.value)}`)).toEqual(sorted(pr1));
+  });
+
+  it('organization:above walks the EJ → EG → OI hierarchy', async () => {
+    expect(await ids(`HealthcareService?organization:above.identifier=${finessOf(ejA)}`)).toEqual(sorted(hs1, hs2, hs3));
+    expect(await ids(`HealthcareService?organization:above.identifier=${finessOf(egA1)}`)).toEqual(sorted(hs1, hs3));
+    expect(await ids(`HealthcareService?organization:above=Organization/${ejB.id}`)).toEqual(sorted(hs4));
+  });
+});
+
+describe('_include and _revinclude', () => {
+  it('the IG include tail, with :iterate up the hierarchy and practitioners of revincluded roles', async () => {
+    const b = await get(
+      `HealthcareService?_id=${hs1.id}&_include=HealthcareService:organization&_include:iterate=Organization:partof` +
+        '&_include=HealthcareService:location&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner',
+    );
+    const got = b.entry!.map((e) => `${e.search!.mode}:${e.resource!.resourceType}/${e.resource!.id}`).sort();
+    expect(got).toEqual(
+      [
+        `match:HealthcareService/${hs1.id}`,
+        `include:Organization/${egA1.id}`,
+        `include:Organization/${ejA.id}`,
+        `include:Location/${L1.id}`,
+        `include:PractitionerRole/${pr1.id}`,
+        `include:Practitioner/${p1.id}`,
+      ].sort(),
+    );
+    expect(b.total).toBe(1);
+  });
+
+  it('without :iterate, partof is not followed from included organisations', async () => {
+    const b = await get(`HealthcareService?_id=${hs3.id}&_include=HealthcareService:organization&_include=Organization:partof`);
+    const got = b.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort();
+    // Organization:partof has another source type, so it runs once on the included OI (→ EG A1) and again on EG A1.
+    expect(got).toEqual([`HealthcareService/${hs3.id}`, `Organization/${oi.id}`, `Organization/${egA1.id}`, `Organization/${ejA.id}`].sort());
+    const direct = await get(`Organization?_id=${oi.id}&_include=Organization:partof`);
+    expect(direct.entry!.map((e) => e.resource!.id).sort()).toEqual([oi.id, egA1.id].sort());
+  });
+
+  it('Location?_revinclude=HealthcareService:location', async () => {
+    const b = await get(`Location?_id=${L3.id},${L4.id}&_revinclude=HealthcareService:location`);
+    expect(b.entry!.map((e) => `${e.search!.mode}:${e.resource!.id}`).sort()).toEqual(
+      [`match:${L3.id}`, `match:${L4.id}`, `include:${hs3.id}`, `include:${hs4.id}`].sort(),
+    );
+  });
+
+  it('rejects an include on a non-reference parameter', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/fhir/HealthcareService?_include=HealthcareService:name' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issue[0].expression).toEqual(['_include']);
+  });
+});
+
+describe('paging and totals', () => {
+  it('pages with opaque next links, total on the first page only, no skip or repeat while data changes', async () => {
+    const before = await ids('Organization?_count=200');
+    let b = await get('Organization?_count=2');
+    expect(b.total).toBe(before.length);
+    const seen: string[] = [];
+    let changed = false;
+    for (;;) {
+      seen.push(...b.entry!.filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id!));
+      const next = b.link!.find((l) => l.relation === 'next');
+      if (!next) break;
+      expect(next.url).not.toContain(seen[seen.length - 1]);
+      if (!changed) {
+        // Between pages: update an already-seen organisation and create a new one.
+        changed = true;
+        const first = (await get(`Organization?_id=${seen[0]}`)).entry![0]!.resource as Saved;
+        await put({ ...first, name: `${String(first.name)} (modifié)` });
+        await post(ej());
+      }
+      b = await get(next.url.slice(next.url.indexOf('/fhir/') + 6));
+      expect(b.total).toBeUndefined();
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    for (const id of before) expect(seen).toContain(id);
+  });
+
+  it('_count is capped at 200 and _count=0 gives only the total', async () => {
+    const b = await get('HealthcareService?_count=0');
+    expect(b.total).toBe(4);
+    expect(b.entry ?? []).toEqual([]);
+    const self = (await get('HealthcareService?_count=500')).link!.find((l) => l.relation === 'self')!.url;
+    expect(self).toContain('_count=500');
+  });
+});
+
+describe('errors', () => {
+  it('an unknown parameter or a malformed value is a 400 naming the parameter', async () => {
+    for (const [url, expr] of [
+      ['HealthcareService?colour=red', 'colour'],
+      ['HealthcareService?location.colour=red', 'location.colour'],
+      ['Location?nb-capacity=beaucoup', 'nb-capacity'],
+      ['HealthcareService?notavailable-closing-reopeningdate=2025-13-01', 'notavailable-closing-reopeningdate'],
+      ['HealthcareService?name:below=x', 'name:below'],
+      ['HealthcareService?_cursor=%25%25', '_cursor'],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/${url}` });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+      expect(res.json().issue[0].expression, url).toEqual([expr]);
+    }
+  });
+
+  it('Prefer: handling=lenient ignores them and says so in the self link and an outcome entry', async () => {
+    const b = await get('HealthcareService?colour=red&specialty=227', { prefer: 'handling=lenient' });
+    expect(b.entry!.filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id).sort()).toEqual(sorted(hs1, hs4));
+    const self = b.link!.find((l) => l.relation === 'self')!.url;
+    expect(self).toMatch(/\/HealthcareService\?specialty=227$/);
+    const oo = b.entry!.find((e) => e.search?.mode === 'outcome')!.resource as unknown as { issue: { expression: string[] }[] };
+    expect(oo.issue[0]!.expression).toEqual(['colour']);
+  });
+});
+
+describe('CapabilityStatement', () => {
+  it('lists exactly the supported search parameters, includes and revincludes', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/fhir/metadata' });
+    const cs = res.json() as { rest: { resource: { type: string; searchParam?: { name: string }[]; searchInclude?: string[]; searchRevInclude?: string[] }[] }[] };
+    for (const type of ['Location', 'HealthcareService', 'Organization', 'Practitioner', 'PractitionerRole', 'Task']) {
+      const r = cs.rest[0]!.resource.find((x) => x.type === type)!;
+      const expected = SEARCH_PARAMETERS.filter((d) => d.base === type).map((d) => d.code).sort();
+      expect(r.searchParam!.map((p) => p.name).sort(), type).toEqual(expected);
+    }
+    const hsr = cs.rest[0]!.resource.find((x) => x.type === 'HealthcareService')!;
+    expect(hsr.searchInclude).toEqual(expect.arrayContaining(['HealthcareService:organization', 'HealthcareService:location', 'Organization:partof', 'PractitionerRole:practitioner']));
+    expect(hsr.searchRevInclude).toEqual(expect.arrayContaining(['PractitionerRole:service', 'Task:focus']));
+    const loc = cs.rest[0]!.resource.find((x) => x.type === 'Location')!;
+    expect(loc.searchRevInclude).toContain('HealthcareService:location');
+  });
+});
