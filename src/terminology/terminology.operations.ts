@@ -90,7 +90,10 @@ function integer(input: OperationInput, name: string): number | undefined {
   return Number(v);
 }
 
-/** Rejects parameters an operation does not know (a typo must not silently change the answer). */
+/**
+ * Rejects parameters an operation does not know or implement (a typo must not silently change the answer).
+ * Accepted and without effect: displayLanguage (displays are French only) and activeOnly (every shipped code is active).
+ */
 function onlyKnown(input: OperationInput, known: string[], op: string): void {
   for (const [name] of input) {
     if (!known.includes(name)) throw new OutcomeError(400, [issue('not-supported', `Paramètre « ${name} » non pris en charge par ${op}`, { expression: name })]);
@@ -116,7 +119,7 @@ function valueSetUrl(t: Terminology, input: OperationInput, op: string): string 
 /** CodeSystem/$lookup (system + code, or coding): name, version, display of the code. */
 export function lookup(t: Terminology, input: OperationInput): Parameters {
   const op = 'CodeSystem/$lookup';
-  onlyKnown(input, ['system', 'code', 'version', 'coding', 'date', 'displayLanguage', 'property'], op);
+  onlyKnown(input, ['system', 'code', 'version', 'coding', 'displayLanguage'], op);
   const coding = objectParam(input, 'coding', 'coding');
   const system = coding?.system ?? one(input, 'system');
   const code = coding?.code ?? one(input, 'code');
@@ -146,7 +149,7 @@ export function lookup(t: Terminology, input: OperationInput): Parameters {
 /** ValueSet/$expand (url, filter, count, offset): a ValueSet with its expansion, paged by count/offset. */
 export function expand(t: Terminology, input: OperationInput, now = new Date()): Record<string, unknown> {
   const op = 'ValueSet/$expand';
-  onlyKnown(input, ['url', 'valueSetVersion', 'filter', 'count', 'offset', 'displayLanguage', 'includeDesignations', 'activeOnly', 'valueSet'], op);
+  onlyKnown(input, ['url', 'valueSetVersion', 'filter', 'count', 'offset', 'displayLanguage', 'activeOnly', 'valueSet'], op);
   const url = valueSetUrl(t, input, op);
   const filter = one(input, 'filter');
   const count = integer(input, 'count');
@@ -179,7 +182,7 @@ export function expand(t: Terminology, input: OperationInput, now = new Date()):
 /** ValueSet/$validate-code (url + code/system/display, or coding, or codeableConcept): result, message, display. */
 export function validateCode(t: Terminology, input: OperationInput): Parameters {
   const op = 'ValueSet/$validate-code';
-  onlyKnown(input, ['url', 'valueSetVersion', 'code', 'system', 'systemVersion', 'display', 'coding', 'codeableConcept', 'displayLanguage', 'abstract'], op);
+  onlyKnown(input, ['url', 'valueSetVersion', 'code', 'system', 'display', 'coding', 'codeableConcept', 'displayLanguage'], op);
   const url = valueSetUrl(t, input, op);
   const coding = objectParam(input, 'coding', 'coding');
   const cc = objectParam(input, 'codeableConcept', 'codeableConcept');

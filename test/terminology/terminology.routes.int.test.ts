@@ -126,6 +126,18 @@ describe('ValueSet/$expand', () => {
     }
     const versioned = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: `${J19}|20230127120000`, count: '1' })}` });
     expect(versioned.statusCode).toBe(200);
+    const ignored = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: J19, activeOnly: 'true', displayLanguage: 'fr-FR', count: '1' })}` });
+    expect(ignored.statusCode).toBe(200);
+    const unsupported = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: J19, includeDesignations: 'true' })}` });
+    expect(unsupported.statusCode).toBe(400);
+    expect(unsupported.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['includeDesignations'] });
+    const inline = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/ValueSet/$expand',
+      headers: FHIR,
+      payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { resourceType: 'ValueSet' } }] }),
+    });
+    expect(inline.statusCode).toBe(400);
   });
 });
 
