@@ -28,8 +28,8 @@ async function createReferencedResources(): Promise<void> {
     const res = await t.app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: FHIR, payload: JSON.stringify(r) });
     expect(res.statusCode, res.body).toBe(201);
   };
-  for (const id of ['5958', '4947', '1111']) await put({ ...ej(), id });
-  for (const id of ['5253', '1215']) await put({ ...location(), id });
+  for (const id of ['5958', '4947', '1111', '999999']) await put({ ...ej(), id });
+  for (const id of ['5253', '1215', '888888']) await put({ ...location(), id });
   await put({ ...practitioner(), id: '2524' });
   await put({ ...healthcareService('5958', ['5253']), id: '9597' });
 }

@@ -320,3 +320,21 @@ describe('speed', () => {
 describe('ror-meta-creation-date and other extension lookups', () => {
   it('finds extensions by url in the fixtures', () => expect(ext(hs, PT)).toBeDefined());
 });
+
+describe('defects of the IG examples as published (fixed in test/fixtures/ig-examples, see its README)', () => {
+  const JDV_J209 = 'https://mos.esante.gouv.fr/NOS/JDV_J209-TypeSavoirFaire-ROR/FHIR/JDV-J209-TypeSavoirFaire-ROR';
+  it.each([
+    ['1234564: no characteristic:careMode', 'ror-healthcareservice-1234564', (r: R) => r.characteristic.pop(), 'HealthcareService.characteristic'],
+    ['exemple: FSH `specialty.code` instead of `specialty.coding.code`', 'ror-healthcareservice-exemple', (r: R) => (r.specialty[0].code = '183'), 'HealthcareService.specialty[0].code'],
+    ['ville: TypeHoraire 07 outside JDV_J41', 'ror-healthcareservice-exemple-ville', (r: R) => (r.availableTime[0].extension[0].valueCodeableConcept.coding[0].code = '07'), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]'],
+    ['ville: channel coded with the extension URL as system', 'ror-healthcareservice-exemple-ville', (r: R) => (r.extension[3].extension[2].extension[0].valueCodeableConcept.coding[0].system = `${SD}ror-telecom-communication-channel`), 'HealthcareService.extension[3].extension[2].extension[0].valueCodeableConcept.coding[0]'],
+    ['EG: numSIRET without value', 'ror-organisation-exemple-eg', (r: R) => delete r.identifier[2].value, 'Organization.identifier[2].value'],
+    ['EJ: SIREN system http://sirene.fr', 'ror-organization-exemple-ej', (r: R) => (r.identifier[1].system = 'http://sirene.fr'), 'Organization.identifier[1].system'],
+    ['PractitionerRole: specialty coded with the JDV URL as system', 'ror-practitionerrole-exemple', (r: R) => (r.specialty[0].coding[0].system = JDV_J209), 'PractitionerRole.specialty'],
+    ['PractitionerRole: old RORPractitionerRoleName URL', 'ror-practitionerrole-exemple', (r: R) => (r.extension[1].url = `${SD}RORPractitionerRoleName`), 'PractitionerRole.extension[1]'],
+  ] as [string, string, (r: R) => void, string][])('%s', (_label, name, change, expression) => {
+    const fixed = example(name);
+    expect(exprs(fixed)).toEqual([]);
+    expect(exprs(mut(fixed, change))).toEqual([expression]);
+  });
+});
