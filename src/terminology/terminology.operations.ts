@@ -15,7 +15,7 @@ export interface Coding {
 }
 
 /** One input parameter: a primitive value (query string or value[x]) or a Coding/CodeableConcept. */
-export type ParamValue = string | { coding: Coding } | { codeableConcept: { coding?: Coding[]; text?: string } };
+export type ParamValue = string | { coding: Coding } | { codeableConcept: { coding?: Coding[]; text?: string } } | { resource: unknown };
 export type OperationInput = [name: string, value: ParamValue][];
 
 interface ParametersParameter {
@@ -55,7 +55,8 @@ export function inputFromParameters(body: unknown): OperationInput {
     if (typeof name !== 'string') throw invalid(`Parameters.parameter[${i}].name`, 'Paramètre sans nom');
     const key = Object.keys(p).find((k) => k.startsWith('value'));
     const value = key ? p[key] : undefined;
-    if (key === 'valueCoding' && value && typeof value === 'object') out.push([name, { coding: value as Coding }]);
+    if (key === undefined && p.resource !== undefined) out.push([name, { resource: p.resource }]);
+    else if (key === 'valueCoding' && value && typeof value === 'object') out.push([name, { coding: value as Coding }]);
     else if (key === 'valueCodeableConcept' && value && typeof value === 'object') out.push([name, { codeableConcept: value as { coding?: Coding[] } }]);
     else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out.push([name, String(value)]);
     else throw invalid(`Parameters.parameter[${i}]`, `Valeur du paramètre « ${name} » non prise en charge`);

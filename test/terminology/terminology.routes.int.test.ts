@@ -138,6 +138,7 @@ describe('ValueSet/$expand', () => {
       payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { resourceType: 'ValueSet' } }] }),
     });
     expect(inline.statusCode).toBe(400);
+    expect(inline.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['valueSet'] });
   });
 });
 
