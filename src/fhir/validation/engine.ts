@@ -247,7 +247,7 @@ export class Run {
   private matches(slice: SliceRule, item: unknown): boolean {
     if (!isObj(item)) return false;
     const codings = codingsOf(item);
-    if (slice.systems && !codings.some((c) => typeof c.system === 'string' && slice.systems!.includes(c.system))) return false;
+    if (slice.systems && !codings.some((c) => typeof c.system === 'string' && inSliceSystems(slice, c.system))) return false;
     if (slice.typeCode) {
       const t = slice.typeCode;
       const typeCodings = isObj(item.type) ? codingsOf(item.type) : [];
@@ -392,6 +392,16 @@ export function referenceType(ref: string): string | undefined | null {
   if (ref.startsWith('#') || ref.startsWith('urn:')) return undefined;
   const m = /(?:^|\/)([A-Z][A-Za-z]+)\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(ref);
   return m ? m[1]! : null;
+}
+
+/**
+ * Slice discriminator on `coding.system`: one of the slice's TRE systems, or the URL of the slice's bound
+ * JDV (with or without a trailing `/`), which the terminology accepts as an alias of its TRE systems
+ * (docs/terminology.md, tolerance 1). Whether the code is in the value set is then the binding's question.
+ */
+function inSliceSystems(slice: SliceRule, system: string): boolean {
+  if (slice.systems!.includes(system)) return true;
+  return slice.binding !== undefined && system.replace(/\/$/, '') === slice.binding;
 }
 
 function codingsOf(item: Obj): Obj[] {
