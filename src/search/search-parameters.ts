@@ -71,10 +71,35 @@ function priceParam(code: string, id: string, type: SearchParamType, subUrl: str
   return { code, base: 'Organization', type, url: IG_SP + id, expression: sub(subUrl), group: PRICE };
 }
 
+/** Texts searched by `_content` (full text, accent- and case-insensitive substring): names and descriptions. */
+const CONTENT: Record<string, string> = {
+  Location: 'Location.name | Location.alias | Location.description',
+  HealthcareService: 'HealthcareService.name | HealthcareService.comment | HealthcareService.extraDetails',
+  Organization: 'Organization.name | Organization.alias',
+  Practitioner: 'Practitioner.name.family | Practitioner.name.given',
+  PractitionerRole: "PractitionerRole.extension.where(url='" + SD + "ror-practitionerrole-name').extension.value.ofType(string)",
+  Task: 'Task.description',
+};
+
 const common = (base: string): SearchParamDef[] => [
   { code: '_id', base, type: 'token', url: `${CORE_SP}Resource-id` },
   { code: '_lastUpdated', base, type: 'date', url: `${CORE_SP}Resource-lastUpdated` },
   { code: '_tag', base, type: 'token', url: `${CORE_SP}Resource-tag`, expression: `${base}.meta.tag` },
+  {
+    code: '_content',
+    base,
+    type: 'string',
+    url: `${CORE_SP}Resource-content`,
+    expression: CONTENT[base]!,
+    documentation: 'Recherche plein texte (sous-chaîne, sans accents ni casse) dans les noms et descriptions',
+  },
+  {
+    code: '_has',
+    base,
+    type: 'special',
+    url: 'http://hl7.org/fhir/R4/search.html#has',
+    documentation: 'Chaînage inverse _has:Type:référence:critère, imbricable et suivi de chaînages avant (ex. _has:PractitionerRole:service:practitioner.identifier=…)',
+  },
 ];
 
 export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [

@@ -40,12 +40,19 @@ export interface ChainLink {
   above: boolean;
 }
 
-/** Criteria on one resource type, plus criteria reached through forward chains (grouped by chain). */
+/**
+ * Criteria on one resource type, plus criteria reached through forward chains (grouped by chain) and reverse
+ * chains `_has:Type:param:…` (grouped by source type and parameter). Criteria grouped under one chain apply
+ * to the same target (or source) resource.
+ */
 export interface CriteriaSet {
   resourceType: string;
   criteria: Criterion[];
   chains: { link: ChainLink; set: CriteriaSet }[];
+  reverse: { def: SearchParamDef; set: CriteriaSet }[];
 }
+
+const emptySet = (resourceType: string): CriteriaSet => ({ resourceType, criteria: [], chains: [], reverse: [] });
 
 export interface IncludeDirective {
   reverse: boolean;
@@ -75,7 +82,7 @@ const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 
 export function parseSearch(resourceType: string, params: [string, string][], lenient: boolean): ParsedSearch {
   const parsed: ParsedSearch = {
-    root: { resourceType, criteria: [], chains: [] },
+    root: emptySet(resourceType),
     includes: [],
     count: DEFAULT_COUNT,
     totalMode: 'accurate',
@@ -138,6 +145,20 @@ function parseInclude(name: string, value: string): IncludeDirective {
 
 /** Adds `name=value` (possibly chained: `location.capacity-status`, `organization:above.identifier`) to a criteria set. */
 function addCriterion(set: CriteriaSet, fullName: string, name: string, value: string): void {
+  if (name.startsWith('_has:')) {
+    const m = /^_has:([A-Za-z]+):([A-Za-z0-9_-]+):(.+)$/.exec(name);
+    if (!m) throw badRequest(`_has s'écrit _has:Type:paramètre-de-référence:critère (reçu « ${fullName} »)`, fullName);
+    const [, sourceType, code, rest] = m as unknown as [string, string, string, string];
+    if (!isResourceType(sourceType)) throw badRequest(`Type de ressource inconnu « ${sourceType} » dans « ${fullName} »`, fullName);
+    const def = findParam(sourceType, code);
+    if (!def || def.type !== 'reference' || !def.targets?.includes(set.resourceType)) {
+      throw badRequest(`« ${sourceType}:${code} » n'est pas une référence vers ${set.resourceType} (dans « ${fullName} »)`, fullName);
+    }
+    let rev = set.reverse.find((r) => r.def === def);
+    if (!rev) set.reverse.push((rev = { def, set: emptySet(sourceType) }));
+    addCriterion(rev.set, fullName, rest, value);
+    return;
+  }
   const dot = name.indexOf('.');
   if (dot > 0) {
     const [code, mod] = splitModifier(name.slice(0, dot));
@@ -155,7 +176,7 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     }
     if (!targetType) throw badRequest(`Chaînage ambigu sur « ${code} » : préciser le type cible (${code}:Type)`, fullName);
     let chain = set.chains.find((c) => c.link.def === def && c.link.targetType === targetType && c.link.above === above);
-    if (!chain) set.chains.push((chain = { link: { def, targetType, above }, set: { resourceType: targetType, criteria: [], chains: [] } }));
+    if (!chain) set.chains.push((chain = { link: { def, targetType, above }, set: emptySet(targetType) }));
     addCriterion(chain.set, fullName, name.slice(dot + 1), value);
     return;
   }

@@ -1,4 +1,4 @@
-import type { SearchGroup } from './search-parameters.ts';
+import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
 import type { ChainLink, Criterion, CriteriaSet, Prefix, TokenValue, Value } from './search.parse.ts';
 import { normalizeText } from './search.values.ts';
 
@@ -48,7 +48,17 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
     );
   }
   for (const chain of set.chains) preds.push(compileChain(set.resourceType, chain.link, chain.set, alias, ctx));
+  for (const rev of set.reverse) preds.push(compileReverse(set.resourceType, rev.def, rev.set, alias, ctx));
   return preds;
+}
+
+/** `_has:Source:param:…`: some current Source resource referencing the row through `param` matches the criteria. */
+function compileReverse(resourceType: string, def: SearchParamDef, source: CriteriaSet, alias: string, ctx: Ctx): string {
+  const s = `s${++ctx.n}`;
+  const x = `x${++ctx.n}`;
+  const sourcePreds = compileSet(source, x, ctx);
+  const st = ctx.p.add(source.resourceType);
+  return `${alias}.id IN (SELECT ${s}.target_id FROM sp_reference ${s} WHERE ${s}.res_type = ${st} AND ${s}.code = ${ctx.p.add(def.code)} AND ${s}.target_type = ${ctx.p.add(resourceType)} AND ${s}.id IN (SELECT ${x}.id FROM resource ${x} WHERE ${x}.res_type = ${st} AND NOT ${x}.deleted${sourcePreds.map((q) => ` AND ${q}`).join('')}))`;
 }
 
 function compileChain(resourceType: string, link: ChainLink, target: CriteriaSet, alias: string, ctx: Ctx): string {
@@ -103,6 +113,7 @@ function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
       return tokenSql(v.v, t, p);
     case 'string': {
       if (c.modifier === 'exact') return `${t}.raw = ${p.add(v.v)}`;
+      if (c.def.code === '_content') return `${t}.norm LIKE ${p.add(`%${likeEscape(normalizeText(v.v))}%`)}`;
       const folded = likeEscape(normalizeText(v.v));
       return `${t}.norm LIKE ${p.add(c.modifier === 'contains' ? `%${folded}%` : `${folded}%`)}`;
     }

@@ -418,3 +418,30 @@ describe('CapabilityStatement', () => {
     expect(loc.searchRevInclude).toContain('HealthcareService:location');
   });
 });
+
+describe('_has and _content', () => {
+  it('reverse chains, including a forward chain behind them', async () => {
+    const pId = (p1.identifier as { value: string }[])[0]!.value;
+    expect(await ids(`HealthcareService?_has:PractitionerRole:service:practitioner.identifier=${enc(pId)}`)).toEqual(sorted(hs1));
+    expect(await ids('HealthcareService?_has:PractitionerRole:service:practitioner.identifier=inconnu')).toEqual([]);
+    const hsId = (hs2.identifier as { value: string }[])[0]!.value;
+    const hsId3 = (hs3.identifier as { value: string }[])[0]!.value;
+    expect(await ids(`Location?_has:HealthcareService:location:identifier=${enc(`${hsId},${hsId3}`)}`)).toEqual(sorted(L2, L3));
+    expect(await ids(`Organization?_has:HealthcareService:organization:specialty=227`)).toEqual(sorted(egA1, egB1));
+    expect(await ids(`Organization?_has:Organization:partof:_has:HealthcareService:organization:specialty=481`)).toEqual(sorted(egA1));
+  });
+
+  it('rejects a _has whose reference does not point to the searched type', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/fhir/Location?_has:PractitionerRole:service:identifier=x' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issue[0].expression).toEqual(['_has:PractitionerRole:service:identifier']);
+  });
+
+  it('_content searches names and descriptions, as a substring without accents', async () => {
+    expect(await ids('HealthcareService?_content=cardio')).toEqual(sorted(hs1, hs4));
+    expect(await ids('HealthcareService?_content=THERAPEUT')).toEqual(sorted(hs3));
+    expect(await ids('Organization?_content=sainte-anne')).toEqual(sorted(egA2));
+    expect(await ids('HealthcareService?location._content=hospitalisation')).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await ids('HealthcareService?_content=neurologie')).toEqual([]);
+  });
+});
