@@ -45,7 +45,7 @@ describe('shipped nomenclatures', () => {
       ['nos-ror', 'unchanged'],
     ]);
     const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM value_set');
-    expect(counts.rows[0]!.n).toBe(31 + 8 + 1);
+    expect(counts.rows[0]!.n).toBe(31 + 9 + 1);
     const concepts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM concept WHERE system = $1`, [COMMUNE_OM]);
     expect(concepts.rows[0]!.n).toBe(35014);
   });
@@ -56,13 +56,17 @@ describe('shipped nomenclatures', () => {
     expect(term.lookup('https://example.org/unknown', '183')).toBeUndefined();
   });
 
-  it('includes the small value sets transcribed from IG-NOS (PractitionerRole, Task)', () => {
+  it('includes the value sets transcribed from IG-NOS (EJ, PractitionerRole, Task)', () => {
     const J229 = `${NOS}/JDV_J229-ProfessionSante-ROR/FHIR/JDV-J229-ProfessionSante-ROR`;
     const G15 = `${NOS}/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante`;
     expect(term.isInValueSet(J229, G15, '60')).toBe(true);
     expect(term.lookup(G15, '60')?.display).toBe('Infirmier');
     const J244 = `${NOS}/JDV_J244-StatutMetierAnomalie-ROR/FHIR/JDV-J244-StatutMetierAnomalie-ROR`;
     expect(term.expand(J244)!.contains.map((c) => c.code)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
+    const J199 = `${NOS}/JDV_J199-StatutJuridique-ROR/FHIR/JDV-J199-StatutJuridique-ROR`;
+    const R72 = `${NOS}/TRE_R72-FinessStatutJuridique/FHIR/TRE-R72-FinessStatutJuridique`;
+    expect(term.expand(J199)!.total).toBe(79);
+    expect(term.validateCode(J199, { system: R72, code: '72' })).toMatchObject({ result: true, display: 'Société à responsabilité limitée (SARL)' });
   });
 
   it('checks membership of a value set, synchronously', () => {
