@@ -171,3 +171,41 @@ describe('IG examples are rejected once a required element is removed, and nothi
     expect(await count(example.resourceType)).toBe(before);
   });
 });
+
+describe('the write path applies the same rules to every interaction', () => {
+  const hsExample = examples.find(([n]) => n === 'ror-healthcareservice-exemple')![1];
+
+  it('rejects a reference to an existing resource of the wrong type (before looking it up)', async () => {
+    const body = { ...structuredClone(hsExample), providedBy: { reference: 'Location/5253' } };
+    const res = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR, payload: JSON.stringify(body) });
+    expect(res.statusCode).toBe(422);
+    const issue = (res.json() as { issue: { expression?: string[]; details?: { coding?: { code: string }[] } }[] }).issue[0]!;
+    expect(issue.expression).toEqual(['HealthcareService.providedBy']);
+    expect(issue.details?.coding?.[0]?.code).toBe('reference-type');
+  });
+
+  it('rejects a PATCH that removes characteristic:careMode, and keeps the stored version', async () => {
+    const created = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR, payload: JSON.stringify(hsExample) });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+    const patch = {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'delete' }, { name: 'path', valueString: 'HealthcareService.characteristic[0]' }] }],
+    };
+    const res = await t.app.inject({ method: 'PATCH', url: `/fhir/HealthcareService/${id}`, headers: FHIR, payload: JSON.stringify(patch) });
+    expect(res.statusCode, res.body).toBe(422);
+    expect((res.json() as { issue: { expression?: string[] }[] }).issue.map((i) => i.expression?.[0])).toContain('HealthcareService.characteristic');
+    const read = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService/${id}` });
+    expect(read.json().meta.versionId).toBe('1');
+  });
+
+  it('rejects a PUT with an unknown element and a malformed date, one issue each', async () => {
+    const body = { ...structuredClone(hsExample), id: 'put-invalid', nom: 'x' } as R;
+    body.extension[0].valueDateTime = '09/12/2023';
+    const res = await t.app.inject({ method: 'PUT', url: '/fhir/HealthcareService/put-invalid', headers: FHIR, payload: JSON.stringify(body) });
+    expect(res.statusCode).toBe(422);
+    const errors = (res.json() as { issue: { severity: string; expression?: string[] }[] }).issue.filter((i) => i.severity === 'error');
+    expect(errors.map((i) => i.expression?.[0]).sort()).toEqual(['HealthcareService.extension[0].valueDateTime', 'HealthcareService.nom']);
+    expect((await t.app.inject({ method: 'GET', url: '/fhir/HealthcareService/put-invalid' })).statusCode).toBe(404);
+  });
+});
