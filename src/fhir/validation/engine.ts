@@ -34,8 +34,6 @@ const BASE_REQUIRED: Record<string, string[]> = {
   Task: ['status', 'intent'],
   'Task.input': ['type'],
   'Task.output': ['type'],
-  Location: [],
-  'Organization.contact': [],
   Narrative: ['status', 'div'],
 };
 

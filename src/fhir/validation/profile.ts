@@ -201,4 +201,15 @@ export const availableTimeRule: ElementRule = {
   children: { daysOfWeek: { max: 1 } },
 };
 
+/**
+ * ROR extensions of the 0.7.0 artefact list that no table places (nested in HL7 extensions, or not used by
+ * the stored profiles): known, so not rejected as unknown ROR URLs, but not context-checked.
+ */
+export const OTHER_ROR_EXTENSIONS = [
+  `${SD}ror-confidence-geolocation`,
+  `${SD}ror-contact-telecom-confidentiality-level`,
+  `${SD}ror-contact-telecom-usage`,
+  `${SD}ror-launchcontext`,
+];
+
 export { cc as codeableValue };

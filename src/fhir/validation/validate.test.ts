@@ -18,7 +18,6 @@ const mut = (base: R, change: (r: R) => void): R => {
   change(r);
   return r;
 };
-const ext = (r: R, url: string): R => (r.extension as R[]).find((e) => e.url === url)!;
 const where = (path: string, url: string) => `${path}.where(url='${url}')`;
 
 const hs = fx.healthcareService('org-1', ['loc-1']);
@@ -147,6 +146,7 @@ cases('RORHealthcareService', hsWithContact, [
   ['ROR extension out of its context', (r) => r.extension.push(structuredClone(fx.location().extension as R[])[0]), 'HealthcareService.extension[4]', 'structure'],
   ['availableTime: day of week out of 1..7', (r) => (r.availableTime = [{ extension: [{ url: `${SD}ror-available-time-number-days-of-week`, valueInteger: 8 }] }]), 'HealthcareService.availableTime[0].extension[0].valueInteger', 'value'],
   ['availableTime: type of time outside JDV_J41', (r) => (r.availableTime = [{ extension: [{ url: `${SD}ror-available-time-type-of-time`, valueCodeableConcept: { coding: [{ system: tre('R252-TypeHoraire'), code: '07' }] } }] }]), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]', 'code-invalid'],
+  ['notAvailable:closingReopeningDate fixed description', (r) => (r.notAvailable = [{ id: 'closingReopeningDate', description: 'Fermeture', during: { start: '2025-07-01' } }]), 'HealthcareService.notAvailable[0].description', 'value'],
   ['notAvailable max 1', (r) => (r.notAvailable = [{ description: 'a' }, { description: 'b' }]), 'HealthcareService.notAvailable[1]', 'structure'],
 ]);
 
@@ -247,6 +247,31 @@ describe('RORLocation: capacity extension URL', () => {
   it('the supported-capacity URL is a known ROR extension', () => expect(KNOWN_ROR_EXTENSIONS.has(CAP)).toBe(true));
 });
 
+describe('ROROrganization: extensions placed on primitives and inside HL7 extensions', () => {
+  it('accepts name.extension:ror-organization-additional-name and the ROR confidence of an address geolocation', () => {
+    const r = mut(eg, (o) => {
+      o._name = { extension: [{ url: `${SD}ror-organization-additional-name`, valueString: 'site nord' }] };
+      o.address[0].extension = [
+        {
+          url: 'http://hl7.org/fhir/StructureDefinition/geolocation',
+          extension: [
+            { url: 'latitude', valueDecimal: 48.9 },
+            { url: 'longitude', valueDecimal: 2.27 },
+            { url: `${SD}ror-confidence-geolocation`, valueBoolean: true },
+          ],
+        },
+      ];
+    });
+    expect(exprs(r)).toEqual([]);
+  });
+  it('rejects a second additional name and a non-string one', () => {
+    const two = mut(eg, (o) => (o._name = { extension: [1, 2].map((n) => ({ url: `${SD}ror-organization-additional-name`, valueString: `n${n}` })) }));
+    expect(exprs(two)).toEqual(['Organization._name.extension[1]']);
+    const bool = mut(eg, (o) => (o._name = { extension: [{ url: `${SD}ror-organization-additional-name`, valueBoolean: true }] }));
+    expect(exprs(bool)).toEqual(['Organization._name.extension[0].valueBoolean']);
+  });
+});
+
 cases('ROROrganization (EG example)', eg, [
   ['ror-meta-creation-date 1..1', (r) => r.extension.splice(0, 1), where('Organization.extension', `${SD}ror-meta-creation-date`), 'required'],
   ['identifier finess: fixed system', (r) => (r.identifier[1].system = 'http://finess.esante.gouv.fr'), 'Organization.identifier[1].system', 'value'],
@@ -328,9 +353,6 @@ describe('speed', () => {
   });
 });
 
-describe('ror-meta-creation-date and other extension lookups', () => {
-  it('finds extensions by url in the fixtures', () => expect(ext(hs, PT)).toBeDefined());
-});
 
 describe('defects of the IG examples as published (fixed in test/fixtures/ig-examples, see its README)', () => {
   const JDV_J209 = 'https://mos.esante.gouv.fr/NOS/JDV_J209-TypeSavoirFaire-ROR/FHIR/JDV-J209-TypeSavoirFaire-ROR';

@@ -2,7 +2,7 @@ import { issue, type OperationOutcomeIssue } from '../outcome.ts';
 import { isResourceType, type Resource, type ResourceType } from '../types.ts';
 import { Run } from './engine.ts';
 import type { ExtensionRule, ElementRule, Profile } from './profile.ts';
-import { SD } from './profile.ts';
+import { OTHER_ROR_EXTENSIONS, SD } from './profile.ts';
 import { ACT_TYPE_URL, healthcareServiceProfile } from './profiles/healthcareservice.ts';
 import { locationProfile } from './profiles/location.ts';
 import { organizationProfile } from './profiles/organization.ts';
@@ -28,7 +28,7 @@ export const PROFILES: Record<ResourceType, Profile> = {
 
 /** Every extension URL of the ROR namespace that some profile table defines. */
 export const KNOWN_ROR_EXTENSIONS: ReadonlySet<string> = (() => {
-  const out = new Set<string>([ACT_TYPE_URL]);
+  const out = new Set<string>([ACT_TYPE_URL, ...OTHER_ROR_EXTENSIONS]);
   const fromExtensions = (list: ExtensionRule[] | undefined) => {
     for (const e of list ?? []) {
       if (e.url.startsWith(SD)) out.add(e.url);

@@ -1,5 +1,5 @@
 import {
-  availableTimeRule, codeableValue as cc, IG_CS, JDV, metaCreationDate, metaTemplate, SD, telecomChannel,
+  availableTimeRule, codeableValue as cc, JDV, metaCreationDate, metaTemplate, SD, telecomChannel,
   telecomConfidentiality, telecomPattern, telecomUsage, territorialDivision, tre, type ElementRule, type Profile,
 } from '../profile.ts';
 
@@ -117,11 +117,14 @@ export const healthcareServiceProfile: Profile = {
       availableTime: availableTimeRule,
       notAvailable: {
         max: 1,
-        slices: [{ name: 'closingReopeningDate', where: (i) => i.id === 'closingReopeningDate', children: { during: {} } }],
+        slices: [
+          {
+            name: 'closingReopeningDate',
+            where: (i) => i.id === 'closingReopeningDate',
+            children: { description: { min: 1, fixed: 'Période de fermeture et de réouverture prévisionnelle' } },
+          },
+        ],
       },
     },
   },
 };
-
-/** Code system of the IG's act types (ror-act-type values). */
-export const ACT_TYPE_SYSTEM = `${IG_CS}act-type-ror-codesystem`;

@@ -94,6 +94,8 @@ export const organizationProfile: Profile = {
           { name: 'OIType', systems: [tre('R207-TypeOrganisationInterne')], max: 1, binding: JDV.J203 },
         ],
       },
+      // name.extension:ror-organization-additional-name (complementRaisonSociale / complementDenominationEG)
+      _name: { extensions: [{ url: `${SD}ror-organization-additional-name`, max: 1, value: { type: 'string' } }] },
       alias: { max: 1 },
       telecom: telecomPattern,
       address: { max: 1 },
