@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, Queryable } from '../db/db.ts';
+import { GroupCommit } from '../db/group-commit.ts';
 import {
   conflict,
   gone,
@@ -22,6 +23,18 @@ export const SYSTEM_ACTOR: Actor = { id: 'system' };
 /** Checks a resource against its profile; returns the problems found (empty when valid). */
 export type ResourceValidator = (resource: Resource) => OperationOutcomeIssue[];
 
+type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: number | undefined } & (
+  | { kind: 'create'; resource: Resource }
+  | { kind: 'update'; resource: Resource }
+  | { kind: 'patch'; change: (current: Resource) => Resource }
+  | { kind: 'delete' }
+);
+
+interface WriteResult {
+  version: StoredVersion | null;
+  created: boolean;
+}
+
 export interface WriteOptions {
   /** Version the client based its change on (If-Match); a stale one fails with 412. */
   ifMatch?: number | undefined;
@@ -35,12 +48,20 @@ export interface WriteOptions {
 export class Directory {
   private readonly indexers: Indexer[];
 
+  /** Single writes from concurrent requests are gathered and committed together (see db/group-commit.ts). */
+  private readonly writes: GroupCommit<WriteOp, WriteResult>;
+
   constructor(
     readonly db: Db,
     private readonly validate: ResourceValidator,
     extraIndexers: Indexer[] = [],
   ) {
     this.indexers = [coreIndexer, ...extraIndexers];
+    this.writes = new GroupCommit((ops) => this.executeWrites(ops), {
+      maxBatch: 100,
+      maxConcurrentBatches: db.kind === 'postgres' ? 4 : 1,
+      keyOf: (op) => `${op.resourceType}/${op.id}`,
+    });
   }
 
   addIndexer(indexer: Indexer): void {
@@ -49,94 +70,146 @@ export class Directory {
 
   async create(actor: Actor, resource: Resource, opts: { id?: string } = {}): Promise<StoredVersion> {
     this.check(resource);
-    const id = opts.id ?? randomUUID();
-    return this.db.transaction(async (tx) => {
-      await this.checkReferences(tx, resource);
-      return resourceStore.writeVersion(tx, {
-        resourceType: resource.resourceType,
-        id,
-        versionId: 1,
-        method: 'POST',
-        actor: actor.id,
-        resource,
-        indexers: this.indexers,
-      });
-    });
+    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id: opts.id ?? randomUUID(), resource });
+    return r.version!;
   }
 
   /** Update (PUT); creates the resource with the given id when it does not exist yet. */
   async update(actor: Actor, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ version: StoredVersion; created: boolean }> {
     this.check(resource);
-    return this.db.transaction(async (tx) => {
-      const current = await resourceStore.lockCurrent(tx, resource.resourceType, resource.id);
-      checkVersion(current?.versionId, opts.ifMatch, `${resource.resourceType}/${resource.id}`);
-      await this.checkReferences(tx, resource);
-      const version = await resourceStore.writeVersion(tx, {
-        resourceType: resource.resourceType,
-        id: resource.id,
-        versionId: (current?.versionId ?? 0) + 1,
-        method: 'PUT',
-        actor: actor.id,
-        resource,
-        indexers: this.indexers,
-      });
-      return { version, created: !current || current.deleted };
-    });
+    const r = await this.writes.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch });
+    return { version: r.version!, created: r.created };
   }
 
   /**
    * Patch: `change` receives the current content and returns the new one (it throws an OutcomeError when the
    * patch cannot apply). The row stays locked from read to write, so concurrent patches never lose updates.
    */
-  async patch(
-    actor: Actor,
-    resourceType: string,
-    id: string,
-    change: (current: Resource) => Resource,
-    opts: WriteOptions = {},
-  ): Promise<StoredVersion> {
-    return this.db.transaction(async (tx) => {
-      const current = await resourceStore.lockCurrent(tx, resourceType, id);
-      if (!current) throw notFound(`${resourceType}/${id} n'existe pas`, resourceType);
-      if (current.deleted || !current.content) throw gone(`${resourceType}/${id} a été supprimé`);
-      checkVersion(current.versionId, opts.ifMatch, `${resourceType}/${id}`);
-      const next = change(structuredClone(current.content));
-      if (next.resourceType !== resourceType || next.id !== id) {
-        throw new OutcomeError(400, [issue('invalid', 'Un patch ne peut changer ni le type ni l\'id de la ressource', { expression: resourceType })]);
-      }
-      this.check(next);
-      await this.checkReferences(tx, next);
-      return resourceStore.writeVersion(tx, {
-        resourceType,
-        id,
-        versionId: current.versionId + 1,
-        method: 'PATCH',
-        actor: actor.id,
-        resource: next,
-        indexers: this.indexers,
-      });
-    });
+  async patch(actor: Actor, resourceType: string, id: string, change: (current: Resource) => Resource, opts: WriteOptions = {}): Promise<StoredVersion> {
+    const r = await this.writes.submit({ kind: 'patch', actor, resourceType, id, change, ifMatch: opts.ifMatch });
+    return r.version!;
   }
 
   async delete(actor: Actor, resourceType: string, id: string, opts: WriteOptions = {}): Promise<StoredVersion | null> {
+    const r = await this.writes.submit({ kind: 'delete', actor, resourceType, id, ifMatch: opts.ifMatch });
+    return r.version;
+  }
+
+  /**
+   * Executes a batch of single writes (gathered by the group commit) in one transaction: rows locked,
+   * If-Match checked, patches applied and validated, references and referrers checked, then all surviving
+   * versions written with set-based SQL. A write that fails gets its own error; the others go on.
+   */
+  private async executeWrites(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
     return this.db.transaction(async (tx) => {
-      const current = await resourceStore.lockCurrent(tx, resourceType, id);
-      if (!current || current.deleted) return null;
-      checkVersion(current.versionId, opts.ifMatch, `${resourceType}/${id}`);
-      const referrers = await resourceStore.referrers(tx, resourceType, id);
-      if (referrers.length > 0) {
-        throw conflict(`${resourceType}/${id} est référencé par ${referrers.join(', ')} : supprimez ou modifiez d'abord ces ressources`, resourceType);
-      }
-      return resourceStore.writeVersion(tx, {
-        resourceType,
-        id,
-        versionId: current.versionId + 1,
-        method: 'DELETE',
-        actor: actor.id,
-        resource: null,
+      const current = await resourceStore.lockCurrentBatch(tx, ops);
+      const results: (WriteResult | Error)[] = new Array(ops.length);
+      const planned: { k: number; versionId: number; method: StoredVersion['method']; resource: Resource | null; created: boolean }[] = [];
+      ops.forEach((op, k) => {
+        try {
+          const cur = current.get(`${op.resourceType}/${op.id}`);
+          const label = `${op.resourceType}/${op.id}`;
+          const versionId = (cur?.versionId ?? 0) + 1;
+          switch (op.kind) {
+            case 'create':
+              if (cur) throw conflict(`${label} existe déjà`, op.resourceType);
+              planned.push({ k, versionId, method: 'POST', resource: op.resource, created: true });
+              return;
+            case 'update':
+              checkVersion(cur?.versionId, op.ifMatch, label);
+              planned.push({ k, versionId, method: 'PUT', resource: op.resource, created: !cur || cur.deleted });
+              return;
+            case 'patch': {
+              if (!cur) throw notFound(`${label} n'existe pas`, op.resourceType);
+              if (cur.deleted || !cur.content) throw gone(`${label} a été supprimé`);
+              checkVersion(cur.versionId, op.ifMatch, label);
+              const next = op.change(structuredClone(cur.content));
+              if (next.resourceType !== op.resourceType || next.id !== op.id) {
+                throw new OutcomeError(400, [issue('invalid', 'Un patch ne peut changer ni le type ni l\'id de la ressource', { expression: op.resourceType })]);
+              }
+              this.check(next);
+              planned.push({ k, versionId, method: 'PATCH', resource: next, created: false });
+              return;
+            }
+            case 'delete':
+              if (!cur || cur.deleted) {
+                results[k] = { version: null, created: false };
+                return;
+              }
+              checkVersion(cur.versionId, op.ifMatch, label);
+              planned.push({ k, versionId, method: 'DELETE', resource: null, created: false });
+              return;
+          }
+        } catch (e) {
+          results[k] = e as Error;
+        }
+      });
+      const referenceErrors = await this.referenceErrors(tx, ops, planned);
+      const writable = planned.filter((p) => {
+        const error = referenceErrors.get(p.k);
+        if (error) results[p.k] = error;
+        return !error;
+      });
+      const versions = await resourceStore.writeVersions(tx, {
+        actor: SYSTEM_ACTOR.id,
+        items: writable.map((p) => ({
+          resourceType: ops[p.k]!.resourceType,
+          id: ops[p.k]!.id,
+          versionId: p.versionId,
+          method: p.method,
+          resource: p.resource,
+          actor: ops[p.k]!.actor.id,
+        })),
         indexers: this.indexers,
       });
+      writable.forEach((p, n) => {
+        results[p.k] = { version: versions[n]!, created: p.created };
+      });
+      return results;
     });
+  }
+
+  /**
+   * Every literal reference of a written resource must point to an existing resource (locked against a
+   * concurrent delete); a deleted resource must not be referenced by any other.
+   */
+  private async referenceErrors(
+    tx: Queryable,
+    ops: WriteOp[],
+    planned: { k: number; resource: Resource | null; method: StoredVersion['method'] }[],
+  ): Promise<Map<number, OutcomeError>> {
+    const errors = new Map<number, OutcomeError>();
+    const refsOf = new Map<number, ReturnType<typeof extractReferences>>();
+    for (const p of planned) {
+      if (!p.resource) continue;
+      const op = ops[p.k]!;
+      refsOf.set(p.k, extractReferences(p.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id)));
+    }
+    const all = [...refsOf.values()].flat();
+    const found = await resourceStore.existing(tx, dedupeRefs(all));
+    for (const [k, refs] of refsOf) {
+      const missing = refs.filter((r) => !found.has(`${r.resourceType}/${r.id}`));
+      if (missing.length > 0) {
+        errors.set(
+          k,
+          new OutcomeError(
+            422,
+            missing.map((r) =>
+              issue('not-found', `La référence ${r.resourceType}/${r.id} ne désigne aucune ressource existante`, { expression: r.expression, rule: 'reference-not-found' }),
+            ),
+          ),
+        );
+      }
+    }
+    for (const p of planned) {
+      if (p.method !== 'DELETE') continue;
+      const op = ops[p.k]!;
+      const referrers = await resourceStore.referrers(tx, op.resourceType, op.id);
+      if (referrers.length > 0) {
+        errors.set(p.k, conflict(`${op.resourceType}/${op.id} est référencé par ${referrers.join(', ')} : supprimez ou modifiez d'abord ces ressources`, op.resourceType));
+      }
+    }
+    return errors;
   }
 
   /**
@@ -265,24 +338,7 @@ export class Directory {
     if (problems.some((p) => p.severity === 'error' || p.severity === 'fatal')) throw new OutcomeError(422, problems);
   }
 
-  /** Every literal reference must point to an existing resource of the type it names. */
-  private async checkReferences(tx: Queryable, resource: Resource): Promise<void> {
-    const refs = extractReferences(resource).filter((r) => !(r.resourceType === resource.resourceType && r.id === resource.id));
-    if (refs.length === 0) return;
-    const found = await resourceStore.existing(tx, refs);
-    const missing = refs.filter((r) => !found.has(`${r.resourceType}/${r.id}`));
-    if (missing.length > 0) {
-      throw new OutcomeError(
-        422,
-        missing.map((r) =>
-          issue('not-found', `La référence ${r.resourceType}/${r.id} ne désigne aucune ressource existante`, {
-            expression: r.expression,
-            rule: 'reference-not-found',
-          }),
-        ),
-      );
-    }
-  }
+
 }
 
 /** Outcome of one resource of a batch write. */

@@ -42,75 +42,6 @@ const tsSql = (col: string) => TS.replace('%s', col);
  * at the edge) and is only ever called inside a transaction of the write path.
  */
 export const resourceStore = {
-  /** Locks and returns the current row, or null when the resource never existed. */
-  async lockCurrent(tx: Queryable, resourceType: string, id: string): Promise<CurrentRow | null> {
-    const r = await tx.query<{ version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
-      `SELECT version_id, deleted, content, ${tsSql('last_updated')} AS lu FROM resource WHERE res_type = $1 AND id = $2 FOR UPDATE`,
-      [resourceType, id],
-    );
-    const row = r.rows[0];
-    return row ? { versionId: row.version_id, deleted: row.deleted, content: row.content, lastUpdated: row.lu } : null;
-  },
-
-  /**
-   * Writes a new version (or the first one): sets meta.versionId and meta.lastUpdated from the database
-   * clock and the global change sequence, keeps the version in history and refreshes the indexes.
-   */
-  async writeVersion(
-    tx: Queryable,
-    args: {
-      resourceType: string;
-      id: string;
-      versionId: number;
-      method: StoredVersion['method'];
-      actor: string;
-      resource: Resource | null;
-      indexers: readonly Indexer[];
-    },
-  ): Promise<StoredVersion> {
-    const stamp = await tx.query<{ seq: number; ts: string }>(
-      `SELECT nextval('resource_seq') AS seq, ${tsSql('clock_timestamp()')} AS ts`,
-    );
-    const { seq, ts } = stamp.rows[0]!;
-    let content: Resource | null = null;
-    if (args.resource) {
-      const { meta, ...rest } = args.resource;
-      content = {
-        ...rest,
-        resourceType: args.resourceType,
-        id: args.id,
-        meta: { ...(meta ?? {}), versionId: String(args.versionId), lastUpdated: ts },
-      } as Resource;
-      // Keep resourceType and id first, as FHIR JSON is usually written.
-      content = { resourceType: args.resourceType, id: args.id, meta: content.meta, ...stripKeys(content, ['resourceType', 'id', 'meta']) };
-    }
-    const json = content ? JSON.stringify(content) : null;
-    await tx.query(
-      `WITH cur AS (
-         INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
-         VALUES ($1, $2, $3, $4, $5::timestamptz, $6, $7::jsonb)
-         ON CONFLICT (res_type, id) DO UPDATE
-           SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
-               deleted = EXCLUDED.deleted, content = EXCLUDED.content
-         RETURNING 1
-       )
-       INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
-       SELECT $1, $2, $3, $4, $5::timestamptz, $8, $9, $7::jsonb FROM cur`,
-      [args.resourceType, args.id, args.versionId, seq, ts, content === null, json, args.method, args.actor],
-    );
-    for (const index of args.indexers) await index(tx, [{ resourceType: args.resourceType, id: args.id, resource: content }]);
-    return {
-      resourceType: args.resourceType,
-      id: args.id,
-      versionId: args.versionId,
-      seq,
-      lastUpdated: ts,
-      deleted: content === null,
-      method: args.method,
-      content,
-    };
-  },
-
   /** Locks and returns the current rows of many resources at once (key `Type/id`), for batch writes. */
   async lockCurrentBatch(tx: Queryable, keys: readonly { resourceType: string; id: string }[]): Promise<Map<string, CurrentRow>> {
     const out = new Map<string, CurrentRow>();
@@ -135,7 +66,7 @@ export const resourceStore = {
     tx: Queryable,
     args: {
       actor: string;
-      items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null }[];
+      items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null; actor?: string }[];
       indexers: readonly Indexer[];
     },
   ): Promise<StoredVersion[]> {
@@ -159,9 +90,9 @@ export const resourceStore = {
       }
       return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
     });
-    const rows = JSON.stringify(versions.map((v) => ({ t: v.resourceType, i: v.id, v: v.versionId, s: v.seq, m: v.method, c: v.content })));
+    const rows = JSON.stringify(versions.map((v, k) => ({ t: v.resourceType, i: v.id, v: v.versionId, s: v.seq, m: v.method, a: args.items[k]!.actor ?? args.actor, c: v.content })));
     await tx.query(
-      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(t text, i text, v int, s int8, m text, c jsonb)),
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(t text, i text, v int, s int8, m text, a text, c jsonb)),
        cur AS (
          INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
          SELECT t, i, v, s, $2::timestamptz, c IS NULL OR c = 'null'::jsonb, NULLIF(c, 'null'::jsonb) FROM x
@@ -170,8 +101,8 @@ export const resourceStore = {
                deleted = EXCLUDED.deleted, content = EXCLUDED.content
        )
        INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
-       SELECT t, i, v, s, $2::timestamptz, m, $3, NULLIF(c, 'null'::jsonb) FROM x`,
-      [rows, ts, args.actor],
+       SELECT t, i, v, s, $2::timestamptz, m, a, NULLIF(c, 'null'::jsonb) FROM x`,
+      [rows, ts],
     );
     const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content }));
     for (const index of args.indexers) await index(tx, items);

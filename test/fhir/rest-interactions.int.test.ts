@@ -155,7 +155,7 @@ describe('FHIR interactions', () => {
           headers: FHIR,
           payload: JSON.stringify({
             resourceType: 'Parameters',
-            parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'add' }, { name: 'path', valueString: 'Organization' }, { name: 'name', valueString: 'alias' }, { name: 'value', valueString: `alias-${i}` }] }],
+            parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'add' }, { name: 'path', valueString: 'Organization' }, { name: 'name', valueString: 'extension' }, { name: 'value', valueExtension: { url: 'https://example.org/fhir/StructureDefinition/test-note', valueString: `note-${i}` } }] }],
           }),
         }),
       ),
@@ -163,7 +163,8 @@ describe('FHIR interactions', () => {
     expect(results.map((r) => r.statusCode)).toEqual(Array(n).fill(200));
     const final = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).json();
     expect(final.meta.versionId).toBe(String(n + 1));
-    expect([...final.alias].sort()).toEqual(Array.from({ length: n }, (_, i) => `alias-${i}`).sort());
+    const notes = final.extension.filter((e: { url: string }) => e.url === 'https://example.org/fhir/StructureDefinition/test-note');
+    expect(notes.map((e: { valueString: string }) => e.valueString).sort()).toEqual(Array.from({ length: n }, (_, i) => `note-${i}`).sort());
   });
 
   it('Prefer: return=minimal sends no body', async () => {
