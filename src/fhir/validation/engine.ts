@@ -82,6 +82,11 @@ export class Run {
           this.add('structure', 'datatype', `${expr} porte à la fois ${other} et ${key} : ${info.choiceBase}[x] n'admet qu'un seul type`, childExpr);
         } else choices.set(info.choiceBase, key);
       }
+      if (key === 'modifierExtension' && Array.isArray(v) && v.length > 0) {
+        // The ROR IG defines no modifier extension; one this server does not understand changes the meaning
+        // of the data, so it must not be stored as if it were understood (FHIR R4, Extensibility).
+        this.add('not-supported', 'unknown-extension', `${childExpr} : aucune extension modificatrice n'est définie par le guide ROR ; ce serveur ne peut pas l'interpréter et refuse la ressource`, childExpr);
+      }
       if (v === null) {
         this.add('structure', 'datatype', `${childExpr} vaut null : omettez l'élément plutôt`, childExpr);
       } else if (info.repeats) {

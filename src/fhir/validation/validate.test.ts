@@ -57,6 +57,8 @@ cases('base R4 structure (from the fhirpath model tables)', hs, [
   ['two value[x] on one extension', (r) => (r.extension[1].valueString = 'x'), 'HealthcareService.extension[1].valueString', 'structure'],
   ['extension without url', (r) => r.extension.push({ valueString: 'x' }), 'HealthcareService.extension[3].url', 'required'],
   ['extension with neither value nor sub-extensions (ext-1)', (r) => r.extension.push({ url: 'http://example.org/x' }), 'HealthcareService.extension[3]', 'invariant'],
+  ['modifierExtension (none defined by the ROR IG)', (r) => (r.modifierExtension = [{ url: 'http://example.org/fhir/StructureDefinition/no', valueBoolean: true }]), 'HealthcareService.modifierExtension', 'not-supported'],
+  ['modifierExtension on a backbone element', (r) => (r.availableTime = [{ allDay: true, modifierExtension: [{ url: 'http://example.org/x', valueBoolean: true }] }]), 'HealthcareService.availableTime[0].modifierExtension', 'not-supported'],
   ['_element of a non-primitive', (r) => (r._providedBy = { id: 'x' }), 'HealthcareService._providedBy', 'structure'],
   ['providedBy → Location (type of the target)', (r) => (r.providedBy.reference = 'Location/1'), 'HealthcareService.providedBy', 'value'],
   ['location → Organization', (r) => (r.location[0].reference = 'Organization/1'), 'HealthcareService.location[0]', 'value'],
