@@ -33,6 +33,8 @@ export interface SearchParamDef {
   group?: SearchGroup;
   /** Reference parameters: the resource types the reference may point to. */
   targets?: string[];
+  /** Index rows shared with another parameter (near-insee-code reads the positions indexed for near). */
+  indexedAs?: string;
   /** The IG's expression, when it differs from `expression`. */
   igExpression?: string;
   deviation?: string;
@@ -147,6 +149,24 @@ export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [
   },
   { code: 'residential-type', base: 'Location', type: 'token', url: `${IG_SP}ror-sp-residential-type`, expression: sub('residentialType'), group: RESIDENTIAL },
   { code: 'residential-number', base: 'Location', type: 'number', url: `${IG_SP}ror-sp-residential-number`, expression: sub('residentialNumber'), group: RESIDENTIAL },
+  {
+    code: 'near',
+    base: 'Location',
+    type: 'special',
+    url: `${CORE_SP}Location-near`,
+    expression: 'Location.position',
+    documentation: "lat|lon|distance|unité (km ou m, 10 km par défaut) ; distance orthodromique ; un lieu sans position est placé au centroïde de sa commune (ror-commune-cog). Tri possible par _sort=near, distance renvoyée dans Bundle.entry.search.extension (location-distance).",
+  },
+  {
+    code: 'near-insee-code',
+    base: 'Location',
+    type: 'special',
+    url: `${IG_SP}ror-sp-location-near-insee-code`,
+    indexedAs: 'near',
+    igExpression: "Location.address.extension.where(url='https://interop.esante.gouv.fr/ig/fhir/ror/structuredefinition/datatype/fr-address-insee-code').value.as(code)",
+    deviation:
+      "L'expression de l'IG vise une extension d'adresse inexistante. Sens retenu : COG|distance|unité, lieux à moins de cette distance du centroïde de la commune (données La Poste, data/geo) — mêmes positions que near.",
+  },
   { code: 'commune-cog', base: 'Location', type: 'token', url: `${IG_SP}ror-sp-location-commune-cog`, expression: `Location.${ext('ror-commune-cog')}.value` },
 
   // ---- HealthcareService

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Queryable } from '../db/db.ts';
 import type { Indexer, IndexItem } from '../directory/resource.store.ts';
 import type { Resource } from '../fhir/types.ts';
-import { paramsOf, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
+import { paramsOf, SEARCH_PARAMETERS, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
+import { communeCentroid } from './geo.ts';
 import { dateInterval, normalizeText } from './search.values.ts';
 
 /**
@@ -53,13 +55,21 @@ export interface IndexRows {
   date: { rt: string; id: string; c: string; g: number; lo: string | null; hi: string | null }[];
   number: { rt: string; id: string; c: string; g: number; v: number; s: string | null; u: string | null }[];
   reference: { rt: string; id: string; c: string; g: number; tt: string; ti: string }[];
+  geo: { rt: string; id: string; c: string; g: number; lat: number; lon: number }[];
 }
 
 /** The index rows of one resource (pure; exported for unit tests). */
 export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = emptyRows()): IndexRows {
   const rt = resource.resourceType;
   const plan = planFor(rt);
+  const geoBefore = rows.geo.length;
   for (const { def, fn } of plan.plain) addValues(rows, rt, id, def, 0, fn(resource));
+  if (rt === 'Location' && rows.geo.length === geoBefore) {
+    // No position: the Location sits at the centroid of its commune (ror-commune-cog), for near searches.
+    const cog = rows.token.find((x) => x.id === id && x.rt === rt && x.c === 'commune-cog' && x.v)?.v;
+    const c = cog ? communeCentroid(cog) : undefined;
+    if (c) rows.geo.push({ rt, id, c: 'near', g: 0, lat: c.lat, lon: c.lon });
+  }
   for (const g of plan.groups) {
     const instances = g.fn(resource);
     instances.forEach((instance, i) => {
@@ -71,7 +81,7 @@ export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = em
 }
 
 export function emptyRows(): IndexRows {
-  return { group: [], token: [], string: [], date: [], number: [], reference: [] };
+  return { group: [], token: [], string: [], date: [], number: [], reference: [], geo: [] };
 }
 
 type Obj = Record<string, unknown>;
@@ -105,6 +115,11 @@ function addValues(rows: IndexRows, rt: string, id: string, def: SearchParamDef,
         if (m) rows.reference.push({ rt, id, c, g, tt: m[1]!, ti: m[2]! });
         break;
       }
+      case 'special':
+        if (c === 'near' && isObj(v) && typeof v.latitude === 'number' && typeof v.longitude === 'number') {
+          if (Math.abs(v.latitude) <= 90 && Math.abs(v.longitude) <= 180) rows.geo.push({ rt, id, c, g, lat: v.latitude, lon: v.longitude });
+        }
+        break;
       default:
         break;
     }
@@ -168,7 +183,7 @@ function quantityOf(v: unknown): { v: number; s: string | null; u: string | null
   return null;
 }
 
-const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference'] as const;
+const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference', 'sp_geo'] as const;
 
 /** The search indexer wired into the directory's write path. */
 export const searchIndexer: Indexer = async (tx, items) => {
@@ -212,6 +227,10 @@ async function insertRows(tx: Queryable, rows: IndexRows): Promise<void> {
     rows.reference,
     `INSERT INTO sp_reference (res_type, id, code, grp, target_type, target_id) SELECT rt, id, c, g, tt, ti FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, tt text, ti text)`,
   );
+  await insert(
+    rows.geo,
+    `INSERT INTO sp_geo (res_type, id, code, grp, lat, lon) SELECT rt, id, c, g, lat, lon FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, lat float8, lon float8)`,
+  );
 }
 
 /** Rebuilds the search index of every current resource (after adding a parameter), in batches. */
@@ -220,7 +239,7 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
   let done = 0;
   for (;;) {
     const page = await db.query<{ res_type: string; id: string; content: Resource | null }>(
-      `SELECT res_type, id, content FROM resource WHERE (res_type, id) > ($1, $2) ORDER BY res_type, id LIMIT ${batchSize}`,
+      `SELECT res_type, id, content FROM resource WHERE (res_type, id) > ($1, $2) AND NOT deleted ORDER BY res_type, id LIMIT ${batchSize}`,
       [after.t, after.i],
     );
     if (page.rows.length === 0) return done;
@@ -229,4 +248,29 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
     const last = page.rows[page.rows.length - 1]!;
     after = { t: last.res_type, i: last.id };
   }
+}
+
+/** Bump when the indexing code changes in a way the definitions do not show (value extraction, tables). */
+const INDEXER_VERSION = 1;
+
+/** A digest of what the index is built from: the parameter definitions and the indexer version. */
+export function indexFingerprint(): string {
+  const defs = SEARCH_PARAMETERS.map((d) => [d.base, d.code, d.type, d.expression ?? '', d.group?.context ?? '', d.indexedAs ?? '']);
+  return createHash('sha256').update(JSON.stringify([INDEXER_VERSION, defs])).digest('hex').slice(0, 32);
+}
+
+/**
+ * Called at start-up after migrations: when the definitions changed since the index was built (or it never
+ * was, e.g. resources written before the search index existed), rebuilds it. Returns the resources reindexed.
+ */
+export async function ensureSearchIndex(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable): Promise<number> {
+  const fingerprint = indexFingerprint();
+  const state = await db.query<{ fingerprint: string }>(`SELECT fingerprint FROM sp_index_state WHERE name = 'search'`);
+  if (state.rows[0]?.fingerprint === fingerprint) return 0;
+  const n = await reindexAll(db);
+  await db.query(
+    `INSERT INTO sp_index_state (name, fingerprint) VALUES ('search', $1) ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, indexed_at = now()`,
+    [fingerprint],
+  );
+  return n;
 }

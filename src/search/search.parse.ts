@@ -1,6 +1,7 @@
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { findParam, paramsOf, type SearchParamDef } from './search-parameters.ts';
+import { communeCentroid } from './geo.ts';
 import { dateInterval, NUMBER_RE } from './search.values.ts';
 
 /**
@@ -20,7 +21,8 @@ export type Value =
   | { type: 'string'; v: string }
   | { type: 'date'; prefix: Prefix; lo: Date; hi: Date }
   | { type: 'number'; prefix: Prefix; value: number; decimals: number; system?: string; unit?: string }
-  | { type: 'reference'; targetType?: string; id: string };
+  | { type: 'reference'; targetType?: string; id: string }
+  | { type: 'near'; lat: number; lon: number; km: number };
 
 /** `_id` and `_lastUpdated` live on the resource table; every other parameter in the sp_* tables. */
 export interface Criterion {
@@ -64,8 +66,17 @@ export interface IncludeDirective {
   raw: string;
 }
 
+/** One `_sort` key; `link` for a chained sort (`-organization.price-validity-start-date`). */
+export interface SortKey {
+  desc: boolean;
+  kind: 'id' | 'lastUpdated' | 'param' | 'near';
+  def?: SearchParamDef;
+  link?: ChainLink;
+}
+
 export interface ParsedSearch {
   root: CriteriaSet;
+  sort: SortKey[];
   includes: IncludeDirective[];
   count: number;
   cursor?: string;
@@ -83,6 +94,7 @@ const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 export function parseSearch(resourceType: string, params: [string, string][], lenient: boolean): ParsedSearch {
   const parsed: ParsedSearch = {
     root: emptySet(resourceType),
+    sort: [],
     includes: [],
     count: DEFAULT_COUNT,
     totalMode: 'accurate',
@@ -118,6 +130,9 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';
       else throw badRequest(`_total accepte none, estimate ou accurate (reçu « ${value} »)`, '_total');
       return;
+    case '_sort':
+      parsed.sort = value.split(',').map((k) => parseSortKey(parsed.root.resourceType, k));
+      return;
     case '_include':
     case '_include:iterate':
     case '_revinclude':
@@ -128,6 +143,31 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       break;
   }
   addCriterion(parsed.root, name, name, value);
+}
+
+const SORTABLE = new Set(['string', 'token', 'date', 'number', 'quantity']);
+
+function parseSortKey(resourceType: string, raw: string): SortKey {
+  const desc = raw.startsWith('-');
+  const name = desc ? raw.slice(1) : raw;
+  const bad = (why: string) => badRequest(`_sort « ${raw} » invalide : ${why}`, '_sort');
+  if (name === '_id') return { desc, kind: 'id' };
+  if (name === '_lastUpdated') return { desc, kind: 'lastUpdated' };
+  if (name === 'near') return { desc, kind: 'near' };
+  const dot = name.indexOf('.');
+  let type = resourceType;
+  let link: ChainLink | undefined;
+  let code = name;
+  if (dot > 0) {
+    const ref = findParam(resourceType, name.slice(0, dot));
+    if (!ref || ref.type !== 'reference' || ref.targets?.length !== 1) throw bad(`« ${name.slice(0, dot)} » n'est pas une référence à un seul type`);
+    type = ref.targets[0]!;
+    link = { def: ref, targetType: type, above: false };
+    code = name.slice(dot + 1);
+  }
+  const def = findParam(type, code);
+  if (!def || !SORTABLE.has(def.type) || !def.expression) throw bad(`paramètre inconnu ou non triable « ${code} » sur ${type}`);
+  return { desc, kind: 'param', def, ...(link ? { link } : {}) };
 }
 
 function parseInclude(name: string, value: string): IncludeDirective {
@@ -316,7 +356,40 @@ function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string
       if (/^[A-Za-z0-9\-.]{1,64}$/.test(v)) return { type: 'reference', id: v };
       throw bad('référence attendue : Type/id ou id');
     }
+    case 'special':
+      if (def.code === 'near' || def.code === 'near-insee-code') return parseNear(def.code, raw, bad);
+      throw bad(`type de paramètre ${def.type} non pris en charge`);
     default:
       throw bad(`type de paramètre ${def.type} non pris en charge`);
   }
+}
+
+const UNITS_KM: Record<string, number> = { km: 1, m: 0.001 };
+
+/** `near=lat|lon[|distance[|unit]]` or `near-insee-code=COG[|distance[|unit]]`; 10 km by default, unit km or m. */
+function parseNear(code: string, raw: string, bad: (why: string) => OutcomeError): Value {
+  const parts = splitBar(raw);
+  let lat: number;
+  let lon: number;
+  let rest: string[];
+  if (code === 'near') {
+    lat = Number(parts[0]);
+    lon = Number(parts[1]);
+    if (parts.length < 2 || !NUMBER_RE.test(parts[0]!) || !NUMBER_RE.test(parts[1]!) || Math.abs(lat) > 90 || Math.abs(lon) > 180) {
+      throw bad('la forme attendue est latitude|longitude|distance|unité, ex. 48.8566|2.3522|5|km');
+    }
+    rest = parts.slice(2);
+  } else {
+    const centroid = communeCentroid(parts[0]!);
+    if (!centroid) throw bad(`commune inconnue « ${parts[0]} » (code officiel géographique attendu, ex. 44162|15|km)`);
+    ({ lat, lon } = centroid);
+    rest = parts.slice(1);
+  }
+  if (rest.length > 2) throw bad('trop de parties');
+  const distance = rest[0] ? Number(rest[0]) : 10;
+  const unit = rest[1] || 'km';
+  if ((rest[0] && !NUMBER_RE.test(rest[0])) || !(distance >= 0)) throw bad('distance invalide');
+  const factor = UNITS_KM[unit];
+  if (factor === undefined) throw bad(`unité de distance « ${unit} » non prise en charge (km ou m)`);
+  return { type: 'near', lat, lon, km: distance * factor };
 }

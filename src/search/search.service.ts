@@ -4,7 +4,7 @@ import { badRequest, issue } from '../fhir/outcome.ts';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
 import { paramsOf, SEARCH_PARAMETERS } from './search-parameters.ts';
 import { parseSearch, type IncludeDirective, type ParsedSearch } from './search.parse.ts';
-import { compileCriteria, SqlParams } from './search.sql.ts';
+import { compileCriteria, findNear, nearDistanceSql, sortKeySql, SqlParams } from './search.sql.ts';
 
 /**
  * FHIR search over the current versions: parse (search.parse.ts) → compile to SQL over the write-time index
@@ -63,16 +63,15 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   const lenient = /handling\s*=\s*lenient/i.test(req.headers?.prefer ?? '');
   const parsed = parseSearch(req.resourceType, req.params, lenient);
   const p = new SqlParams();
-  const typeParam = p.add(req.resourceType);
-  const preds = [`r.res_type = ${typeParam}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
+  const preds = [`r.res_type = ${p.add(req.resourceType)}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
   const countSql = `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`;
   const countParams = [...p.values];
-  const after = parsed.cursor !== undefined ? decodeCursor(parsed.cursor) : undefined;
-  if (after !== undefined) preds.push(`r.id > ${p.add(after)}`);
-  const pageSql = `SELECT r.id, r.content FROM resource r WHERE ${preds.join(' AND ')} ORDER BY r.id LIMIT ${parsed.count + 1}`;
-  const wantTotal = after === undefined && parsed.totalMode === 'accurate';
+  const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort.length) : undefined;
+  const near = findNear(parsed.root);
+  const pageSql = buildPageSql(req.resourceType, parsed, preds, p, cursor, near);
+  const wantTotal = cursor === undefined && parsed.totalMode === 'accurate';
   const [page, total] = await Promise.all([
-    parsed.count > 0 ? db.query<{ id: string; content: Resource }>(pageSql, p.values) : Promise.resolve({ rows: [] as { id: string; content: Resource }[] }),
+    parsed.count > 0 ? db.query<PageRow>(pageSql, p.values) : Promise.resolve({ rows: [] as PageRow[] }),
     wantTotal ? db.query<{ n: number }>(countSql, countParams) : Promise.resolve(undefined),
   ]);
   const rows = page.rows.slice(0, parsed.count);
@@ -80,11 +79,17 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   if (total) bundle.total = total.rows[0]?.n ?? 0;
   const path = `${req.baseUrl}/${req.resourceType}`;
-  bundle.link = [{ relation: 'self', url: `${path}${toQuery(after !== undefined ? [...parsed.used, ['_cursor', parsed.cursor!]] : parsed.used)}` }];
+  bundle.link = [{ relation: 'self', url: `${path}${toQuery(cursor !== undefined ? [...parsed.used, ['_cursor', parsed.cursor!]] : parsed.used)}` }];
   if (page.rows.length > parsed.count && rows.length > 0) {
-    bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(rows[rows.length - 1]!.id)]])}` });
+    const last = rows[rows.length - 1]!;
+    const keys = parsed.sort.map((_, i) => last[`k${i}`] ?? null);
+    bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(keys, last.id)]])}` });
   }
-  const entries: BundleEntry[] = rows.map((r) => entry(req.baseUrl, r.content, 'match'));
+  const entries: BundleEntry[] = rows.map((r) => {
+    const e = entry(req.baseUrl, r.content, 'match');
+    if (near && typeof r.dist === 'number') e.search!.extension = [distanceExtension(r.dist)];
+    return e;
+  });
   if (rows.length > 0 && parsed.includes.length > 0) {
     const included = await runIncludes(db, req.resourceType, rows.map((r) => r.content), parsed.includes);
     for (const r of included) entries.push(entry(req.baseUrl, r, 'include'));
@@ -92,6 +97,59 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   if (parsed.ignored.length > 0) entries.push(ignoredOutcome(parsed));
   bundle.entry = entries;
   return bundle;
+}
+
+type PageRow = { id: string; content: Resource; dist?: number | null } & Record<string, unknown>;
+
+/**
+ * The page query. Without _sort: the matches in id order, keyset on the primary key. With _sort: each key is a
+ * scalar subquery (k0, k1…) sorted NULLS LAST, then the id as tie-breaker; the cursor holds the last row's
+ * keys, so paging never skips nor repeats a row whose sort values did not change, at any depth.
+ */
+function buildPageSql(
+  resourceType: string,
+  parsed: ParsedSearch,
+  preds: string[],
+  p: SqlParams,
+  cursor: { keys: unknown[]; id: string } | undefined,
+  near: ReturnType<typeof findNear>,
+): string {
+  const limit = parsed.count + 1;
+  const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
+  if (parsed.sort.length === 0) {
+    const after = cursor ? ` AND r.id > ${p.add(cursor.id)}` : '';
+    return `SELECT r.id, r.content${dist} FROM resource r WHERE ${preds.join(' AND ')}${after} ORDER BY r.id LIMIT ${limit}`;
+  }
+  const keys = parsed.sort.map((k) => ({ ...sortKeySql(resourceType, k, 'r', p, near), desc: k.desc }));
+  const inner = `SELECT r.id, r.content${dist}${keys.map((k, i) => `, ${k.sql} AS k${i}`).join('')} FROM resource r WHERE ${preds.join(' AND ')}`;
+  const order = [...keys.flatMap((k, i) => [`(q.k${i} IS NULL)`, `q.k${i} ${k.desc ? 'DESC' : 'ASC'}`]), 'q.id'].join(', ');
+  let where = '';
+  if (cursor) {
+    // Lexicographic "after the cursor" over (k0 IS NULL, k0, k1 IS NULL, k1, …, id).
+    const terms: string[] = [];
+    const equal: string[] = [];
+    keys.forEach((k, i) => {
+      const v = cursor.keys[i];
+      const col = `q.k${i}`;
+      if (v === null || v === undefined) {
+        equal.push(`${col} IS NULL`);
+        return;
+      }
+      const val = `${p.add(v)}::${k.type}`;
+      terms.push([...equal, `${col} IS NULL`].join(' AND '));
+      terms.push([...equal, `${col} ${k.desc ? '<' : '>'} ${val}`].join(' AND '));
+      equal.push(`${col} = ${val}`);
+    });
+    terms.push([...equal, `q.id > ${p.add(cursor.id)}`].join(' AND '));
+    where = ` WHERE ${terms.map((x) => `(${x})`).join(' OR ')}`;
+  }
+  return `SELECT q.* FROM (${inner}) q${where} ORDER BY ${order} LIMIT ${limit}`;
+}
+
+const LOCATION_DISTANCE = 'http://hl7.org/fhir/StructureDefinition/location-distance';
+
+function distanceExtension(km: number): { url: string; valueDistance: Record<string, unknown> } {
+  return { url: LOCATION_DISTANCE, valueDistance: { value: Math.round(km * 1000) / 1000, unit: 'km', system: 'http://unitsofmeasure.org', code: 'km' } };
 }
 
 function entry(baseUrl: string, resource: Resource, mode: 'match' | 'include'): BundleEntry {
@@ -174,19 +232,23 @@ async function revIncludeOf(db: Queryable, d: IncludeDirective, from: Resource[]
   return out;
 }
 
-/** Opaque paging cursor: the sort key of the last entry of the page (the resource id, a total order). */
-function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ id: lastId }), 'utf8').toString('base64url');
+/** Opaque paging cursor: the sort keys and id of the last entry of the page (base64url JSON). */
+function encodeCursor(keys: unknown[], lastId: string): string {
+  const k = keys.map((v) => (v instanceof Date ? v.toISOString() : v));
+  return Buffer.from(JSON.stringify(k.length ? { k, id: lastId } : { id: lastId }), 'utf8').toString('base64url');
 }
 
-function decodeCursor(cursor: string): string {
+function decodeCursor(cursor: string, nKeys: number): { keys: unknown[]; id: string } {
   try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { id?: unknown };
-    if (typeof v.id === 'string') return v.id;
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { k?: unknown; id?: unknown };
+    const keys = Array.isArray(v.k) ? v.k : [];
+    if (typeof v.id === 'string' && keys.length === nKeys && keys.every((x) => x === null || typeof x === 'string' || typeof x === 'number')) {
+      return { keys, id: v.id };
+    }
   } catch {
     /* reported below */
   }
-  throw badRequest('Curseur de pagination invalide : utiliser le lien next tel quel', '_cursor');
+  throw badRequest('Curseur de pagination invalide : utiliser le lien next tel quel (avec le même _sort)', '_cursor');
 }
 
 function toQuery(params: [string, string][]): string {

@@ -1,5 +1,6 @@
 import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
-import type { ChainLink, Criterion, CriteriaSet, Prefix, TokenValue, Value } from './search.parse.ts';
+import { EARTH_RADIUS_KM } from './geo.ts';
+import type { ChainLink, Criterion, CriteriaSet, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
 import { normalizeText } from './search.values.ts';
 
 /**
@@ -18,7 +19,7 @@ export class SqlParams {
   }
 }
 
-const TABLE = { token: 'sp_token', string: 'sp_string', date: 'sp_date', number: 'sp_number', quantity: 'sp_number', reference: 'sp_reference' } as const;
+const TABLE = { token: 'sp_token', string: 'sp_string', date: 'sp_date', number: 'sp_number', quantity: 'sp_number', reference: 'sp_reference', special: 'sp_geo' } as const;
 
 type Ctx = { p: SqlParams; n: number };
 
@@ -90,7 +91,7 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   }
   const table = TABLE[c.def.type as keyof typeof TABLE];
   const t = `t${++ctx.n}`;
-  const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.code)}`;
+  const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
   const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
   return `${alias}.id ${c.modifier === 'not' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
@@ -100,7 +101,7 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
 function groupedCriterion(c: Criterion, g: string, ctx: Ctx): string {
   const table = TABLE[c.def.type as keyof typeof TABLE];
   const t = `t${++ctx.n}`;
-  const base = `SELECT 1 FROM ${table} ${t} WHERE ${t}.res_type = ${g}.res_type AND ${t}.id = ${g}.id AND ${t}.grp = ${g}.grp AND ${t}.code = ${ctx.p.add(c.def.code)}`;
+  const base = `SELECT 1 FROM ${table} ${t} WHERE ${t}.res_type = ${g}.res_type AND ${t}.id = ${g}.id AND ${t}.grp = ${g}.grp AND ${t}.code = ${ctx.p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (${base})`;
   const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
   return `${c.modifier === 'not' ? 'NOT ' : ''}EXISTS (${base} AND ${match})`;
@@ -134,8 +135,82 @@ function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
       const typeSql = v.targetType ? ` AND ${t}.target_type = ${p.add(v.targetType)}` : '';
       return `(${t}.target_id = ${p.add(v.id)}${typeSql})`;
     }
+    case 'near':
+      return nearSql(v, t, p);
     default:
       return 'false';
+  }
+}
+
+/** Great-circle distance in km (haversine) from sp_geo row `t` to a point. */
+export function distanceSql(t: string, lat: number, lon: number, p: SqlParams): string {
+  const la = `${p.add(lat)}::float8`;
+  const lo = `${p.add(lon)}::float8`;
+  return `(2 * ${EARTH_RADIUS_KM} * asin(least(1, sqrt(power(sin(radians(${t}.lat - ${la}) / 2), 2) + cos(radians(${la})) * cos(radians(${t}.lat)) * power(sin(radians(${t}.lon - ${lo}) / 2), 2)))))`;
+}
+
+/** Within `km` of the point: a bounding box on (lat, lon) served by the index, then the exact distance. */
+function nearSql(v: { lat: number; lon: number; km: number }, t: string, p: SqlParams): string {
+  const dLat = (v.km / EARTH_RADIUS_KM) * (180 / Math.PI);
+  const cos = Math.cos((v.lat * Math.PI) / 180);
+  const dLon = cos > 1e-6 ? Math.min(180, dLat / cos) : 180;
+  const box =
+    `${t}.lat BETWEEN ${p.add(v.lat - dLat)}::float8 AND ${p.add(v.lat + dLat)}::float8` +
+    (dLon < 180 && Math.abs(v.lon) + dLon <= 180 ? ` AND ${t}.lon BETWEEN ${p.add(v.lon - dLon)}::float8 AND ${p.add(v.lon + dLon)}::float8` : '');
+  return `(${box} AND ${distanceSql(t, v.lat, v.lon, p)} <= ${p.add(v.km)}::float8)`;
+}
+
+/** The point of the first near / near-insee-code criterion, on the searched type or behind a chain of it. */
+export function findNear(set: CriteriaSet): { lat: number; lon: number; link?: ChainLink } | undefined {
+  const own = (s: CriteriaSet) => s.criteria.flatMap((c) => c.values).find((v) => v.type === 'near');
+  const v = own(set);
+  if (v?.type === 'near') return { lat: v.lat, lon: v.lon };
+  for (const chain of set.chains) {
+    const w = own(chain.set);
+    if (w?.type === 'near' && !chain.link.above) return { lat: w.lat, lon: w.lon, link: chain.link };
+  }
+  return undefined;
+}
+
+/** Scalar SQL giving the distance (km) of row `alias` to the near point: its own position, or its nearest linked Location's. */
+export function nearDistanceSql(resourceType: string, near: { lat: number; lon: number; link?: ChainLink }, alias: string, p: SqlParams): string {
+  if (!near.link) {
+    return `(SELECT min(${distanceSql('gd', near.lat, near.lon, p)}) FROM sp_geo gd WHERE gd.res_type = ${alias}.res_type AND gd.id = ${alias}.id AND gd.code = 'near')`;
+  }
+  return `(SELECT min(${distanceSql('gd', near.lat, near.lon, p)}) FROM sp_reference gs JOIN sp_geo gd ON gd.res_type = gs.target_type AND gd.id = gs.target_id AND gd.code = 'near'
+     WHERE gs.res_type = ${p.add(resourceType)} AND gs.id = ${alias}.id AND gs.code = ${p.add(near.link.def.code)} AND gs.target_type = ${p.add(near.link.targetType)})`;
+}
+
+/** The SQL type of a sort key, to cast cursor values back. */
+export type SortSqlType = 'text' | 'numeric' | 'timestamptz' | 'float8';
+
+/** Scalar SQL of one `_sort` key for row `alias`: several values → the smallest ascending, the largest descending. */
+export function sortKeySql(resourceType: string, key: SortKey, alias: string, p: SqlParams, near?: { lat: number; lon: number; link?: ChainLink }): { sql: string; type: SortSqlType } {
+  switch (key.kind) {
+    case 'id':
+      return { sql: `${alias}.id`, type: 'text' };
+    case 'lastUpdated':
+      return { sql: `${alias}.last_updated`, type: 'timestamptz' };
+    case 'near':
+      if (!near) return { sql: 'NULL::float8', type: 'float8' };
+      return { sql: nearDistanceSql(resourceType, near, alias, p), type: 'float8' };
+    case 'param': {
+      const def = key.def!;
+      const agg = key.desc ? 'max' : 'min';
+      const [col, type]: [string, SortSqlType] =
+        def.type === 'string' ? ['k.norm', 'text'] : def.type === 'token' ? ['k.value', 'text'] : def.type === 'date' ? [key.desc ? 'k.hi' : 'k.lo', 'timestamptz'] : ['k.value', 'numeric'];
+      const table = TABLE[def.type as keyof typeof TABLE];
+      if (!key.link) {
+        return { sql: `(SELECT ${agg}(${col}) FROM ${table} k WHERE k.res_type = ${alias}.res_type AND k.id = ${alias}.id AND k.code = ${p.add(def.code)})`, type };
+      }
+      return {
+        sql: `(SELECT ${agg}(${col}) FROM sp_reference ks JOIN ${table} k ON k.res_type = ks.target_type AND k.id = ks.target_id AND k.code = ${p.add(def.code)}
+          WHERE ks.res_type = ${p.add(resourceType)} AND ks.id = ${alias}.id AND ks.code = ${p.add(key.link.def.code)} AND ks.target_type = ${p.add(key.link.targetType)})`,
+        type,
+      };
+    }
+    default:
+      return { sql: 'NULL', type: 'text' };
   }
 }
 

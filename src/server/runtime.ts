@@ -5,7 +5,7 @@ import { Directory } from '../directory/directory.service.ts';
 import type { SearchEngine } from '../fhir/rest.ts';
 import { createValidator } from '../fhir/validation/validate.ts';
 import { search, searchIncludesFor, searchParamsFor, searchRevIncludesFor } from '../search/search.service.ts';
-import { searchIndexer } from '../search/search.indexer.ts';
+import { ensureSearchIndex, searchIndexer } from '../search/search.indexer.ts';
 import { Terminology } from '../terminology/terminology.service.ts';
 import { TERMINOLOGY_OPERATIONS, terminologyRoutes } from '../terminology/terminology.routes.ts';
 import type { AppDeps } from './app.ts';
@@ -24,6 +24,7 @@ export interface Runtime {
 export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?: () => Promise<void> } = {}): Promise<Runtime> {
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db);
+  await ensureSearchIndex(db);
   await opts.afterMigrate?.();
   const terminology = new Terminology(db);
   await terminology.load();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '../../src/fhir/types.ts';
+import { communeCentroid, greatCircleKm } from '../../src/search/geo.ts';
 import { SEARCH_PARAMETERS } from '../../src/search/search-parameters.ts';
 import { eg, ej, FINESS, healthcareService, location, practitioner, TRE } from '../fixtures/ror.ts';
 import { equipment, indicator, patientType, practitionerRole, SYS, UCUM } from '../fixtures/search-data.ts';
@@ -37,6 +38,7 @@ async function ids(url: string): Promise<string[]> {
 const sorted = (...r: Saved[]) => r.map((x) => x.id).sort();
 const finessOf = (r: Resource) => (r.identifier as { value: string }[])[0]!.value;
 const enc = encodeURIComponent;
+const EVRY = { latitude: 48.629, longitude: 2.441 };
 
 // The dataset: two EJ; EJ A has EG A1 (with an OI below it) and EG A2; EJ B has EG B1.
 let ejA: Saved, ejB: Saved, egA1: Saved, egA2: Saved, egB1: Saved, oi: Saved;
@@ -56,6 +58,7 @@ beforeAll(async () => {
   L1 = await post(
     location({
       address: { line: ['1 rue de la Paix'], city: 'Évry-Courcouronnes', postalCode: '91000' },
+      position: EVRY,
       extension: [
         { url: `${SD}ror-commune-cog`, valueCodeableConcept: { coding: [{ system: TRE.R13, code: '91228' }] } },
         { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' },
@@ -443,5 +446,108 @@ describe('_has and _content', () => {
     expect(await ids('Organization?_content=sainte-anne')).toEqual(sorted(egA2));
     expect(await ids('HealthcareService?location._content=hospitalisation')).toEqual(sorted(hs1, hs2, hs3, hs4));
     expect(await ids('HealthcareService?_content=neurologie')).toEqual([]);
+  });
+});
+
+describe('near and near-insee-code', () => {
+  const evry = { lat: EVRY.latitude, lon: EVRY.longitude };
+  // Independent expectation: L1 has a position; the others sit at their commune centroid (data/geo).
+  const where = () => ({
+    [L1.id]: evry,
+    [L2.id]: communeCentroid('78646')!,
+    [L3.id]: communeCentroid('78646')!,
+    [L4.id]: communeCentroid('75116')!,
+  });
+  const within = (from: { lat: number; lon: number }, km: number) =>
+    Object.entries(where())
+      .filter(([, pt]) => greatCircleKm(from, pt) <= km)
+      .map(([id]) => id)
+      .sort();
+
+  it('near=lat|lon|distance|unit with great-circle distances', async () => {
+    expect(await ids(`Location?near=${enc('48.629|2.441|5|km')}`)).toEqual(sorted(L1));
+    const far = within(evry, 40);
+    expect(far.length).toBe(4);
+    expect(await ids(`Location?near=${enc('48.629|2.441|40|km')}`)).toEqual(far);
+    const d = greatCircleKm(evry, communeCentroid('75116')!);
+    expect(await ids(`Location?near=${enc(`48.629|2.441|${Math.round(d * 1000) - 200}|m`)}&_id=${L4.id}`)).toEqual([]);
+    expect(await ids(`Location?near=${enc(`48.629|2.441|${Math.round(d * 1000) + 200}|m`)}&_id=${L4.id}`)).toEqual(sorted(L4));
+  });
+
+  it('sorts by distance and returns it in entry.search.extension (location-distance)', async () => {
+    const b = await get(`Location?near=${enc('48.629|2.441|50|km')}&_sort=near`);
+    const got = b.entry!.map((e) => ({ id: e.resource!.id!, km: (e.search!.extension as { valueDistance: { value: number } }[])[0]!.valueDistance.value }));
+    const expected = Object.entries(where())
+      .map(([id, pt]) => ({ id, km: greatCircleKm(evry, pt) }))
+      .sort((a, b) => a.km - b.km || (a.id < b.id ? -1 : 1));
+    expect(got.map((x) => x.id)).toEqual(expected.map((x) => x.id));
+    got.forEach((x, i) => expect(x.km).toBeCloseTo(expected[i]!.km, 2));
+    expect((b.entry![0]!.search!.extension as { url: string }[])[0]!.url).toBe('http://hl7.org/fhir/StructureDefinition/location-distance');
+  });
+
+  it('near-insee-code=COG|distance|unit, chained from HealthcareService', async () => {
+    const c = communeCentroid('91228')!;
+    expect(await ids(`Location?near-insee-code=${enc('91228|5|km')}`)).toEqual(within(c, 5));
+    expect(within(c, 5)).toEqual(sorted(L1));
+    const b = await get(`HealthcareService?location.near-insee-code=${enc('91228|5|km')}&specialty=227`);
+    expect(b.entry!.map((e) => e.resource!.id)).toEqual([hs1.id]);
+    const km = (b.entry![0]!.search!.extension as { valueDistance: { value: number } }[])[0]!.valueDistance.value;
+    expect(km).toBeCloseTo(greatCircleKm(c, evry), 2);
+  });
+
+  it('rejects malformed positions and unknown communes', async () => {
+    for (const [url, expr] of [
+      [`Location?near=${enc('abc|2|5|km')}`, 'near'],
+      [`Location?near=${enc('48|2|5|miles')}`, 'near'],
+      [`Location?near-insee-code=${enc('99999|5|km')}`, 'near-insee-code'],
+    ] as const) {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/${url}` });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().issue[0].expression).toEqual([expr]);
+    }
+  });
+});
+
+describe('_sort', () => {
+  const order = async (url: string) => (await get(url)).entry!.filter((e) => e.search?.mode === 'match').map((e) => e.resource!.id);
+
+  it('sorts on string, number and date parameters, ascending and descending', async () => {
+    expect(await order('HealthcareService?_sort=name')).toEqual([hs4.id, hs1.id, hs3.id, hs2.id]);
+    expect(await order('HealthcareService?_sort=-name')).toEqual([hs2.id, hs3.id, hs1.id, hs4.id]);
+    expect(await order('HealthcareService?_sort=age-range-low')).toEqual([hs2.id, hs4.id, hs1.id, hs3.id]);
+    const byDate = await order('HealthcareService?_sort=notavailable-closing-reopeningdate');
+    expect(byDate[0]).toBe(hs2.id);
+    expect(byDate.slice(1)).toEqual(sorted(hs1, hs3, hs4));
+  });
+
+  it('chained sort (IG: _sort=-organization.price-validity-start-date)', async () => {
+    const got = await order('HealthcareService?_sort=organization.name');
+    expect(got[0]).toBe(hs2.id); // « Clinique Sainte-Anne »
+    expect(got[3]).toBe(hs3.id); // « Pôle cardiologie »
+  });
+
+  it('pages through a sorted result with the cursor, nulls last, without skip or repeat', async () => {
+    for (const [sort, expected] of [
+      ['-age-range-low', [hs3.id, hs1.id, hs4.id, hs2.id]],
+      ['notavailable-closing-reopeningdate', [hs2.id, ...sorted(hs1, hs3, hs4)]],
+      ['-_lastUpdated', undefined],
+    ] as const) {
+      let b = await get(`HealthcareService?_sort=${sort}&_count=1`);
+      const seen: string[] = [];
+      for (;;) {
+        seen.push(...b.entry!.map((e) => e.resource!.id!));
+        const next = b.link!.find((l) => l.relation === 'next');
+        if (!next) break;
+        b = await get(next.url.slice(next.url.indexOf('/fhir/') + 6));
+      }
+      if (expected) expect(seen, sort).toEqual(expected);
+      else expect([...seen].sort()).toEqual(sorted(hs1, hs2, hs3, hs4));
+    }
+  });
+
+  it('rejects an unknown sort key', async () => {
+    const res = await t.app.inject({ method: 'GET', url: '/fhir/HealthcareService?_sort=colour' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issue[0].expression).toEqual(['_sort']);
   });
 });
