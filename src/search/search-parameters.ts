@@ -102,6 +102,13 @@ const common = (base: string): SearchParamDef[] => [
     url: 'http://hl7.org/fhir/R4/search.html#has',
     documentation: 'Chaînage inverse _has:Type:référence:critère, imbricable et suivi de chaînages avant (ex. _has:PractitionerRole:service:practitioner.identifier=…)',
   },
+  {
+    code: '_filter',
+    base,
+    type: 'special',
+    url: 'http://hl7.org/fhir/SearchParameter/Resource-filter',
+    documentation: 'Expressions param op valeur (eq ne co sw gt lt ge le sa eb ap pr) combinées par and, or, not(…) et parenthèses ; chaînages acceptés',
+  },
 ];
 
 export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [

@@ -2,6 +2,7 @@ import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { findParam, paramsOf, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
+import { parseFilter, type FilterExpr as GenericFilterExpr } from './search.filter.ts';
 import { dateInterval, NUMBER_RE } from './search.values.ts';
 
 /**
@@ -52,9 +53,14 @@ export interface CriteriaSet {
   criteria: Criterion[];
   chains: { link: ChainLink; set: CriteriaSet }[];
   reverse: { def: SearchParamDef; set: CriteriaSet }[];
+  /** `_filter` expressions (AND-ed with the rest). */
+  filters: FilterExpr[];
 }
 
-const emptySet = (resourceType: string): CriteriaSet => ({ resourceType, criteria: [], chains: [], reverse: [] });
+/** A parsed `_filter`: each leaf is one criterion, as if written as a query parameter. */
+export type FilterExpr = GenericFilterExpr<CriteriaSet>;
+
+export const emptySet = (resourceType: string): CriteriaSet => ({ resourceType, criteria: [], chains: [], reverse: [], filters: [] });
 
 export interface IncludeDirective {
   reverse: boolean;
@@ -129,6 +135,15 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       if (value === 'none') parsed.totalMode = 'none';
       else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';
       else throw badRequest(`_total accepte none, estimate ou accurate (reçu « ${value} »)`, '_total');
+      return;
+    case '_filter':
+      parsed.root.filters.push(
+        parseFilter(parsed.root.resourceType, value, (leafName, leafValue) => {
+          const set = emptySet(parsed.root.resourceType);
+          addCriterion(set, '_filter', leafName, leafValue);
+          return set;
+        }),
+      );
       return;
     case '_sort':
       parsed.sort = value.split(',').map((k) => parseSortKey(parsed.root.resourceType, k));

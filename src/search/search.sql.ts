@@ -1,6 +1,6 @@
 import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
 import { EARTH_RADIUS_KM } from './geo.ts';
-import type { ChainLink, Criterion, CriteriaSet, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
+import type { ChainLink, Criterion, CriteriaSet, FilterExpr, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
 import { normalizeText } from './search.values.ts';
 
 /**
@@ -50,7 +50,24 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
   }
   for (const chain of set.chains) preds.push(compileChain(set.resourceType, chain.link, chain.set, alias, ctx));
   for (const rev of set.reverse) preds.push(compileReverse(set.resourceType, rev.def, rev.set, alias, ctx));
+  for (const f of set.filters) preds.push(compileFilter(f, alias, ctx));
   return preds;
+}
+
+function compileFilter(f: FilterExpr, alias: string, ctx: Ctx): string {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return `(${f.items.map((x) => compileFilter(x, alias, ctx)).join(f.op === 'and' ? ' AND ' : ' OR ')})`;
+    case 'not':
+      return `NOT coalesce(${compileFilter(f.item, alias, ctx)}, false)`;
+    case 'leaf': {
+      const preds = compileSet(f.set, alias, ctx);
+      return preds.length ? `(${preds.join(' AND ')})` : 'true';
+    }
+    default:
+      return 'false';
+  }
 }
 
 /** `_has:Source:param:…`: some current Source resource referencing the row through `param` matches the criteria. */

@@ -551,3 +551,46 @@ describe('_sort', () => {
     expect(res.json().issue[0].expression).toEqual(['_sort']);
   });
 });
+
+describe('_filter', () => {
+  const f = (expr: string) => ids(`HealthcareService?_filter=${enc(expr)}`);
+
+  it('the IG shapes: OR of criteria AND-ed with an age range; chained criterion OR criterion', async () => {
+    expect(await f(`((specialty eq ${TRE.R211}|005) or (specialty eq ${TRE.R211}|481)) and (age-range-low le 45 and age-range-high ge 45)`)).toEqual(sorted(hs3));
+    expect(await f(`((specialty eq ${TRE.R211}|005) or (specialty eq ${TRE.R211}|481)) and (age-range-low le 10 and age-range-high ge 10)`)).toEqual(sorted(hs2));
+    expect(await f('(organization.name co sainte) or (specialty eq 481)')).toEqual(sorted(hs2, hs3));
+    expect(await ids(`HealthcareService?_filter=${enc('(organization.name co sainte) or (specialty eq 481)')}&specialty=005`)).toEqual(sorted(hs2));
+  });
+
+  it('not, string operators, pr, quoted values and the IG spelling _content=…', async () => {
+    expect(await f('not(specialty eq 227)')).toEqual(sorted(hs2, hs3));
+    expect(await f('not (specialty eq 227 or specialty eq 005)')).toEqual(sorted(hs3));
+    expect(await f('name sw cardio')).toEqual(sorted(hs1, hs4));
+    expect(await f('name co THÉRAP')).toEqual(sorted(hs3));
+    expect(await f('name eq "Cardiologie"')).toEqual(sorted(hs4));
+    expect(await f('notavailable-closing-reopeningdate pr true')).toEqual(sorted(hs2));
+    expect(await f('notavailable-closing-reopeningdate pr false')).toEqual(sorted(hs1, hs3, hs4));
+    expect(await f('organization.name co "sainte-anne"')).toEqual(sorted(hs2));
+    expect(await f('(_content=cardio or location._content=introuvable)')).toEqual(sorted(hs1, hs4));
+    expect(await f('specialty ne 227 and specialty ne 005')).toEqual(sorted(hs3));
+  });
+
+  it('UC2 incremental: the offer or any parent organisation changed since T', async () => {
+    await new Promise((r) => setTimeout(r, 20));
+    const since = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const cur = (await get(`Organization?_id=${ejB.id}`)).entry![0]!.resource as Saved;
+    await put({ ...cur, name: 'Entité juridique renommée' });
+    expect(await f(`(_lastUpdated ge ${since} or organization._lastUpdated:above ge ${since})`)).toEqual(sorted(hs4));
+    expect(await f(`(_lastUpdated ge ${since} or organization:above._lastUpdated ge ${since})`)).toEqual(sorted(hs4));
+    expect(await f(`(_lastUpdated ge ${since} or organization._lastUpdated ge ${since})`)).toEqual([]);
+  });
+
+  it('syntax errors and unknown parameters are 400 on _filter', async () => {
+    for (const expr of ['(specialty eq 227', 'specialty zz 227', 'colour eq red', 'specialty eq 227 and', 'name gt x']) {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService?_filter=${enc(expr)}` });
+      expect(res.statusCode, expr).toBe(400);
+      expect(res.json().issue[0].expression, expr).toEqual(['_filter']);
+    }
+  });
+});
