@@ -25,6 +25,8 @@ export interface IndexItem {
   resourceType: string;
   id: string;
   resource: Resource | null;
+  /** First version of the resource: it has no derived rows yet, so there is nothing to delete. */
+  isNew?: boolean;
 }
 
 /**
@@ -104,7 +106,7 @@ export const resourceStore = {
        SELECT t, i, v, s, $2::timestamptz, m, a, NULLIF(c, 'null'::jsonb) FROM x`,
       [rows, ts],
     );
-    const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content }));
+    const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content, isNew: v.versionId === 1 }));
     for (const index of args.indexers) await index(tx, items);
     return versions;
   },
@@ -224,15 +226,7 @@ function stripKeys(o: Record<string, unknown>, keys: string[]): Record<string, u
 /** Indexer of business identifiers and literal references, needed by the core itself. */
 export const coreIndexer: Indexer = async (tx, items) => {
   if (items.length === 0) return;
-  const keys = JSON.stringify(items.map((x) => ({ t: x.resourceType, i: x.id })));
-  await tx.query(
-    `DELETE FROM resource_identifier d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`,
-    [keys],
-  );
-  await tx.query(
-    `DELETE FROM resource_reference d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`,
-    [keys],
-  );
+  const old = items.filter((x) => !x.isNew).map((x) => ({ t: x.resourceType, i: x.id }));
   const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
   const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
   for (const item of items) {
@@ -240,20 +234,31 @@ export const coreIndexer: Indexer = async (tx, items) => {
     for (const i of extractIdentifiers(item.resource)) identifiers.push({ rt: item.resourceType, id: item.id, ...i });
     for (const r of extractReferences(item.resource)) refs.push({ rt: item.resourceType, id: item.id, p: r.path, t: r.resourceType, i: r.id });
   }
+  // One statement: drop the rows of previous versions, insert the new ones (data-modifying CTEs).
+  const parts: string[] = [];
+  const params: string[] = [];
+  if (old.length > 0) {
+    const k = params.push(JSON.stringify(old));
+    parts.push(
+      `d1 AS (DELETE FROM resource_identifier d USING jsonb_to_recordset($${k}::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
+      `d2 AS (DELETE FROM resource_reference d USING jsonb_to_recordset($${k}::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
+    );
+  }
   if (identifiers.length > 0) {
-    await tx.query(
-      `INSERT INTO resource_identifier (res_type, id, system, value, type_code)
-       SELECT x.rt, x.id, x.s, x.v, x.t FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, s text, v text, t text)`,
-      [JSON.stringify(identifiers)],
+    const k = params.push(JSON.stringify(identifiers));
+    parts.push(
+      `i1 AS (INSERT INTO resource_identifier (res_type, id, system, value, type_code)
+        SELECT x.rt, x.id, x.s, x.v, x.t FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, s text, v text, t text))`,
     );
   }
   if (refs.length > 0) {
-    await tx.query(
-      `INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
-       SELECT x.rt, x.id, x.p, x.t, x.i FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, p text, t text, i text)`,
-      [JSON.stringify(refs)],
+    const k = params.push(JSON.stringify(refs));
+    parts.push(
+      `i2 AS (INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
+        SELECT x.rt, x.id, x.p, x.t, x.i FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, p text, t text, i text))`,
     );
   }
+  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
 };
 
 export function extractIdentifiers(resource: Resource): { s: string | null; v: string; t: string | null }[] {
