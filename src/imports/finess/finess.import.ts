@@ -250,7 +250,7 @@ async function writeBatch(
     const ej = lineOf.get(ejId(r.nofinessej)) ?? [];
     if (!egIds.has(ejId(r.nofinessej))) lineOf.set(ejId(r.nofinessej), [...ej, r.line]);
   }
-  const isEj = (id: string) => !rows.some((r) => egId(r.nofinesset) === id);
+  const isEj = (id: string) => !egIds.has(id);
   const issuesOf = (results: BatchResult[]) => {
     const out: RowIssue[] = [];
     for (const res of results) {
