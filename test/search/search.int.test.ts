@@ -3,7 +3,7 @@ import type { Bundle, Resource } from '../../src/fhir/types.ts';
 import { communeCentroid, greatCircleKm } from '../../src/search/geo.ts';
 import { SEARCH_PARAMETERS } from '../../src/search/search-parameters.ts';
 import { eg, ej, FINESS, healthcareService, location, practitioner, TRE } from '../fixtures/ror.ts';
-import { equipment, indicator, patientType, practitionerRole, SYS, UCUM } from '../fixtures/search-data.ts';
+import { equipment, indicator, patientType, practitionerRole, price, SYS, task, UCUM } from '../fixtures/search-data.ts';
 import { openTestApp, type TestApp } from '../setup/db.ts';
 
 let t: TestApp;
@@ -592,5 +592,44 @@ describe('_filter', () => {
       expect(res.statusCode, expr).toBe(400);
       expect(res.json().issue[0].expression, expr).toEqual(['_filter']);
     }
+  });
+});
+
+describe('prices (correlated) and anomalies', () => {
+  let ehpad: Saved, other: Saved, offer: Saved, anomaly: Saved;
+  beforeAll(async () => {
+    const created = { url: `${SD}ror-meta-creation-date`, valueDateTime: '2024-01-15T10:00:00+01:00' };
+    ehpad = await post(
+      eg(ejB.id, {
+        name: 'EHPAD Les Tilleuls',
+        extension: [created, price({ type: '02', amount: 50, residential: '03', special: '03', start: '2024-01-01T00:00:00Z' }), price({ type: '03', amount: 80, residential: '01' })],
+      }),
+    );
+    other = await post(eg(ejB.id, { name: 'EHPAD Les Chênes', extension: [created, price({ type: '02', amount: 70, start: '2025-01-01T00:00:00Z' })] }));
+    offer = await post(healthcareService(ehpad.id, [], { name: 'Hébergement permanent' }));
+    anomaly = await post(task(`HealthcareService/${offer.id}`));
+  });
+
+  it('price criteria must hold on the same tariff', async () => {
+    expect(await ids(`Organization?price-type=${enc(`${SYS.R246}|02`)}&price-amount-value=lt60`)).toEqual(sorted(ehpad));
+    expect(await ids('Organization?price-type=03&price-amount-value=lt60')).toEqual([]);
+    expect(await ids('Organization?price-residential-type=01&special-price=03')).toEqual([]);
+    expect(await ids('Organization?price-residential-type=03&special-price=03')).toEqual(sorted(ehpad));
+    expect(await ids('Organization?price-type=02&price-validity-start-date=ge2024-06-01')).toEqual(sorted(other));
+    expect(await ids(`HealthcareService?organization.price-type=02&organization.price-amount-value=lt60`)).toEqual(sorted(offer));
+  });
+
+  it('UC5 chained sort: -organization.price-validity-start-date', async () => {
+    const offer2 = await post(healthcareService(other.id, [], { name: 'Hébergement temporaire' }));
+    const b = await get('HealthcareService?organization.price-type=02&_sort=-organization.price-validity-start-date');
+    expect(b.entry!.map((e) => e.resource!.id)).toEqual([offer2.id, offer.id]);
+  });
+
+  it('Task: _revinclude=Task:focus, _has:Task:focus:business-status, Task search parameters', async () => {
+    const b = await get(`HealthcareService?_id=${offer.id}&_revinclude=Task:focus`);
+    expect(b.entry!.map((e) => `${e.search!.mode}:${e.resource!.resourceType}/${e.resource!.id}`)).toEqual([`match:HealthcareService/${offer.id}`, `include:Task/${anomaly.id}`]);
+    expect(await ids('HealthcareService?_has:Task:focus:business-status=02,10')).toEqual(sorted(offer));
+    expect(await ids('HealthcareService?_has:Task:focus:business-status=08')).toEqual([]);
+    expect(await ids(`Task?focus=HealthcareService/${offer.id}&authored-on=2025-01-10&_content=telephone`)).toEqual(sorted(anomaly));
   });
 });
