@@ -24,7 +24,7 @@ export const SYSTEM_ACTOR: Actor = { id: 'system' };
 export type ResourceValidator = (resource: Resource) => OperationOutcomeIssue[];
 
 type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: number | undefined } & (
-  | { kind: 'create'; resource: Resource }
+  | { kind: 'create'; resource: Resource; /** server-generated id: cannot exist yet */ fresh: boolean }
   | { kind: 'update'; resource: Resource }
   | { kind: 'patch'; change: (current: Resource) => Resource }
   | { kind: 'delete' }
@@ -70,7 +70,7 @@ export class Directory {
 
   async create(actor: Actor, resource: Resource, opts: { id?: string } = {}): Promise<StoredVersion> {
     this.check(resource);
-    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id: opts.id ?? randomUUID(), resource });
+    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id: opts.id ?? randomUUID(), resource, fresh: opts.id === undefined });
     return r.version!;
   }
 
@@ -102,7 +102,8 @@ export class Directory {
    */
   private async executeWrites(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
     return this.db.transaction(async (tx) => {
-      const current = await resourceStore.lockCurrentBatch(tx, ops);
+      // Server-assigned ids of creates are fresh: only the other writes need their current row locked.
+      const current = await resourceStore.lockCurrentBatch(tx, ops.filter((op) => op.kind !== 'create' || !op.fresh));
       const results: (WriteResult | Error)[] = new Array(ops.length);
       const planned: { k: number; versionId: number; method: StoredVersion['method']; resource: Resource | null; created: boolean }[] = [];
       ops.forEach((op, k) => {

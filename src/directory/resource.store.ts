@@ -73,39 +73,49 @@ export const resourceStore = {
     },
   ): Promise<StoredVersion[]> {
     if (args.items.length === 0) return [];
-    const stamp = await tx.query<{ seq: number; ts: string }>(
-      `SELECT nextval('resource_seq') AS seq, ${tsSql('clock_timestamp()')} AS ts FROM generate_series(1, $1::int) ORDER BY 1`,
-      [args.items.length],
-    );
-    const ts = stamp.rows[0]!.ts;
-    const versions: StoredVersion[] = args.items.map((item, k) => {
-      const seq = stamp.rows[k]!.seq;
-      let content: Resource | null = null;
-      if (item.resource) {
-        const { meta } = item.resource;
-        content = {
-          resourceType: item.resourceType,
-          id: item.id,
-          meta: { ...(meta ?? {}), versionId: String(item.versionId), lastUpdated: ts },
-          ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
-        } as Resource;
-      }
-      return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
+    // Contents get meta.versionId here and meta.lastUpdated / seq from the database, in the same statement.
+    const contents = args.items.map((item) => {
+      if (!item.resource) return null;
+      const { meta } = item.resource;
+      return {
+        resourceType: item.resourceType,
+        id: item.id,
+        meta: { ...(meta ?? {}), versionId: String(item.versionId) },
+        ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
+      } as Resource;
     });
-    const rows = JSON.stringify(versions.map((v, k) => ({ t: v.resourceType, i: v.id, v: v.versionId, s: v.seq, m: v.method, a: args.items[k]!.actor ?? args.actor, c: v.content })));
-    await tx.query(
-      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(t text, i text, v int, s int8, m text, a text, c jsonb)),
+    const rows = JSON.stringify(
+      args.items.map((item, k) => ({ n: k, t: item.resourceType, i: item.id, v: item.versionId, m: item.method, a: item.actor ?? args.actor, c: contents[k] })),
+    );
+    const stamped = await tx.query<{ n: number; seq: number; ts: string }>(
+      `WITH now AS (SELECT ${tsSql('clock_timestamp()')} AS ts),
+       x AS (
+         SELECT x.n, x.t, x.i, x.v, x.m, x.a, nextval('resource_seq') AS seq, now.ts,
+                CASE WHEN x.c IS NULL OR x.c = 'null'::jsonb THEN NULL
+                     ELSE jsonb_set(x.c, '{meta,lastUpdated}', to_jsonb(now.ts)) END AS c
+           FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, v int, m text, a text, c jsonb), now
+          ORDER BY x.n
+       ),
        cur AS (
          INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
-         SELECT t, i, v, s, $2::timestamptz, c IS NULL OR c = 'null'::jsonb, NULLIF(c, 'null'::jsonb) FROM x
+         SELECT t, i, v, seq, ts::timestamptz, c IS NULL, c FROM x
          ON CONFLICT (res_type, id) DO UPDATE
            SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
                deleted = EXCLUDED.deleted, content = EXCLUDED.content
+       ),
+       h AS (
+         INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
+         SELECT t, i, v, seq, ts::timestamptz, m, a, c FROM x
        )
-       INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
-       SELECT t, i, v, s, $2::timestamptz, m, a, NULLIF(c, 'null'::jsonb) FROM x`,
-      [rows, ts],
+       SELECT n, seq, ts FROM x ORDER BY n`,
+      [rows],
     );
+    const versions: StoredVersion[] = args.items.map((item, k) => {
+      const { seq, ts } = stamped.rows[k]!;
+      const content = contents[k] ?? null;
+      if (content) content.meta!.lastUpdated = ts;
+      return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
+    });
     const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content, isNew: v.versionId === 1 }));
     for (const index of args.indexers) await index(tx, items);
     return versions;
