@@ -9,6 +9,28 @@ import { capacity, eg, ej, healthcareService, location } from '../test/fixtures/
 import type { Resource } from '../src/fhir/types.ts';
 import { postgresAvailable, runConcurrent, startBenchServer, summarize } from './_server.ts';
 
+/** In-process profile validation speed (no I/O): the CPU cost every write pays. */
+async function validatorThroughput(): Promise<void> {
+  const { createValidator } = await import('../src/fhir/validation/validate.ts');
+  const { openDatabase } = await import('../src/db/db.ts');
+  const { migrate } = await import('../src/db/migrate.ts');
+  const { Terminology } = await import('../src/terminology/terminology.service.ts');
+  const db = await openDatabase({});
+  await migrate(db);
+  const terminology = new Terminology(db);
+  await terminology.load();
+  const validate = createValidator(terminology);
+  const samples = [healthcareService('o1', ['l1']), location({ extension: [...(location().extension as unknown[]), capacity('01', 20), capacity('02', 3)] }), eg('ej1')];
+  for (const r of samples) {
+    const n = 20000;
+    const t0 = performance.now();
+    for (let i = 0; i < n; i++) validate(r);
+    const perSecond = n / ((performance.now() - t0) / 1000);
+    console.log(`validator: ${r.resourceType} ${perSecond.toFixed(0)}/s (${((1e6 / perSecond)).toFixed(1)} µs each)`);
+  }
+  await db.close();
+}
+
 function arg(args: string[], name: string, def: string): string {
   const i = args.indexOf(`--${name}`);
   return i >= 0 && args[i + 1] ? args[i + 1]! : def;
@@ -22,6 +44,7 @@ export async function main(args: string[]): Promise<void> {
   const backends: ('pglite' | 'postgres')[] = [];
   if (!only || only === 'pglite') backends.push('pglite');
   if ((!only || only === 'postgres') && (await postgresAvailable())) backends.push('postgres');
+  await validatorThroughput();
   console.log(`core benchmark: ${triples} triples (EG + Location + HealthcareService), ${reads} reads, ${concurrency} concurrent clients`);
   for (const backend of backends) {
     const server = await startBenchServer(backend, 18400 + backends.indexOf(backend));
