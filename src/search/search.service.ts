@@ -59,7 +59,18 @@ export function searchRevIncludesFor(resourceType: string): string[] {
 /** Upper bound of resources added by _include/_revinclude passes to one page. */
 const MAX_INCLUDED = 5000;
 
-export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
+/** The SQL of a search (page and count), as run: for EXPLAIN, the docs and SQL assertions in tests. */
+export interface CompiledSearch {
+  parsed: ParsedSearch;
+  pageSql: string;
+  params: unknown[];
+  countSql: string;
+  countParams: unknown[];
+  cursor: { keys: unknown[]; id: string } | undefined;
+  near: ReturnType<typeof findNear>;
+}
+
+export function compileSearch(req: SearchRequest): CompiledSearch {
   const lenient = /handling\s*=\s*lenient/i.test(req.headers?.prefer ?? '');
   const parsed = parseSearch(req.resourceType, req.params, lenient);
   const p = new SqlParams();
@@ -69,9 +80,14 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort.length) : undefined;
   const near = findNear(parsed.root);
   const pageSql = buildPageSql(req.resourceType, parsed, preds, p, cursor, near);
+  return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near };
+}
+
+export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
+  const { parsed, pageSql, params, countSql, countParams, cursor, near } = compileSearch(req);
   const wantTotal = cursor === undefined && parsed.totalMode === 'accurate';
   const [page, total] = await Promise.all([
-    parsed.count > 0 ? db.query<PageRow>(pageSql, p.values) : Promise.resolve({ rows: [] as PageRow[] }),
+    parsed.count > 0 ? db.query<PageRow>(pageSql, params) : Promise.resolve({ rows: [] as PageRow[] }),
     wantTotal ? db.query<{ n: number }>(countSql, countParams) : Promise.resolve(undefined),
   ]);
   const rows = page.rows.slice(0, parsed.count);
