@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { OutcomeError } from '../fhir/outcome.ts';
+import { compileSearch } from './search.service.ts';
+
+const compile = (resourceType: string, params: [string, string][]) => compileSearch({ resourceType, params, baseUrl: 'http://x/fhir' });
+
+describe('search compilation', () => {
+  it('correlated capacity criteria behind one chain compile into one group semi-join, values bound', () => {
+    const c = compile('HealthcareService', [
+      ['specialty', 'S|227'],
+      ['location.capacity-status', 'S|02'],
+      ['location.gender-capacity-available', '01'],
+      ['location.nb-capacity', 'gt0'],
+      ['location.address-city', 'Évry'],
+    ]);
+    expect(c.pageSql.match(/FROM sp_group/g)).toHaveLength(1);
+    expect(c.pageSql.match(/FROM sp_reference/g)).toHaveLength(1);
+    expect(c.pageSql.match(/\.grp = g\d+\.grp/g)).toHaveLength(3);
+    expect(c.pageSql).not.toMatch(/227|'02'|Évry|evry/);
+    expect(c.params).toEqual(expect.arrayContaining(['227', '02', '01', 0, 'evry%', 'capacity', 'location']));
+    expect(c.pageSql).toMatch(/ORDER BY r\.id LIMIT 201$/);
+  });
+
+  it('criteria on different groups stay independent', () => {
+    const c = compile('Location', [['capacity-status', '02'], ['equipment-type', '088']]);
+    expect(c.pageSql.match(/FROM sp_group/g)).toHaveLength(2);
+  });
+
+  it('_sort adds keyset columns and the cursor a lexicographic condition', () => {
+    const first = compile('HealthcareService', [['_sort', '-name,_lastUpdated'], ['_count', '10']]);
+    expect(first.pageSql).toMatch(/ORDER BY \(q\.k0 IS NULL\), q\.k0 DESC, \(q\.k1 IS NULL\), q\.k1 ASC, q\.id LIMIT 11$/);
+    const cursor = Buffer.from(JSON.stringify({ k: ['cardio', null], id: 'abc' })).toString('base64url');
+    const next = compile('HealthcareService', [['_sort', '-name,_lastUpdated'], ['_cursor', cursor]]);
+    expect(next.pageSql).toContain('q.k0 < $');
+    expect(next.pageSql).toContain('q.k1 IS NULL AND q.id > $');
+    expect(() => compile('HealthcareService', [['_sort', 'name'], ['_cursor', cursor]])).toThrow(OutcomeError);
+  });
+
+  it.each([
+    ['specialty:below', 'x'],
+    ['identifier:of-type', 'a|b'],
+    ['nb-capacity', 'gt'],
+    ['age-range-low', 'le35|a'],
+    ['notavailable-closing-reopeningdate', '2025-02-30'],
+    ['organization', 'Location/1'],
+    ['location.near', '91|0|1|km'],
+    ['_has:Task:focus', 'x'],
+    ['_sort', 'characteristic.x'],
+    ['_include', 'HealthcareService:specialty'],
+    ['_count', '-1'],
+  ] as const)('rejects %s=%s with a 400 naming it', (name, value) => {
+    try {
+      compile('HealthcareService', [[name, value]]);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(OutcomeError);
+      expect((e as OutcomeError).status).toBe(400);
+      expect((e as OutcomeError).outcome.issue[0]!.expression).toEqual([name]);
+    }
+  });
+});
