@@ -185,14 +185,33 @@ function quantityOf(v: unknown): { v: number; s: string | null; u: string | null
 
 const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference', 'sp_geo'] as const;
 
-/** The search indexer wired into the directory's write path. */
+/**
+ * The search indexer wired into the directory's write path. Two statements per batch at most, built of
+ * data-modifying CTEs: one deletes the rows of previous versions (skipped when every item is a first
+ * version), one inserts the new rows — on PGlite a statement costs about the same whatever its size, so
+ * fewer statements is what counts.
+ */
 export const searchIndexer: Indexer = async (tx, items) => {
   if (items.length === 0) return;
-  const keys = JSON.stringify(items.map((x) => ({ t: x.resourceType, i: x.id })));
-  for (const table of TABLES) {
-    await tx.query(`DELETE FROM ${table} d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i`, [keys]);
+  const rows = rowsOf(items);
+  const old = items.filter((x) => !x.isNew).map((x) => ({ t: x.resourceType, i: x.id }));
+  if (old.length > 0) {
+    // Deletes go first, in their own statement: an insert in the same statement would still see the rows
+    // being deleted and trip the unique indexes.
+    const deletes = TABLES.map(
+      (table, n) => `d${n} AS (DELETE FROM ${table} d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
+    );
+    await tx.query(`WITH ${deletes.join(',\n')} SELECT 1`, [JSON.stringify(old)]);
   }
-  await insertRows(tx, rowsOf(items));
+  const parts: string[] = [];
+  const params: string[] = [];
+  INSERTS.forEach(([key, sql], n) => {
+    const list = rows[key];
+    if (list.length === 0) return;
+    const k = params.push(JSON.stringify(list));
+    parts.push(`i${n} AS (${sql.replace('$1', `$${k}`)})`);
+  });
+  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
 };
 
 function rowsOf(items: readonly IndexItem[]): IndexRows {
@@ -201,37 +220,31 @@ function rowsOf(items: readonly IndexItem[]): IndexRows {
   return rows;
 }
 
-async function insertRows(tx: Queryable, rows: IndexRows): Promise<void> {
-  const insert = async (rowsOfTable: unknown[], sql: string) => {
-    if (rowsOfTable.length > 0) await tx.query(sql, [JSON.stringify(rowsOfTable)]);
-  };
-  await insert(rows.group, `INSERT INTO sp_group (res_type, id, grp_code, grp) SELECT rt, id, gc, g FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int)`);
-  await insert(
-    rows.token,
+const INSERTS: [keyof IndexRows, string][] = [
+  ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp) SELECT rt, id, gc, g FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int)`],
+  [
+    'token',
     `INSERT INTO sp_token (res_type, id, code, grp, system, value, text_norm, type_system, type_code)
      SELECT rt, id, c, g, s, v, t, ts, tc FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, s text, v text, t text, ts text, tc text)`,
-  );
-  await insert(
-    rows.string,
-    `INSERT INTO sp_string (res_type, id, code, grp, norm, raw) SELECT rt, id, c, g, n, r FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, n text, r text)`,
-  );
-  await insert(
-    rows.date,
+  ],
+  ['string', `INSERT INTO sp_string (res_type, id, code, grp, norm, raw) SELECT rt, id, c, g, n, r FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, n text, r text)`],
+  [
+    'date',
     `INSERT INTO sp_date (res_type, id, code, grp, lo, hi) SELECT rt, id, c, g, lo::timestamptz, hi::timestamptz FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, lo text, hi text)`,
-  );
-  await insert(
-    rows.number,
+  ],
+  [
+    'number',
     `INSERT INTO sp_number (res_type, id, code, grp, value, system, unit) SELECT rt, id, c, g, v, s, u FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, v numeric, s text, u text)`,
-  );
-  await insert(
-    rows.reference,
+  ],
+  [
+    'reference',
     `INSERT INTO sp_reference (res_type, id, code, grp, target_type, target_id) SELECT rt, id, c, g, tt, ti FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, tt text, ti text)`,
-  );
-  await insert(
-    rows.geo,
+  ],
+  [
+    'geo',
     `INSERT INTO sp_geo (res_type, id, code, grp, lat, lon) SELECT rt, id, c, g, lat, lon FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, c text, g int, lat float8, lon float8)`,
-  );
-}
+  ],
+];
 
 /** Rebuilds the search index of every current resource (after adding a parameter), in batches. */
 export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable, batchSize = 500): Promise<number> {
