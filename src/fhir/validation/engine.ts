@@ -11,19 +11,21 @@ import type { CodeChecker } from './validate.ts';
  */
 
 /** Stable rule codes of validation issues (details.coding, catalogue in docs/validation.md). */
-export type ValidationRule =
-  | 'unknown-element'
-  | 'datatype'
-  | 'cardinality'
-  | 'reference-format'
-  | 'reference-type'
-  | 'unknown-extension'
-  | 'extension-value'
-  | 'binding'
-  | 'value-set-unknown'
-  | 'slice-unmatched'
-  | 'fixed-value'
-  | 'invariant';
+export const VALIDATION_RULES = [
+  'unknown-element',
+  'datatype',
+  'cardinality',
+  'reference-format',
+  'reference-type',
+  'unknown-extension',
+  'extension-value',
+  'binding',
+  'value-set-unknown',
+  'slice-unmatched',
+  'fixed-value',
+  'invariant',
+] as const;
+export type ValidationRule = (typeof VALIDATION_RULES)[number];
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
