@@ -6,7 +6,7 @@ import type { Indexer, IndexItem } from '../directory/resource.store.ts';
 import type { Resource } from '../fhir/types.ts';
 import { paramsOf, SEARCH_PARAMETERS, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
-import { dateInterval, normalizeText } from './search.values.ts';
+import { dateInterval, groupTokenKeys, normalizeText } from './search.values.ts';
 
 /**
  * Write-time search indexing: evaluates the FHIRPath expression of every search parameter of the resource's
@@ -49,7 +49,7 @@ function planFor(resourceType: string): TypePlan {
 }
 
 export interface IndexRows {
-  group: { rt: string; id: string; gc: string; g: number }[];
+  group: { rt: string; id: string; gc: string; g: number; tk: string[] }[];
   token: { rt: string; id: string; c: string; g: number; s: string | null; v: string | null; t: string | null; ts: string | null; tc: string | null }[];
   string: { rt: string; id: string; c: string; g: number; n: string; r: string }[];
   date: { rt: string; id: string; c: string; g: number; lo: string | null; hi: string | null }[];
@@ -73,8 +73,9 @@ export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = em
   for (const g of plan.groups) {
     const instances = g.fn(resource);
     instances.forEach((instance, i) => {
-      rows.group.push({ rt, id, gc: g.group.code, g: i + 1 });
+      const start = rows.token.length;
       for (const { def, fn } of g.params) addValues(rows, rt, id, def, i + 1, fn(instance));
+      rows.group.push({ rt, id, gc: g.group.code, g: i + 1, tk: rows.token.slice(start).flatMap((t) => (t.v === null ? [] : groupTokenKeys(t.c, t.s, t.v))) });
     });
   }
   return rows;
@@ -221,7 +222,7 @@ function rowsOf(items: readonly IndexItem[]): IndexRows {
 }
 
 const INSERTS: [keyof IndexRows, string][] = [
-  ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp) SELECT rt, id, gc, g FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int)`],
+  ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp, toks) SELECT rt, id, gc, g, tk FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int, tk text[])`],
   [
     'token',
     `INSERT INTO sp_token (res_type, id, code, grp, system, value, text_norm, type_system, type_code)
@@ -264,7 +265,7 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
 }
 
 /** Bump when the indexing code changes in a way the definitions do not show (value extraction, tables). */
-const INDEXER_VERSION = 1;
+const INDEXER_VERSION = 2;
 
 /** A digest of what the index is built from: the parameter definitions and the indexer version. */
 export function indexFingerprint(): string {

@@ -1,7 +1,7 @@
 import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
 import { EARTH_RADIUS_KM } from './geo.ts';
 import type { ChainLink, Criterion, CriteriaSet, FilterExpr, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
-import { normalizeText } from './search.values.ts';
+import { groupTokenKeys, normalizeText } from './search.values.ts';
 
 /**
  * Compiles parsed criteria into SQL predicates over the sp_* index tables. Every criterion becomes a
@@ -43,24 +43,44 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
   }
   for (const { group, criteria } of groups.values()) {
     const g = `g${++ctx.n}`;
-    const inner = criteria.map((c) => groupedCriterion(c, g, ctx));
+    // Plain token criteria are tested on the instance's token keys (GIN): one key → containment, several (OR) → overlap.
+    const all: string[] = [];
+    const inner: string[] = [];
+    for (const c of criteria) {
+      const keys = groupKeysOf(c);
+      if (!keys) inner.push(groupedCriterion(c, g, ctx));
+      else if (keys.length === 1) all.push(keys[0]!);
+      else inner.unshift(`${g}.toks && ${ctx.p.add(keys)}::text[]`);
+    }
+    if (all.length > 0) inner.unshift(`${g}.toks @> ${ctx.p.add(all)}::text[]`);
     preds.push(
       `${alias}.id IN (SELECT ${g}.id FROM sp_group ${g} WHERE ${g}.res_type = ${ctx.p.add(set.resourceType)} AND ${g}.grp_code = ${ctx.p.add(group.code)} AND ${inner.join(' AND ')})`,
     );
   }
   for (const chain of set.chains) preds.push(compileChain(set.resourceType, chain.link, chain.set, alias, ctx));
   for (const rev of set.reverse) preds.push(compileReverse(set.resourceType, rev.def, rev.set, alias, ctx));
-  for (const f of set.filters) preds.push(compileFilter(f, alias, ctx));
+  for (const f of set.filters) preds.push(compileFilter(set.resourceType, f, alias, ctx));
   return preds;
 }
 
-function compileFilter(f: FilterExpr, alias: string, ctx: Ctx): string {
+/**
+ * A `_filter` tree. An OR becomes `id IN (branch UNION branch …)`, each branch a query of its own, so that
+ * every branch is planned with its own index scans (an OR of semi-joins would be planned as hashed subplans
+ * over whole index ranges).
+ */
+function compileFilter(resourceType: string, f: FilterExpr, alias: string, ctx: Ctx): string {
   switch (f.op) {
     case 'and':
-    case 'or':
-      return `(${f.items.map((x) => compileFilter(x, alias, ctx)).join(f.op === 'and' ? ' AND ' : ' OR ')})`;
+      return `(${f.items.map((x) => compileFilter(resourceType, x, alias, ctx)).join(' AND ')})`;
+    case 'or': {
+      const branches = f.items.map((x) => {
+        const y = `y${++ctx.n}`;
+        return `SELECT ${y}.id FROM resource ${y} WHERE ${y}.res_type = ${ctx.p.add(resourceType)} AND NOT ${y}.deleted AND ${compileFilter(resourceType, x, y, ctx)}`;
+      });
+      return `${alias}.id IN (${branches.join(' UNION ')})`;
+    }
     case 'not':
-      return `NOT coalesce(${compileFilter(f.item, alias, ctx)}, false)`;
+      return `NOT coalesce(${compileFilter(resourceType, f.item, alias, ctx)}, false)`;
     case 'leaf': {
       const preds = compileSet(f.set, alias, ctx);
       return preds.length ? `(${preds.join(' AND ')})` : 'true';
@@ -112,6 +132,19 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
   const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
   return `${alias}.id ${c.modifier === 'not' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
+}
+
+/** The sp_group.toks keys a token criterion is one of (OR), or undefined when it needs its semi-join. */
+function groupKeysOf(c: Criterion): string[] | undefined {
+  if (c.def.type !== 'token' || c.modifier !== undefined) return undefined;
+  const keys: string[] = [];
+  for (const v of c.values) {
+    if (v.type !== 'token' || v.v.kind !== 'code' || v.v.code === undefined) return undefined;
+    const code = c.def.indexedAs ?? c.def.code;
+    const [any, withSystem] = groupTokenKeys(code, v.v.system ?? null, v.v.code);
+    keys.push(v.v.system === undefined ? any! : withSystem!);
+  }
+  return keys;
 }
 
 /** A criterion on a group instance `g` (sp_group row): the value must sit in the same instance. */

@@ -58,3 +58,11 @@ export function decimalPlaces(v: string): number {
 }
 
 export const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+const US = '\u001f';
+
+/** The keys of a token in `sp_group.toks`: matched by `code`, `system|code` and `|code` criteria. */
+export function groupTokenKeys(code: string, system: string | null, value: string): string[] {
+  return [`${code}${US}*${US}${value}`, system === null ? `${code}${US}-${US}${value}` : `${code}${US}S${system}${US}${value}`];
+}
+
