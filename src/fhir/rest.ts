@@ -255,7 +255,7 @@ function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {
   const url = `${v.resourceType}/${v.id}`;
   const entry: BundleEntry = { fullUrl: `${baseUrl}/${url}` };
   if (v.content) entry.resource = v.content;
-  entry.request = { method: v.method === 'PATCH' ? 'PUT' : v.method, url: v.method === 'POST' ? v.resourceType : url };
+  entry.request = { method: v.method, url: v.method === 'POST' ? v.resourceType : url };
   entry.response = {
     status: v.method === 'POST' ? '201 Created' : v.method === 'DELETE' ? '204 No Content' : '200 OK',
     etag: etagOf(v.versionId),

@@ -1,0 +1,96 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openTestApp, type TestApp } from '../setup/db.ts';
+import { ej, healthcareService, location, practitioner } from '../fixtures/ror.ts';
+import type { Resource } from '../../src/fhir/types.ts';
+
+/**
+ * Every resource type through the HTTP API: create, read, vread, update, patch (FHIRPath and JSON Patch),
+ * stale If-Match, and instance and type history — on the IG example of each type.
+ */
+type R = Record<string, any>;
+const DIR = join(import.meta.dirname, '../fixtures/ig-examples');
+const byType = new Map<string, R>();
+for (const f of readdirSync(DIR).filter((x) => x.endsWith('.json'))) {
+  const r = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as R;
+  if (!byType.has(r.resourceType)) byType.set(r.resourceType, r);
+}
+const FHIR = { 'content-type': 'application/fhir+json' };
+const NOTE = 'https://example.org/fhir/StructureDefinition/test-note';
+let t: TestApp;
+
+beforeAll(async () => {
+  t = await openTestApp();
+  const put = async (r: Resource & { id: string }) => {
+    const res = await t.app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: FHIR, payload: JSON.stringify(r) });
+    expect(res.statusCode, res.body).toBe(201);
+  };
+  for (const id of ['5958', '4947', '1111', '999999']) await put({ ...ej(), id });
+  for (const id of ['5253', '1215', '888888']) await put({ ...location(), id });
+  await put({ ...practitioner(), id: '2524' });
+  await put({ ...healthcareService('5958', ['5253']), id: '9597' });
+});
+afterAll(async () => {
+  await t?.close();
+});
+
+describe.each([...byType.entries()])('%s', (type, example) => {
+  it('create, read, vread, update, patch, history', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    const created = await t.app.inject({ method: 'POST', url: `/fhir/${type}`, headers: FHIR, payload: JSON.stringify(example) });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json().id as string;
+
+    const read = await t.app.inject({ method: 'GET', url: `/fhir/${type}/${id}` });
+    expect(read.statusCode).toBe(200);
+    expect(read.headers.etag).toBe('W/"1"');
+
+    const updated = { ...read.json(), extension: [...(read.json().extension ?? []), { url: NOTE, valueString: 'mise à jour' }] };
+    const put = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.headers.etag).toBe('W/"2"');
+
+    const stale = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
+    expect(stale.statusCode).toBe(412);
+
+    const fhirPathPatch = await t.app.inject({
+      method: 'PATCH',
+      url: `/fhir/${type}/${id}`,
+      headers: { ...FHIR, 'if-match': 'W/"2"' },
+      payload: JSON.stringify({
+        resourceType: 'Parameters',
+        parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: `${type}.extension.where(url='${NOTE}').value` }, { name: 'value', valueString: 'patchée' }] }],
+      }),
+    });
+    expect(fhirPathPatch.statusCode, fhirPathPatch.body).toBe(200);
+    expect(fhirPathPatch.json().extension.find((e: R) => e.url === NOTE).valueString).toBe('patchée');
+
+    const jsonPatch = await t.app.inject({
+      method: 'PATCH',
+      url: `/fhir/${type}/${id}`,
+      headers: { 'content-type': 'application/json-patch+json' },
+      payload: JSON.stringify([
+        { op: 'test', path: '/meta/versionId', value: '3' },
+        // FHIR forbids empty arrays: drop the whole element when the note was its only extension.
+        { op: 'remove', path: fhirPathPatch.json().extension.length === 1 ? '/extension' : `/extension/${fhirPathPatch.json().extension.length - 1}` },
+      ]),
+    });
+    expect(jsonPatch.statusCode, jsonPatch.body).toBe(200);
+    expect((jsonPatch.json().extension ?? []).some((e: R) => e.url === NOTE)).toBe(false);
+
+    const v2 = await t.app.inject({ method: 'GET', url: `/fhir/${type}/${id}/_history/2` });
+    expect(v2.statusCode).toBe(200);
+    expect(v2.json().extension.find((e: R) => e.url === NOTE).valueString).toBe('mise à jour');
+
+    const history = await t.app.inject({ method: 'GET', url: `/fhir/${type}/${id}/_history` });
+    expect(history.json().entry.map((e: R) => [e.request.method, e.response.etag])).toEqual([
+      ['PATCH', 'W/"4"'],
+      ['PATCH', 'W/"3"'],
+      ['PUT', 'W/"2"'],
+      ['POST', 'W/"1"'],
+    ]);
+    const typeHistory = await t.app.inject({ method: 'GET', url: `/fhir/${type}/_history?_since=${encodeURIComponent(since)}` });
+    expect(typeHistory.json().entry.filter((e: R) => e.fullUrl.endsWith(`/${type}/${id}`))).toHaveLength(4);
+  });
+});
