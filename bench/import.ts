@@ -3,7 +3,7 @@
  * Imports the national FINESS (rebuilt etalab file, ≈95k EG + their EJ) into an empty database through the
  * real write path (Directory with the runtime's validator and indexers), then re-imports it (nothing must
  * change), and prints time, throughput and the peak RSS sampled every 100 ms.
- * Default file: data/finess/finess-etalab-20210108.csv.gz (the shipped demo file).
+ * Default file: data/finess/finess-etalab-20210108.csv.br (the shipped demo file).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +17,7 @@ export async function main(args: string[]): Promise<void> {
   const pg = args.includes('--pg');
   const batchAt = args.indexOf('--batch');
   const batchSize = batchAt >= 0 ? Number(args[batchAt + 1]) : 1000;
-  const file = args.find((a, i) => !a.startsWith('--') && a !== 'finess' && args[i - 1] !== '--batch') ?? 'data/finess/finess-etalab-20210108.csv.gz';
+  const file = args.find((a, i) => !a.startsWith('--') && a !== 'finess' && args[i - 1] !== '--batch') ?? 'data/finess/finess-etalab-20210108.csv.br';
   const url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const dataDir = pg ? undefined : mkdtempSync(join(tmpdir(), 'ror-bench-import-'));
   const schema = `bench_import_${process.pid}`;

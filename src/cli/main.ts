@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { VERSION } from '../version.ts';
+import { importFinessCommand, type ImportCliOptions } from './import.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -21,6 +22,19 @@ export async function main(argv: string[]): Promise<number> {
     .description('Applique les migrations de schéma en attente')
     .action(async () => {
       code = await migrateCommand(loadConfig());
+    });
+  const imports = program.command('import').description('Importe des données de référence (FINESS…) ; codes de sortie : docs/imports.md');
+  imports
+    .command('finess')
+    .description('Importe un fichier FINESS « Extraction du Fichier des établissements » (data.gouv.fr, .csv ou .csv.gz)')
+    .argument('<file>', 'fichier FINESS')
+    .option('--dry-run', 'calcule ce qui changerait sans rien écrire')
+    .option('--json', 'rapport complet en JSON sur la sortie standard')
+    .option('--batch <n>', 'structures par transaction (1000)')
+    .option('--encoding <enc>', 'utf-8 ou latin1 (détecté sinon)')
+    .option('--direct', 'ouvre la base directement même si un serveur tourne (PostgreSQL seulement)')
+    .action(async (file: string, opts: ImportCliOptions) => {
+      code = await importFinessCommand(loadConfig(), file, opts);
     });
   try {
     await program.parseAsync(argv);

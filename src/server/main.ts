@@ -1,16 +1,33 @@
 import type { Config } from '../config.ts';
+import { seedDemo } from '../imports/demo-seed.ts';
+import { importRoutes } from '../imports/import.routes.ts';
+import { publishServer } from '../imports/server-link.ts';
 import { buildApp } from './app.ts';
 import { openRuntime } from './runtime.ts';
 
 /** Starts the server: the only place that listens. Resolves once listening; stops on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
   const runtime = await openRuntime(config);
+  // Imports through the server (PGlite is single-process: `ror import` posts the file here, docs/imports.md).
+  let adminToken: string | undefined;
+  runtime.appDeps.plugins = [...(runtime.appDeps.plugins ?? []), importRoutes(runtime.directory, () => adminToken)];
   const app = await buildApp(runtime.appDeps);
   const address = await app.listen({ port: config.port, host: config.host });
+  const link = config.databaseUrl ? undefined : publishServer(config.dataDir, address);
+  adminToken = link?.token;
+  // First start on an empty database: the FINESS demo loads in the background, the API answers meanwhile.
+  const seeding =
+    config.seed === 'auto'
+      ? seedDemo(runtime.directory, (m) => process.stdout.write(`${m}\n`)).catch((e: unknown) => {
+          process.stderr.write(`Chargement de la démonstration interrompu : ${(e as Error).message}\n`);
+        })
+      : Promise.resolve();
   let stopping: Promise<void> | undefined;
   const stop = () =>
     (stopping ??= (async () => {
+      link?.unpublish();
       await app.close();
+      await Promise.race([seeding, new Promise((r) => setTimeout(r, 2000))]);
       await runtime.close();
     })());
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {

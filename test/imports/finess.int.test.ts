@@ -267,10 +267,20 @@ describe('FINESS import: bad input', () => {
       [7, undefined, 'field-count'],
       [9, 'siret', 'invalid-siret'],
       [16, 'type', 'unknown-record'],
+      // Line 3's FINESS number is unreadable: the file cannot say which structures left FINESS.
+      [0, undefined, 'closures-skipped'],
     ]);
+    expect(report.counters.closed).toBe(0);
     expect(report.counters).toMatchObject({ rowsRead: 14, rowsRejected: 4 });
     expect(await read('finess-970100400')).toBeDefined();
-    const stored = await db.query<{ line: number; code: string }>('SELECT line, code FROM import_issue ORDER BY line');
+    // A row rejected with a readable FINESS number keeps its structure open.
+    const next = [...LINES];
+    next[5] = next[5]!.replace('2017-02-21', '2017-02-30');
+    const later = await importFiness(directory, file(next.join('\n')));
+    expect(later.counters.closed).toBe(0);
+    expect(later.issues.map((i) => [i.line, i.code])).toEqual([[6, 'invalid-date']]);
+    expect(ext(await read('finess-970210126'), EXT.closingType)).toBeUndefined();
+    const stored = await db.query<{ line: number; code: string }>('SELECT line, code FROM import_issue WHERE run_id = $1 ORDER BY line', [report.runId]);
     expect(stored.rows.map((r) => Number(r.line))).toEqual([3, 5, 7, 9, 16]);
   });
 

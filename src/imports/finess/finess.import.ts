@@ -47,6 +47,9 @@ export interface ImportCounters {
   unchanged: number;
   closed: number;
   geolocated: number;
+  /** Rejected lines whose FINESS number itself is unreadable: the structures missing from the file cannot
+   * be told from them, so no structure is closed by this run. */
+  unidentified: number;
 }
 
 export interface ImportReport {
@@ -71,7 +74,8 @@ interface RunState {
   counters: ImportCounters;
 }
 
-const emptyCounters = (): ImportCounters => ({ rowsRead: 0, rowsRejected: 0, created: 0, updated: 0, unchanged: 0, closed: 0, geolocated: 0 });
+const emptyCounters = (): ImportCounters => ({ rowsRead: 0, rowsRejected: 0, created: 0, updated: 0, unchanged: 0, closed: 0, geolocated: 0, unidentified: 0 });
+const FINESS_NUMBER = /^(?:\d{2}|2[AB])\d{7}$/;
 
 /**
  * Imports a FINESS établissements file into the directory: EJ and EG Organizations, FINESS-owned fields
@@ -128,13 +132,16 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     // Pass 2: structures, in batches.
     let batch: FinessEtablissement[] = [];
     let batchIssues: RowIssue[] = [];
+    let batchRejected: string[] = [];
     let lastLine = run.checkpoint;
     const flush = async () => {
       const rows = batch;
       const rowIssues = batchIssues;
+      const rejected = batchRejected;
       batch = [];
       batchIssues = [];
-      await writeBatch(directory, actor, rows, geos, createdAt, run, lastLine, rowIssues, dryRun, seenInDryRun, keepIssue);
+      batchRejected = [];
+      await writeBatch(directory, actor, rows, geos, createdAt, run, lastLine, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
       opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
     };
     const inBatch = new Set<string>();
@@ -151,6 +158,10 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
         if ('issues' in parsed) {
           counters.rowsRejected++;
           batchIssues.push(...parsed.issues);
+          // Still listed in FINESS: not to be closed. Unreadable number: closures are off for this run.
+          const [, et = '', ej = ''] = rec.fields.map((f) => f.trim());
+          if (FINESS_NUMBER.test(et)) batchRejected.push(et, ...(FINESS_NUMBER.test(ej) ? [ej] : []));
+          else counters.unidentified++;
         } else if (inBatch.has(parsed.row.nofinesset)) {
           counters.rowsRejected++;
           batchIssues.push({ line: rec.line, column: 'nofinesset', code: 'duplicate', message: `Établissement ${parsed.row.nofinesset} déjà décrit plus haut dans le fichier` });
@@ -168,7 +179,14 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     await flush();
 
     // Structures of earlier imports that this file no longer lists: closed.
-    await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    if (counters.unidentified === 0) await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    else {
+      keepIssue({
+        line: 0,
+        code: 'closures-skipped',
+        message: `${counters.unidentified} ligne(s) rejetée(s) sans numéro FINESS lisible : aucune structure absente du fichier n'a été fermée par cet import`,
+      });
+    }
     if (run.id !== null) {
       await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
     }
@@ -224,6 +242,7 @@ async function writeBatch(
   run: RunState,
   lastLine: number,
   rowIssues: RowIssue[],
+  rejected: string[],
   dryRun: boolean,
   seenInDryRun: Set<string>,
   keepIssue: (i: RowIssue) => void,
@@ -238,7 +257,11 @@ async function writeBatch(
   // An EJ number may also be an EG of the same batch (never in FINESS, but keep ids distinct).
   const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
   const resources: (Resource & { id: string })[] = [];
-  for (const [nofinessej, siren] of ejs) if (!egIds.has(ejId(nofinessej))) resources.push(toEj(nofinessej, siren, createdAt));
+  for (const [nofinessej, siren] of ejs) {
+    // A dry run writes nothing: an EJ already seen in an earlier batch would be counted again.
+    if (egIds.has(ejId(nofinessej)) || (dryRun && seenInDryRun.has(nofinessej))) continue;
+    resources.push(toEj(nofinessej, siren, createdAt));
+  }
   for (const r of rows) {
     const geo = geos.get(r.nofinesset);
     if (geo) counters.geolocated++;
@@ -275,6 +298,7 @@ async function writeBatch(
   if (dryRun) {
     const results = await directory.upsertBatch(actor, resources, { onlyIfChanged: true, merge, dryRun: true });
     for (const r of rows) seenInDryRun.add(r.nofinesset);
+    for (const n of rejected) seenInDryRun.add(n);
     for (const nofinessej of ejs.keys()) seenInDryRun.add(nofinessej);
     count(results);
     for (const i of [...rowIssues, ...issuesOf(results)]) keepIssue(i);
@@ -297,6 +321,10 @@ async function writeBatch(
            ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run, closed = false`,
           [JSON.stringify(seen), run.id],
         );
+      }
+      const stillListed = [...rejected, ...results.filter((r) => r.outcome === 'invalid').map((r) => r.id.slice('finess-'.length))];
+      if (stillListed.length) {
+        await tx.query(`UPDATE finess_structure SET last_run = $2 WHERE nofiness = ANY($1::text[]) AND last_run < $2`, [stillListed, run.id]);
       }
       if (batchIssues.length) {
         await tx.query(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Transform, type TransformCallback } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createBrotliDecompress, createGunzip } from 'node:zlib';
 
 /**
  * Parser of the data.gouv.fr "FINESS Extraction du Fichier des établissements" (etalab cs1100502/cs1100507):
@@ -127,7 +127,7 @@ export interface ReadStats {
 }
 
 /**
- * Streams the records of a FINESS file (gzipped when named *.gz) with the number of the line they start on
+ * Streams the records of a FINESS file (gzip or brotli compressed when named *.gz, *.br) with the number of the line they start on
  * (1-based, the manifest is line 1). Fields are split by RFC 4180: `;` separators, `"` quoting with `""`
  * inside, quoted line breaks kept. A hand-written splitter: ten times faster than a general CSV parser here,
  * which matters at 100k lines read twice.
@@ -142,10 +142,10 @@ export async function* readFinessRecords(
   source.on('data', (chunk) => {
     if (opts.stats) opts.stats.bytes += chunk.length;
   });
-  if (path.endsWith('.gz')) {
-    const gunzip = createGunzip();
-    gunzip.on('error', (e) => decoder.destroy(new ImportAbort(`Fichier gzip illisible : ${e.message}`, 'bad-gzip')));
-    source.pipe(gunzip).pipe(decoder);
+  if (path.endsWith('.gz') || path.endsWith('.br')) {
+    const unzip = path.endsWith('.gz') ? createGunzip() : createBrotliDecompress();
+    unzip.on('error', (e) => decoder.destroy(new ImportAbort(`Fichier compressé illisible : ${e.message}`, 'bad-compression')));
+    source.pipe(unzip).pipe(decoder);
   } else source.pipe(decoder);
   let rest = '';
   let lineNo = 0;

@@ -1,0 +1,151 @@
+import { createReadStream, existsSync } from 'node:fs';
+import { basename } from 'node:path';
+import { Readable } from 'node:stream';
+import type { Config } from '../config.ts';
+import { importFiness, type ImportProgress, type ImportReport } from '../imports/finess/finess.import.ts';
+import { ImportAbort } from '../imports/finess/finess.parse.ts';
+import { findServer } from '../imports/server-link.ts';
+import { openRuntime } from '../server/runtime.ts';
+
+/**
+ * `ror import finess FILE`. Exit codes (docs/imports.md):
+ *   0 imported, no rejected row · 3 imported, some rows rejected (see the report) · 4 aborted before any
+ *   write: unreadable file, bad header · 5 aborted by a database failure (the batch rolled back; re-run the
+ *   same file to resume) · 2 bad usage · 1 unexpected error.
+ */
+export const EXIT = { ok: 0, error: 1, usage: 2, rejectedRows: 3, aborted: 4, database: 5 } as const;
+
+export interface ImportCliOptions {
+  dryRun?: boolean;
+  json?: boolean;
+  batch?: string;
+  encoding?: string;
+  /** Open the database directly even when a server runs (only safe on PostgreSQL). */
+  direct?: boolean;
+}
+
+export async function importFinessCommand(config: Config, file: string, opts: ImportCliOptions): Promise<number> {
+  if (!existsSync(file)) {
+    process.stderr.write(`ror import finess : fichier introuvable « ${file} »\n`);
+    return EXIT.aborted;
+  }
+  const encoding = opts.encoding === undefined ? undefined : opts.encoding === 'latin1' ? 'windows-1252' : opts.encoding === 'utf-8' || opts.encoding === 'utf8' ? 'utf-8' : null;
+  if (encoding === null) {
+    process.stderr.write(`ror import finess : --encoding doit valoir utf-8 ou latin1\n`);
+    return EXIT.usage;
+  }
+  const batchSize = opts.batch ? Number(opts.batch) : undefined;
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
+    process.stderr.write(`ror import finess : --batch doit être un entier entre 1 et 10000\n`);
+    return EXIT.usage;
+  }
+  const bar = progressBar(process.env.ROR_PROGRESS === '1' || (!opts.json && process.stderr.isTTY === true));
+  const server = config.databaseUrl || opts.direct ? undefined : findServer(config.dataDir);
+  try {
+    const report = server
+      ? await viaServer(server, file, { dryRun: !!opts.dryRun, batchSize, onProgress: bar.update })
+      : await direct(config, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update });
+    bar.done();
+    process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report, server?.url));
+    return report.counters.rowsRejected > 0 || report.issueCount > 0 ? EXIT.rejectedRows : EXIT.ok;
+  } catch (e) {
+    bar.done();
+    const code = e instanceof ImportAbort || (e as { code?: string }).code === 'abort' ? EXIT.aborted : e instanceof DatabaseError ? EXIT.database : isDbError(e) ? EXIT.database : EXIT.error;
+    const message = (e as Error).message;
+    if (opts.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+    process.stderr.write(`ror import finess : ${message}${code === EXIT.database ? ' (relancez la même commande pour reprendre)' : ''}\n`);
+    return code;
+  }
+}
+
+class DatabaseError extends Error {}
+const isDbError = (e: unknown) => typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
+
+async function direct(
+  config: Config,
+  file: string,
+  opts: { dryRun: boolean; batchSize: number | undefined; encoding: 'utf-8' | 'windows-1252' | undefined; onProgress: (p: ImportProgress) => void },
+): Promise<ImportReport> {
+  const runtime = await openRuntime({ ...config, seed: 'none' });
+  try {
+    return await importFiness(runtime.directory, file, {
+      dryRun: opts.dryRun,
+      onProgress: opts.onProgress,
+      ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+      ...(opts.encoding ? { encoding: opts.encoding } : {}),
+    });
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** Streams the file to the running server and reads its NDJSON answer (progress lines, then the report). */
+async function viaServer(
+  server: { url: string; token: string },
+  file: string,
+  opts: { dryRun: boolean; batchSize: number | undefined; onProgress: (p: ImportProgress) => void },
+): Promise<ImportReport> {
+  const q = new URLSearchParams({ name: basename(file), ...(opts.dryRun ? { dryRun: '1' } : {}), ...(opts.batchSize ? { batch: String(opts.batchSize) } : {}) });
+  const res = await fetch(`${server.url}/admin/import/finess?${q}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
+    body: Readable.toWeb(createReadStream(file)) as ReadableStream,
+    duplex: 'half',
+  } as RequestInit);
+  if (!res.ok || !res.body) throw new Error(`le serveur ${server.url} a répondu ${res.status} ${await res.text()}`);
+  let buffered = '';
+  let report: ImportReport | undefined;
+  const decoder = new TextDecoder();
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffered += decoder.decode(chunk, { stream: true });
+    let nl: number;
+    while ((nl = buffered.indexOf('\n')) >= 0) {
+      const msg = JSON.parse(buffered.slice(0, nl)) as { progress?: ImportProgress; report?: ImportReport; error?: string; code?: string };
+      buffered = buffered.slice(nl + 1);
+      if (msg.progress) opts.onProgress(msg.progress);
+      if (msg.report) report = msg.report;
+      if (msg.error) throw msg.code === 'database' ? new DatabaseError(msg.error) : new ImportAbort(msg.error, msg.code ?? 'abort');
+    }
+  }
+  if (!report) throw new DatabaseError(`le serveur ${server.url} a interrompu l'import sans rapport`);
+  return report;
+}
+
+function summary(r: ImportReport, via: string | undefined): string {
+  const c = r.counters;
+  const lines = [
+    `${r.dryRun ? 'Simulation (--dry-run, rien n\'est écrit) : ' : ''}import FINESS de ${r.file} (extraction du ${r.fileDate}, ${r.encoding})${via ? ` via le serveur ${via}` : ''}`,
+    r.resumedAfterLine ? `Reprise après la ligne ${r.resumedAfterLine} (import précédent interrompu)` : undefined,
+    `${c.rowsRead} lignes structureet lues, ${c.rowsRejected} rejetées ; structures : ${c.created} créées, ${c.updated} modifiées, ${c.unchanged} inchangées, ${c.closed} fermées ; ${c.geolocated} géolocalisées`,
+    `Durée : ${(r.durationMs / 1000).toFixed(1)} s${r.runId !== null ? ` (import n° ${r.runId})` : ''}`,
+    ...r.issues.slice(0, 20).map((i) => `  ligne ${i.line}${i.column ? `, ${i.column}` : ''} [${i.code}] ${i.message}`),
+    r.issueCount > 20 ? `  … ${r.issueCount - 20} autres anomalies (--json pour tout voir)` : undefined,
+  ];
+  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+}
+
+/** A one-line progress bar on stderr (terminal only): phase, lines, lines/s, ETA. */
+function progressBar(enabled: boolean) {
+  const started = Date.now();
+  let shown = false;
+  return {
+    update(p: ImportProgress) {
+      if (!enabled) return;
+      const secs = (Date.now() - started) / 1000;
+      const rate = p.done / Math.max(secs, 0.001);
+      let text: string;
+      if (p.phase === 'load' && p.total) {
+        const frac = Math.min(1, p.done / p.total);
+        const width = 30;
+        const eta = rate > 0 ? (p.total - p.done) / rate : 0;
+        text = `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '-')}] ${Math.round(frac * 100)}% ${p.done}/${p.total} lignes · ${Math.round(rate)} l/s · reste ${Math.ceil(eta)} s`;
+      } else text = p.phase === 'scan' ? `lecture du fichier… ${p.done} lignes` : `fermeture des structures absentes… ${p.done}`;
+      process.stderr.write(`\r${text.padEnd(90)}`);
+      shown = true;
+    },
+    done() {
+      if (shown) process.stderr.write('\n');
+      shown = false;
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { startServer } from '../../src/server/main.ts';
+
+/** `ror import finess` as a user runs it: the real command in a child process, on its own PGlite directory. */
+const EXCERPT = '/work/shared/data/finess/etalab-format-sample/etalab-cs1100502-stock-20260512-excerpt.csv';
+const BIN = join(process.cwd(), 'bin', 'ror.js');
+const tmp = mkdtempSync(join(tmpdir(), 'ror-cli-'));
+
+function ror(args: string[], env: Record<string, string>, opts: { killWhen?: RegExp } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (opts.killWhen?.test(stderr)) child.kill('SIGKILL');
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded database)', () => {
+  const stops: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const s of stops) await s();
+  });
+
+  it('imports, reports bad rows and bad headers with documented exit codes', async () => {
+    const env = { ROR_DATA_DIR: join(tmp, 'a') };
+    const ok = await ror(['import', 'finess', EXCERPT, '--json'], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout).counters).toMatchObject({ rowsRead: 14, created: 27 });
+
+    const lines = readFileSync(EXCERPT, 'utf8').split('\n');
+    lines[3] = lines[3]!.replace('970100400', '9701004');
+    const badRows = join(tmp, 'bad-rows.csv');
+    writeFileSync(badRows, lines.join('\n'));
+    const partial = await ror(['import', 'finess', badRows], env);
+    expect(partial.code).toBe(3);
+    expect(partial.stdout).toContain('ligne 4, nofinesset [invalid-finess]');
+
+    const badHeader = join(tmp, 'bad-header.csv');
+    writeFileSync(badHeader, lines.slice(1).join('\n'));
+    const aborted = await ror(['import', 'finess', badHeader], env);
+    expect(aborted.code).toBe(4);
+    expect(aborted.stderr).toContain('en-tête FINESS attendu');
+
+    const dry = await ror(['import', 'finess', EXCERPT, '--dry-run', '--json'], env);
+    expect(dry.code).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, counters: { created: 0, updated: 0 } });
+    expect((await ror(['import', 'finess', join(tmp, 'none.csv')], env)).code).toBe(4);
+  });
+
+  it('goes through the running server when one holds the embedded database', async () => {
+    const dataDir = join(tmp, 'b');
+    const server = await startServer(loadConfig({ ROR_DATA_DIR: dataDir, PORT: '0', ROR_SEED: 'none', LOG_LEVEL: 'silent' }));
+    stops.push(server.stop);
+    expect(statSync(join(dataDir, 'admin-token')).mode & 0o777).toBe(0o600);
+    const res = await ror(['import', 'finess', EXCERPT], { ROR_DATA_DIR: dataDir });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toContain(`via le serveur ${server.url}`);
+    const read = await fetch(`${server.url}/fhir/Organization/finess-010000024`);
+    expect(read.status).toBe(200);
+    expect(((await read.json()) as { name: string }).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
+    const denied = await fetch(`${server.url}/admin/import/finess`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x' });
+    expect(denied.status).toBe(401);
+  });
+
+  it('resumes after kill -9 and ends as one clean run', async () => {
+    // 3 000 structures of the national rebuild (data/finess), in batches of 100.
+    const national = join(process.cwd(), 'data', 'finess', 'finess-etalab-20210108.csv.br');
+    const { brotliDecompressSync } = await import('node:zlib');
+    const text = brotliDecompressSync(readFileSync(national)).toString('utf8');
+    const head = text.slice(0, text.split('\n', 3001).join('\n').length) + '\n';
+    const file = join(tmp, 'n3000.csv');
+    writeFileSync(file, head);
+    const killed = await ror(['import', 'finess', file, '--batch', '100'], { ROR_DATA_DIR: join(tmp, 'c'), ROR_PROGRESS: '1' }, { killWhen: /\] [2-9]\d% / });
+    expect(killed.signal).toBe('SIGKILL');
+    const resumed = await ror(['import', 'finess', file, '--batch', '100', '--json'], { ROR_DATA_DIR: join(tmp, 'c') });
+    // 0, or 3: a few 2021 categories (208, 451…) are no longer in JDV_J55 and the validator rejects those rows.
+    expect([0, 3], resumed.stderr).toContain(resumed.code);
+    const r = JSON.parse(resumed.stdout);
+    expect(r.resumedAfterLine).toBeGreaterThan(0);
+    const clean = await ror(['import', 'finess', file, '--batch', '100', '--json'], { ROR_DATA_DIR: join(tmp, 'd') });
+    const c = JSON.parse(clean.stdout);
+    expect(r.counters.rowsRead).toBe(c.counters.rowsRead);
+    expect(r.counters.created + r.counters.updated).toBe(c.counters.created + c.counters.updated);
+    // Same end state: a third run on each directory changes nothing, and both hold the same structures.
+    const thirds = [];
+    for (const dir of ['c', 'd']) {
+      const again = JSON.parse((await ror(['import', 'finess', file, '--json'], { ROR_DATA_DIR: join(tmp, dir) })).stdout);
+      expect(again.counters).toMatchObject({ created: 0, updated: 0, closed: 0, rowsRejected: c.counters.rowsRejected });
+      thirds.push(again.counters);
+    }
+    expect(thirds[0]).toEqual(thirds[1]);
+  }, 240_000);
+});
