@@ -58,12 +58,19 @@ export function readRealEg(): SourceEg[] {
   return [...byId.values()];
 }
 
-/** Postal code → COG of its first commune (La Poste), to give Locations a real ror-commune-cog. */
+/**
+ * Postal code → COG of its first commune still in the current COG (La Poste + data/nos/communes.json.gz), to
+ * give Locations a real, valid ror-commune-cog.
+ */
 function postalToCog(): Map<string, string> {
+  const current = JSON.parse(gunzipSync(readFileSync(new URL('../data/nos/communes.json.gz', import.meta.url))).toString('utf8')) as {
+    codeSystems: { concepts: [string, string][] }[];
+  };
+  const valid = new Set(current.codeSystems.flatMap((c) => c.concepts.map((x) => x[0])));
   const m = new Map<string, string>();
   for (const line of readFileSync(LAPOSTE, 'utf8').split('\n').slice(1)) {
     const [cog, , cp] = line.split(';');
-    if (cog && cp && !m.has(cp)) m.set(cp, cog);
+    if (cog && cp && !m.has(cp) && valid.has(cog)) m.set(cp, cog);
   }
   return m;
 }

@@ -196,8 +196,8 @@ async function runIncludes(db: Queryable, searchedType: string, matches: Resourc
   for (let round = 0; frontier.length > 0 && round < 10; round++) {
     const applicable = round === 0 ? directives : directives.filter((d) => d.iterate || d.sourceType !== searchedType);
     const added: Resource[] = [];
-    for (const d of applicable) {
-      const found = d.reverse ? await revIncludeOf(db, d, frontier) : await includeOf(db, d, frontier);
+    const results = await Promise.all(applicable.map((d) => (d.reverse ? revIncludeOf(db, d, frontier) : includeOf(db, d, frontier))));
+    for (const found of results) {
       for (const r of found) {
         const key = `${r.resourceType}/${r.id}`;
         if (seen.has(key)) continue;
