@@ -248,7 +248,7 @@ export class Directory {
         const live = cur && !cur.deleted ? cur.content : null;
         const next = opts.merge ? opts.merge(incoming, live) : incoming;
         if (opts.onlyIfChanged && live && sameContent(live, next)) {
-          results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'unchanged' });
+          results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'unchanged', versionId: cur!.versionId });
           continue;
         }
         const problems = this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
@@ -349,6 +349,8 @@ export interface BatchResult {
   outcome: 'created' | 'updated' | 'unchanged' | 'invalid';
   issues?: OperationOutcomeIssue[];
   version?: StoredVersion;
+  /** Current version of an unchanged resource. */
+  versionId?: number;
 }
 
 function dedupeRefs(refs: { resourceType: string; id: string }[]): { resourceType: string; id: string }[] {

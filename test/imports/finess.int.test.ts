@@ -226,6 +226,14 @@ describe('FINESS import: incremental semantics', () => {
     expect(again.counters).toMatchObject({ created: 0, updated: 0, closed: 0 });
     expect(await versionCount()).toBe(before + 4);
 
+    // A hand edit of a FINESS-owned field is undone by the next import of the same file (the unchanged-row
+    // fast path must notice the resource moved on), and only that resource gets a version.
+    const pmi = await read('finess-970102018');
+    await directory.update(SYSTEM_ACTOR, { ...pmi, id: pmi.id!, name: 'Nom saisi à la main' });
+    const restore = await importFiness(directory, file(next.join('\n') + '\n'));
+    expect(restore.counters).toMatchObject({ created: 0, updated: 1, closed: 0 });
+    expect((await read('finess-970102018')).name).toBe('PMI SAINT BARTHELEMY');
+
     // The structure comes back in FINESS: reopened, its hand-entered contact still there.
     const back = await importFiness(directory, EXCERPT);
     expect(back.counters.updated).toBeGreaterThanOrEqual(3);

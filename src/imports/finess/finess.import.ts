@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import type { Queryable } from '../../db/db.ts';
 import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
 import type { Resource } from '../../fhir/types.ts';
-import { closeStructure, egId, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
+import { closeStructure, egId, EXT, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
 import {
   ImportAbort,
   parseGeo,
@@ -214,6 +215,12 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   };
 }
 
+/** Hash of the FINESS-owned content of a built resource (the creation date aside). */
+function sourceHash(r: Resource): string {
+  const extension = (r.extension as { url: string }[]).filter((e) => e.url !== EXT.creationDate);
+  return createHash('sha1').update(JSON.stringify({ ...r, extension })).digest('base64url');
+}
+
 /** A new run, or the unfinished run of the same file (same SHA-256) to resume after its checkpoint. */
 async function openRun(db: Queryable, fileName: string, sha256: string, fileDate: string): Promise<RunState> {
   const prev = await db.query<{ id: number; checkpoint: number; counters: ImportCounters }>(
@@ -267,6 +274,18 @@ async function writeBatch(
     if (geo) counters.geolocated++;
     resources.push(toEg(r, geo, createdAt));
   }
+  // Fast path: a structure whose FINESS content hashes as last time, and whose resource is still the version
+  // that import left, needs neither reading nor comparing (hand edits bump the version: then it is merged).
+  const hashes = new Map(resources.map((r) => [r.id, sourceHash(r)]));
+  const known = await directory.db.query<{ resource_id: string; source_hash: string | null; version_id: number | null; cur: number }>(
+    `SELECT f.resource_id, f.source_hash, f.version_id, r.version_id AS cur
+       FROM finess_structure f JOIN resource r ON r.res_type = 'Organization' AND r.id = f.resource_id
+      WHERE f.resource_id = ANY($1::text[]) AND NOT f.closed AND NOT r.deleted`,
+    [resources.map((r) => r.id)],
+  );
+  const skipped = new Map<string, number>();
+  for (const k of known.rows) if (k.source_hash === hashes.get(k.resource_id) && k.version_id === k.cur) skipped.set(k.resource_id, k.cur);
+  const toWrite = resources.filter((r) => !skipped.has(r.id));
   const lineOf = new Map<string, number[]>();
   for (const r of rows) {
     lineOf.set(egId(r.nofinesset), [r.line]);
@@ -287,6 +306,7 @@ async function writeBatch(
     return out;
   };
   const count = (results: BatchResult[]) => {
+    counters.unchanged += skipped.size;
     for (const res of results) {
       if (res.outcome === 'invalid') {
         if (!isEj(res.id)) counters.rowsRejected++;
@@ -296,7 +316,7 @@ async function writeBatch(
   const merge = (incoming: Resource & { id: string }, current: Resource | null) => mergeFiness(incoming, current);
 
   if (dryRun) {
-    const results = await directory.upsertBatch(actor, resources, { onlyIfChanged: true, merge, dryRun: true });
+    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge, dryRun: true });
     for (const r of rows) seenInDryRun.add(r.nofinesset);
     for (const n of rejected) seenInDryRun.add(n);
     for (const nofinessej of ejs.keys()) seenInDryRun.add(nofinessej);
@@ -305,20 +325,24 @@ async function writeBatch(
     return;
   }
   const snapshot = { ...counters };
-  await directory.upsertBatch(actor, resources, {
+  await directory.upsertBatch(actor, toWrite, {
     onlyIfChanged: true,
     merge,
     alsoInTransaction: async (tx, results) => {
       const batchIssues = [...rowIssues, ...issuesOf(results)];
       count(results);
-      const seen = results
-        .filter((r) => r.outcome !== 'invalid')
-        .map((r) => ({ n: r.id.slice('finess-'.length), k: isEj(r.id) ? 'EJ' : 'EG', i: r.id }));
+      const seen = [
+        ...results
+          .filter((r) => r.outcome !== 'invalid')
+          .map((r) => ({ n: r.id.slice('finess-'.length), k: isEj(r.id) ? 'EJ' : 'EG', i: r.id, h: hashes.get(r.id), v: r.version?.versionId ?? r.versionId ?? null })),
+        ...[...skipped].map(([id, v]) => ({ n: id.slice('finess-'.length), k: isEj(id) ? 'EJ' : 'EG', i: id, h: hashes.get(id), v })),
+      ];
       if (seen.length) {
         await tx.query(
-          `INSERT INTO finess_structure (nofiness, kind, resource_id, last_run, closed)
-           SELECT x.n, x.k, x.i, $2, false FROM jsonb_to_recordset($1::jsonb) AS x(n text, k text, i text)
-           ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run, closed = false`,
+          `INSERT INTO finess_structure (nofiness, kind, resource_id, last_run, closed, source_hash, version_id)
+           SELECT x.n, x.k, x.i, $2, false, x.h, x.v FROM jsonb_to_recordset($1::jsonb) AS x(n text, k text, i text, h text, v int)
+           ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run,
+             closed = false, source_hash = EXCLUDED.source_hash, version_id = EXCLUDED.version_id`,
           [JSON.stringify(seen), run.id],
         );
       }
