@@ -102,7 +102,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   // Pass 1: manifest, geolocations (they follow every structure line), line count, hash.
   const stats: ReadStats = { bytes: 0 };
   let manifest: FinessManifest | undefined;
-  const geos = new Map<string, FinessGeo & { line: number }>();
+  const geos = new Map<string, FinessGeo>();
   const geoIssues: RowIssue[] = [];
   let totalLines = 0;
   for await (const rec of readFinessRecords(path, { encoding: opts.encoding, stats })) {
@@ -114,7 +114,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     if (rec.fields[0] === 'geolocalisation') {
       const g = parseGeo(rec);
       if ('issues' in g) geoIssues.push(...g.issues);
-      else geos.set(g.nofinesset, { ...g.geo, line: rec.line });
+      else geos.set(g.nofinesset, g.geo);
     }
     if (totalLines % 20000 === 0) opts.onProgress?.({ phase: 'scan', done: totalLines });
   }

@@ -24,7 +24,7 @@ export type FinessEtablissement = Record<StructureEtField, string> & { line: num
 export interface FinessGeo {
   x: number;
   y: number;
-  /** e.g. `1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93`: the last part names the projection. */
+  /** The projection named at the end of `sourcecoordet` (`1,ATLASANTE,…,LAMBERT_93` → `LAMBERT_93`), or ''. */
   source: string;
   datemaj: string;
 }
@@ -299,5 +299,8 @@ export function parseGeo(rec: ParsedLine): { nofinesset: string; geo: FinessGeo 
   if (!Number.isFinite(x)) issues.push({ line: rec.line, column: 'coordxet', code: 'invalid-coordinate', message: `Coordonnée X invalide « ${xs} »` });
   if (!Number.isFinite(y)) issues.push({ line: rec.line, column: 'coordyet', code: 'invalid-coordinate', message: `Coordonnée Y invalide « ${ys} »` });
   if (issues.length) return { issues };
-  return { nofinesset, geo: { x, y, source, datemaj: normaliseDate(datemaj) ?? '' } };
+  // Kept for every structure until the end of the file: keep no slice of the line (V8 would retain the whole
+  // chunk it came from), only numbers and the projection token, copied.
+  const projection = source.split(',').pop()?.trim().toUpperCase() ?? '';
+  return { nofinesset: (' ' + nofinesset).slice(1), geo: { x, y, source: /^(LAMBERT_93|UTM_[NS]0?\d{1,2})$/.test(projection) ? (' ' + projection).slice(1) : '', datemaj: '' } };
 }
