@@ -70,8 +70,18 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
  */
 function compileFilter(resourceType: string, f: FilterExpr, alias: string, ctx: Ctx): string {
   switch (f.op) {
-    case 'and':
-      return `(${f.items.map((x) => compileFilter(resourceType, x, alias, ctx)).join(' AND ')})`;
+    case 'and': {
+      // AND-ed leaves are merged into one criteria set, so that they correlate like plain parameters do
+      // (`location.capacity-status eq 02 and location.nb-capacity gt 0`: the same Location, the same indicator).
+      const leaves = f.items.filter((x) => x.op === 'leaf');
+      const merged: CriteriaSet = { resourceType, criteria: [], chains: [], reverse: [], filters: [] };
+      for (const leaf of leaves) if (leaf.op === 'leaf') mergeInto(merged, leaf.set);
+      const parts = [
+        ...(leaves.length ? [compileFilter(resourceType, { op: 'leaf', set: merged }, alias, ctx)] : []),
+        ...f.items.filter((x) => x.op !== 'leaf').map((x) => compileFilter(resourceType, x, alias, ctx)),
+      ];
+      return `(${parts.join(' AND ')})`;
+    }
     case 'or': {
       const branches = f.items.map((x) => {
         const y = `y${++ctx.n}`;
@@ -87,6 +97,21 @@ function compileFilter(resourceType: string, f: FilterExpr, alias: string, ctx: 
     }
     default:
       return 'false';
+  }
+}
+
+function mergeInto(into: CriteriaSet, from: CriteriaSet): void {
+  into.criteria.push(...from.criteria);
+  into.filters.push(...from.filters);
+  for (const c of from.chains) {
+    const same = into.chains.find((x) => x.link.def === c.link.def && x.link.targetType === c.link.targetType && x.link.above === c.link.above);
+    if (same) mergeInto(same.set, c.set);
+    else into.chains.push({ link: c.link, set: { ...c.set, criteria: [...c.set.criteria], chains: [...c.set.chains], reverse: [...c.set.reverse], filters: [...c.set.filters] } });
+  }
+  for (const r of from.reverse) {
+    const same = into.reverse.find((x) => x.def === r.def);
+    if (same) mergeInto(same.set, r.set);
+    else into.reverse.push({ def: r.def, set: { ...r.set, criteria: [...r.set.criteria], chains: [...r.set.chains], reverse: [...r.set.reverse], filters: [...r.set.filters] } });
   }
 }
 

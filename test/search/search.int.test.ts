@@ -586,6 +586,12 @@ describe('_filter', () => {
     expect(await f(`(_lastUpdated ge ${since} or organization._lastUpdated ge ${since})`)).toEqual([]);
   });
 
+  it('AND-ed capacity leaves correlate on one indicator, as plain parameters do', async () => {
+    expect(await f('location.capacity-status eq 02 and location.nb-capacity gt 0')).toEqual(sorted(hs1));
+    expect(await ids(`Location?_filter=${enc('capacity-status eq 02 and nb-capacity gt 0')}`)).toEqual(sorted(L1));
+    expect(await ids(`Location?_filter=${enc('(capacity-status eq 02 and nb-capacity gt 0) or (capacity-status eq 03 and gender-capacity-available eq 02)')}`)).toEqual(sorted(L1, L2));
+  });
+
   it('syntax errors and unknown parameters are 400 on _filter', async () => {
     for (const expr of ['(specialty eq 227', 'specialty zz 227', 'colour eq red', 'specialty eq 227 and', 'name gt x']) {
       const res = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService?_filter=${enc(expr)}` });
