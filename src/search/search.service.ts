@@ -86,14 +86,14 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
 export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
   const { parsed, pageSql, params, countSql, countParams, cursor, near } = compileSearch(req);
   const wantTotal = cursor === undefined && parsed.totalMode === 'accurate';
-  const [page, total] = await Promise.all([
-    parsed.count > 0 ? db.query<PageRow>(pageSql, params) : Promise.resolve({ rows: [] as PageRow[] }),
-    wantTotal ? db.query<{ n: number }>(countSql, countParams) : Promise.resolve(undefined),
-  ]);
+  const page = parsed.count > 0 ? await db.query<PageRow>(pageSql, params) : { rows: [] as PageRow[] };
   const rows = page.rows.slice(0, parsed.count);
+  // The total is the page itself when the first page is not full; otherwise it needs a count.
+  const complete = parsed.count > 0 && page.rows.length <= parsed.count;
+  const total = !wantTotal ? undefined : complete ? rows.length : ((await db.query<{ n: number }>(countSql, countParams)).rows[0]?.n ?? 0);
 
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
-  if (total) bundle.total = total.rows[0]?.n ?? 0;
+  if (total !== undefined) bundle.total = total;
   const path = `${req.baseUrl}/${req.resourceType}`;
   bundle.link = [{ relation: 'self', url: `${path}${toQuery(cursor !== undefined ? [...parsed.used, ['_cursor', parsed.cursor!]] : parsed.used)}` }];
   if (page.rows.length > parsed.count && rows.length > 0) {
