@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { Directory, SYSTEM_ACTOR } from '../../src/directory/directory.service.ts';
 import type { Resource } from '../../src/fhir/types.ts';
+import { DEMO_FINESS, isEmptyDirectory, seedDemo } from '../../src/imports/demo-seed.ts';
 import { importFiness } from '../../src/imports/finess/finess.import.ts';
 import { EXT, SYSTEMS } from '../../src/imports/finess/finess.map.ts';
 import { ImportAbort } from '../../src/imports/finess/finess.parse.ts';
@@ -328,5 +329,28 @@ describe('FINESS import: crash and resume', () => {
     expect(resumed.counters.rowsRead).toBe(14);
     expect(await canonical()).toEqual(clean);
     expect((await db.query('SELECT 1 FROM resource_version WHERE version_id > 1')).rows).toEqual([]);
+  });
+});
+
+describe('first-start demo seed', () => {
+  it('loads on an empty directory only, and finishes an interrupted load', async () => {
+    await fresh();
+    expect(existsSync(DEMO_FINESS)).toBe(true);
+    expect(await isEmptyDirectory(directory)).toBe(true);
+    const logs: string[] = [];
+    const first = await seedDemo(directory, (m) => logs.push(m), EXCERPT);
+    expect(first?.counters.created).toBe(27);
+    expect(logs[0]).toContain('Premier démarrage');
+    expect(await seedDemo(directory, () => undefined, EXCERPT)).toBeUndefined();
+
+    // Interrupted after its first batch (server stopped): the next start finishes it.
+    await fresh();
+    let n = 0;
+    await expect(
+      importFiness(directory, EXCERPT, { batchSize: 5, onProgress: (p) => { if (p.phase === 'load' && ++n === 1) throw new Error('arrêt'); } }),
+    ).rejects.toThrow('arrêt');
+    const resumed = await seedDemo(directory, () => undefined, EXCERPT);
+    expect(resumed?.resumedAfterLine).toBe(6);
+    expect((await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM resource WHERE res_type = 'Organization'`)).rows[0]!.n).toBe(27);
   });
 });
