@@ -6,6 +6,8 @@ export interface CapabilityInput {
   searchParams: (type: string) => { name: string; type: string; definition?: string; documentation?: string }[];
   searchIncludes?: (type: string) => string[];
   searchRevIncludes?: (type: string) => string[];
+  /** Result parameters accepted on every search (rest.searchParam); defaults to _count only. */
+  systemSearchParams?: { name: string; type: string; documentation?: string }[];
   operations?: { name: string; definition: string; documentation?: string }[];
   typeOperations?: Record<string, { name: string; definition: string }[]>;
   /** Types served only through operations (CodeSystem/$lookup, ValueSet/$expand…): no REST interaction. */
@@ -71,9 +73,7 @@ export function capabilityStatement(input: CapabilityInput): Resource {
           ...Object.entries(input.operationResources ?? {}).map(([type, operation]) => ({ type, operation })),
         ],
         interaction: [{ code: 'history-system' }],
-        searchParam: [
-          { name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus' },
-        ],
+        searchParam: input.systemSearchParams ?? [{ name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus' }],
         ...(input.operations?.length ? { operation: input.operations } : {}),
       },
     ],

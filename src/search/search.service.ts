@@ -38,6 +38,16 @@ export function searchParamsFor(resourceType: string): SearchParamInfo[] {
   }));
 }
 
+/** Result parameters accepted on every search, for rest.searchParam of the CapabilityStatement. */
+export const RESULT_PARAMETERS: { name: string; type: string; documentation: string }[] = [
+  { name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus (RG_RECH_52)' },
+  { name: '_sort', type: 'special', documentation: 'Clés séparées par des virgules, - pour décroissant ; paramètres string, token, date, number, quantity, chaînés (organization.x), _id, _lastUpdated, near' },
+  { name: '_include', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
+  { name: '_revinclude', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
+  { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total sur la première page)' },
+  { name: '_cursor', type: 'special', documentation: 'Curseur opaque des liens next ; ne pas construire' },
+];
+
 const referenceParams = () => SEARCH_PARAMETERS.filter((d) => d.type === 'reference');
 
 /**

@@ -17,6 +17,7 @@ export interface AppDeps {
   /** _include and _revinclude values the search engine accepts, per resource type. */
   searchIncludes?: (type: string) => string[];
   searchRevIncludes?: (type: string) => string[];
+  systemSearchParams?: CapabilityInput['systemSearchParams'];
   /** Extra routes of other modules (terminology operations, imports…), registered under the FHIR base. */
   plugins?: ((app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }) => void | Promise<void>)[];
   /** Types served only through the operations of a plugin, declared in the CapabilityStatement. */
@@ -114,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   type P = { type: string; id: string; vid: string };
   app.get('/fhir/metadata', async (req, reply) =>
-    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, operationResources: deps.operationResources }) }),
+    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources }) }),
   );
   app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
   app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));

@@ -4,7 +4,7 @@ import { migrate } from '../db/migrate.ts';
 import { Directory } from '../directory/directory.service.ts';
 import type { SearchEngine } from '../fhir/rest.ts';
 import { createValidator } from '../fhir/validation/validate.ts';
-import { search, searchIncludesFor, searchParamsFor, searchRevIncludesFor } from '../search/search.service.ts';
+import { RESULT_PARAMETERS, search, searchIncludesFor, searchParamsFor, searchRevIncludesFor } from '../search/search.service.ts';
 import { ensureSearchIndex, searchIndexer } from '../search/search.indexer.ts';
 import { Terminology } from '../terminology/terminology.service.ts';
 import { TERMINOLOGY_OPERATIONS, terminologyRoutes } from '../terminology/terminology.routes.ts';
@@ -38,6 +38,7 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
     searchParams: searchParamsFor,
     searchIncludes: searchIncludesFor,
     searchRevIncludes: searchRevIncludesFor,
+    systemSearchParams: RESULT_PARAMETERS,
     plugins: [terminologyRoutes(terminology)],
     operationResources: TERMINOLOGY_OPERATIONS,
   };

@@ -639,3 +639,26 @@ describe('prices (correlated) and anomalies', () => {
     expect(await ids(`Task?focus=HealthcareService/${offer.id}&authored-on=2025-01-10&_content=telephone`)).toEqual(sorted(anomaly));
   });
 });
+
+describe('more modifiers and prefixes', () => {
+  it('_tag, number ne/ap, string :missing, _revinclude:iterate', async () => {
+    const region = { system: 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM', code: '11' };
+    const tagged = await post(location({ meta: { profile: [`${SD}ror-location`], tag: [region] } }));
+    expect(await ids(`Location?_tag=${enc(`${region.system}|11`)}`)).toEqual(sorted(tagged));
+    expect(await ids(`Location?_tag=${enc(`${region.system}|84`)}`)).toEqual([]);
+    expect(await ids('Location?nb-capacity=ne0&capacity-status=02')).toEqual(sorted(L1));
+    expect(await ids('Location?nb-capacity=ap5')).toEqual(sorted(L2));
+    expect(await ids('Location?nb-capacity=ap100')).toEqual([]);
+    expect(await ids(`HealthcareService?psychiatric-sector:missing=false`)).toEqual([]);
+    expect((await ids('HealthcareService?psychiatric-sector:missing=true')).length).toBeGreaterThanOrEqual(4);
+    const b = await get(`Practitioner?_id=${p1.id}&_revinclude=PractitionerRole:practitioner&_include:iterate=PractitionerRole:service`);
+    expect(b.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort()).toEqual(
+      [`Practitioner/${p1.id}`, `PractitionerRole/${pr1.id}`, `HealthcareService/${hs1.id}`].sort(),
+    );
+  });
+
+  it('rest.searchParam lists the result parameters', async () => {
+    const cs = (await t.app.inject({ method: 'GET', url: '/fhir/metadata' })).json() as { rest: { searchParam: { name: string }[] }[] };
+    expect(cs.rest[0]!.searchParam.map((p) => p.name).sort()).toEqual(['_count', '_cursor', '_include', '_revinclude', '_sort', '_total']);
+  });
+});
