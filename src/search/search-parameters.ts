@@ -33,6 +33,8 @@ export interface SearchParamDef {
   group?: SearchGroup;
   /** Reference parameters: the resource types the reference may point to. */
   targets?: string[];
+  /** A chain prefix standing for another one (`practitioner.x` on HealthcareService = `_has:PractitionerRole:service:practitioner.x`). */
+  aliasOf?: string;
   /** Index rows shared with another parameter (near-insee-code reads the positions indexed for near). */
   indexedAs?: string;
   /** The IG's expression, when it differs from `expression`. */
@@ -186,6 +188,15 @@ export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [
   { code: 'characteristic', base: 'HealthcareService', type: 'token', url: `${CORE_SP}HealthcareService-characteristic`, expression: 'HealthcareService.characteristic' },
   { code: 'specialty', base: 'HealthcareService', type: 'token', url: `${CORE_SP}HealthcareService-specialty`, expression: 'HealthcareService.specialty' },
   { code: 'location', base: 'HealthcareService', type: 'reference', url: `${CORE_SP}HealthcareService-location`, expression: 'HealthcareService.location', targets: ['Location'] },
+  {
+    code: 'practitioner',
+    base: 'HealthcareService',
+    type: 'special',
+    url: 'https://interop.esante.gouv.fr/ig/fhir/ror/CapabilityStatement/ror-serveur-prod#HealthcareService-practitioner',
+    aliasOf: '_has:PractitionerRole:service:practitioner',
+    documentation:
+      'Chaînage practitioner.<paramètre> du serveur de production (ex. practitioner.identifier=…) : équivaut à _has:PractitionerRole:service:practitioner.<paramètre>',
+  },
   { code: 'organization', base: 'HealthcareService', type: 'reference', url: `${CORE_SP}HealthcareService-organization`, expression: 'HealthcareService.providedBy', targets: ['Organization'] },
   {
     code: 'age-range-low',

@@ -218,6 +218,10 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
   if (dot > 0) {
     const [code, mod] = splitModifier(name.slice(0, dot));
     const def = findParam(set.resourceType, code);
+    if (def?.aliasOf && mod === undefined) {
+      addCriterion(set, fullName, `${def.aliasOf}${name.slice(dot)}`, value);
+      return;
+    }
     if (!def) throw unknownParam(set.resourceType, fullName, code);
     if (def.type !== 'reference') throw badRequest(`« ${code} » n'est pas une référence : chaînage impossible dans « ${fullName} »`, fullName);
     let targetType = def.targets?.length === 1 ? def.targets[0]! : undefined;
