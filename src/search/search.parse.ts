@@ -214,6 +214,9 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     addCriterion(rev.set, fullName, rest, value);
     return;
   }
+  // Production CS spelling `organization.identifier:above` = `organization:above.identifier`.
+  const trailingAbove = /^([^.:]+)\.([^.:]+):above$/.exec(name);
+  if (trailingAbove) name = `${trailingAbove[1]}:above.${trailingAbove[2]}`;
   const dot = name.indexOf('.');
   if (dot > 0) {
     const [code, mod] = splitModifier(name.slice(0, dot));

@@ -297,6 +297,8 @@ describe('references, chains and :above', () => {
     expect(await ids(`HealthcareService?organization:above.identifier=${finessOf(ejA)}`)).toEqual(sorted(hs1, hs2, hs3));
     expect(await ids(`HealthcareService?organization:above.identifier=${finessOf(egA1)}`)).toEqual(sorted(hs1, hs3));
     expect(await ids(`HealthcareService?organization:above=Organization/${ejB.id}`)).toEqual(sorted(hs4));
+    // Production CS spelling, modifier after the chained parameter.
+    expect(await ids(`HealthcareService?organization.identifier:above=${finessOf(ejA)}`)).toEqual(sorted(hs1, hs2, hs3));
   });
 });
 
