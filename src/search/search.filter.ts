@@ -87,19 +87,13 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
       value = v.text;
       i++;
     }
-    const [paramName, paramValue] = toQueryParam(resourceType, normalizeChain(name), op, value, fail);
+    const [paramName, paramValue] = toQueryParam(resourceType, name, op, value, fail);
     return { op: 'leaf', set: leaf(paramName, paramValue) };
   };
 
   const expr = parseOr();
   if (i < toks.length) throw fail(`élément inattendu « ${toks[i]!.text} » en position ${toks[i]!.pos}`);
   return expr;
-}
-
-/** `organization._lastUpdated:above` (modifier written after the chain) → `organization:above._lastUpdated`. */
-function normalizeChain(name: string): string {
-  const m = /^([^.:]+)\.([^.:]+):above$/.exec(name);
-  return m ? `${m[1]}:above.${m[2]}` : name;
 }
 
 function toQueryParam(resourceType: string, name: string, op: string, value: string, fail: (why: string) => OutcomeError): [string, string] {
