@@ -8,7 +8,7 @@ import { compileCriteria, findNear, nearDistanceSql, sortKeySql, SqlParams } fro
 
 /**
  * FHIR search over the current versions: parse (search.parse.ts) → compile to SQL over the write-time index
- * (search.sql.ts) → one page query keyset-paged on the resource id, the total on the first page, then the
+ * (search.sql.ts) → one page query keyset-paged on the sort keys and the id, the total on the first page, then the
  * _include/_revinclude passes over sp_reference.
  */
 
