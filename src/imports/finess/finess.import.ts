@@ -280,8 +280,8 @@ async function writeBatch(
   const known = await directory.db.query<{ resource_id: string; source_hash: string | null; version_id: number | null; cur: number }>(
     `SELECT f.resource_id, f.source_hash, f.version_id, r.version_id AS cur
        FROM finess_structure f JOIN resource r ON r.res_type = 'Organization' AND r.id = f.resource_id
-      WHERE f.resource_id = ANY($1::text[]) AND NOT f.closed AND NOT r.deleted`,
-    [resources.map((r) => r.id)],
+      WHERE f.nofiness = ANY($1::text[]) AND NOT f.closed AND NOT r.deleted`,
+    [resources.map((r) => r.id.slice('finess-'.length))],
   );
   const skipped = new Map<string, number>();
   for (const k of known.rows) if (k.source_hash === hashes.get(k.resource_id) && k.version_id === k.cur) skipped.set(k.resource_id, k.cur);
