@@ -103,6 +103,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const stats: ReadStats = { bytes: 0 };
   let manifest: FinessManifest | undefined;
   const geos = new Map<string, FinessGeo>();
+  const ejSiren = new Map<string, string>();
   const geoIssues: RowIssue[] = [];
   let totalLines = 0;
   for await (const rec of readFinessRecords(path, { encoding: opts.encoding, stats })) {
@@ -111,7 +112,12 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       continue;
     }
     totalLines = rec.line;
-    if (rec.fields[0] === 'geolocalisation') {
+    if (rec.fields[0] === 'structureet') {
+      // The EJ's SIREN: from the SIRET of its first EG in the file, known before any batch is written.
+      const ej = rec.fields[2] ?? '';
+      const siret = rec.fields[22] ?? '';
+      if (!ejSiren.has(ej) && /^\d{14}$/.test(siret) && FINESS_NUMBER.test(ej)) ejSiren.set((' ' + ej).slice(1), (' ' + siret.slice(0, 9)).slice(1));
+    } else if (rec.fields[0] === 'geolocalisation') {
       const g = parseGeo(rec);
       if ('issues' in g) geoIssues.push(...g.issues);
       else geos.set(g.nofinesset, g.geo);
@@ -142,7 +148,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       batch = [];
       batchIssues = [];
       batchRejected = [];
-      await writeBatch(directory, actor, rows, geos, createdAt, run, lastLine, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
+      await writeBatch(directory, actor, rows, geos, ejSiren, createdAt, run, lastLine, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
       opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
     };
     const inBatch = new Set<string>();
@@ -245,6 +251,7 @@ async function writeBatch(
   actor: Actor,
   rows: FinessEtablissement[],
   geos: Map<string, FinessGeo>,
+  ejSiren: Map<string, string>,
   createdAt: string,
   run: RunState,
   lastLine: number,
@@ -257,10 +264,7 @@ async function writeBatch(
   const counters = run.counters;
   // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
   const ejs = new Map<string, string | undefined>();
-  for (const r of rows) {
-    const siren = r.siret ? r.siret.slice(0, 9) : undefined;
-    if (!ejs.has(r.nofinessej) || (!ejs.get(r.nofinessej) && siren)) ejs.set(r.nofinessej, siren);
-  }
+  for (const r of rows) if (!ejs.has(r.nofinessej)) ejs.set(r.nofinessej, ejSiren.get(r.nofinessej));
   // An EJ number may also be an EG of the same batch (never in FINESS, but keep ids distinct).
   const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
   const resources: (Resource & { id: string })[] = [];
