@@ -20,7 +20,7 @@ export interface ImportCliOptions {
   json?: boolean;
   batch?: string;
   encoding?: string;
-  /** Open the database directly even when a server runs (only safe on PostgreSQL). */
+  /** Open the database directly (refused while a server holds the embedded database). */
   direct?: boolean;
 }
 
@@ -40,7 +40,12 @@ export async function importFinessCommand(config: Config, file: string, opts: Im
     return EXIT.usage;
   }
   const bar = progressBar(process.env.ROR_PROGRESS === '1' || (!opts.json && process.stderr.isTTY === true));
-  const server = config.databaseUrl || opts.direct ? undefined : findServer(config.dataDir);
+  const running = config.databaseUrl ? undefined : findServer(config.dataDir);
+  if (running && opts.direct) {
+    process.stderr.write(`ror import finess : --direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui\n`);
+    return EXIT.usage;
+  }
+  const server = running;
   try {
     const report = server
       ? await viaServer(server, file, { dryRun: !!opts.dryRun, batchSize, onProgress: bar.update })

@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'rapport complet en JSON sur la sortie standard')
     .option('--batch <n>', 'structures par transaction (1000)')
     .option('--encoding <enc>', 'utf-8 ou latin1 (détecté sinon)')
-    .option('--direct', 'ouvre la base directement même si un serveur tourne (PostgreSQL seulement)')
+    .option('--direct', 'ouvre la base directement (refusé si un serveur tient la base embarquée)')
     .action(async (file: string, opts: ImportCliOptions) => {
       code = await importFinessCommand(loadConfig(), file, opts);
     });
