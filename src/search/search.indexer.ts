@@ -18,9 +18,37 @@ type Compiled = (resource: unknown) => unknown[];
 
 interface TypePlan {
   /** Parameters evaluated on the resource. */
-  plain: { def: SearchParamDef; fn: Compiled }[];
+  plain: { def: SearchParamDef; fn: Compiled; guard: Guard }[];
   /** Correlated groups: context evaluated on the resource, parameters on each instance. */
-  groups: { group: SearchGroup; fn: Compiled; params: { def: SearchParamDef; fn: Compiled }[] }[];
+  groups: { group: SearchGroup; fn: Compiled; guard: Guard; params: { def: SearchParamDef; fn: Compiled }[] }[];
+}
+
+/**
+ * What a resource must contain for an expression to yield anything: its first element, and every
+ * `url='…'` it filters on. Checking this on the resource (and its JSON text) is much cheaper than running
+ * fhirpath.js, and most parameters of a type do not apply to a given resource. Only built for expressions
+ * without unions or `or`, where the requirement is certain; otherwise the expression always runs.
+ */
+interface Guard {
+  element?: string;
+  urls: string[];
+}
+
+function guardOf(expression: string, resourceType: string): Guard {
+  if (/\||\bor\b|\biif\b|\bnot\(|\bempty\(|\bexists\(|\$this|%/.test(expression)) return { urls: [] };
+  const first = new RegExp(`^${resourceType}\\.([a-zA-Z]+)\\b`).exec(expression.trim())?.[1];
+  const urls = [...expression.matchAll(/url\s*=\s*'([^']+)'/g)].map((m) => m[1]!);
+  return { ...(first ? { element: first } : {}), urls };
+}
+
+function passes(guard: Guard, resource: Resource, text: () => string, enabled = true): boolean {
+  if (!enabled) return true;
+  if (guard.element && !(guard.element in resource) && !Object.keys(resource).some((k) => k.startsWith(guard.element!) || k === `_${guard.element}`)) {
+    return false;
+  }
+  if (guard.urls.length === 0) return true;
+  const json = text();
+  return guard.urls.every((u) => json.includes(`"${u}"`));
 }
 
 const plans = new Map<string, TypePlan>();
@@ -37,11 +65,11 @@ function planFor(resourceType: string): TypePlan {
   for (const def of paramsOf(resourceType).values()) {
     if (!def.expression) continue;
     if (!def.group) {
-      plan.plain.push({ def, fn: compile(def.expression) });
+      plan.plain.push({ def, fn: compile(def.expression), guard: guardOf(def.expression, resourceType) });
       continue;
     }
     let g = plan.groups.find((x) => x.group.code === def.group!.code);
-    if (!g) plan.groups.push((g = { group: def.group, fn: compile(def.group.context), params: [] }));
+    if (!g) plan.groups.push((g = { group: def.group, fn: compile(def.group.context), guard: guardOf(def.group.context, resourceType), params: [] }));
     g.params.push({ def, fn: compile(def.expression, 'Extension') });
   }
   plans.set(resourceType, plan);
@@ -59,11 +87,13 @@ export interface IndexRows {
 }
 
 /** The index rows of one resource (pure; exported for unit tests). */
-export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = emptyRows()): IndexRows {
+export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = emptyRows(), opts: { guards?: boolean } = {}): IndexRows {
   const rt = resource.resourceType;
   const plan = planFor(rt);
   const geoBefore = rows.geo.length;
-  for (const { def, fn } of plan.plain) addValues(rows, rt, id, def, 0, fn(resource));
+  let json: string | undefined;
+  const text = () => (json ??= JSON.stringify(resource));
+  for (const { def, fn, guard } of plan.plain) if (passes(guard, resource, text, opts.guards !== false)) addValues(rows, rt, id, def, 0, fn(resource));
   if (rt === 'Location' && rows.geo.length === geoBefore) {
     // No position: the Location sits at the centroid of its commune (ror-commune-cog), for near searches.
     const cog = rows.token.find((x) => x.id === id && x.rt === rt && x.c === 'commune-cog' && x.v)?.v;
@@ -71,6 +101,7 @@ export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = em
     if (c) rows.geo.push({ rt, id, c: 'near', g: 0, lat: c.lat, lon: c.lon });
   }
   for (const g of plan.groups) {
+    if (!passes(g.guard, resource, text, opts.guards !== false)) continue;
     const instances = g.fn(resource);
     instances.forEach((instance, i) => {
       const start = rows.token.length;
