@@ -2,8 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestApp, type TestApp } from '../setup/db.ts';
-import { ej, healthcareService, location, practitioner } from '../fixtures/ror.ts';
-import type { Resource } from '../../src/fhir/types.ts';
+import { createIgReferencedResources } from '../fixtures/ig-references.ts';
 import { PROFILES } from '../../src/fhir/validation/validate.ts';
 import type { ElementRule, ExtensionRule, SliceRule } from '../../src/fhir/validation/profile.ts';
 
@@ -22,21 +21,9 @@ const examples = readdirSync(DIR)
 const FHIR = { 'content-type': 'application/fhir+json' };
 let t: TestApp;
 
-/** The resources the examples reference by placeholder ids, created first with those ids. */
-async function createReferencedResources(): Promise<void> {
-  const put = async (r: Resource & { id: string }) => {
-    const res = await t.app.inject({ method: 'PUT', url: `/fhir/${r.resourceType}/${r.id}`, headers: FHIR, payload: JSON.stringify(r) });
-    expect(res.statusCode, res.body).toBe(201);
-  };
-  for (const id of ['5958', '4947', '1111', '999999']) await put({ ...ej(), id });
-  for (const id of ['5253', '1215', '888888']) await put({ ...location(), id });
-  await put({ ...practitioner(), id: '2524' });
-  await put({ ...healthcareService('5958', ['5253']), id: '9597' });
-}
-
 beforeAll(async () => {
   t = await openTestApp();
-  await createReferencedResources();
+  await createIgReferencedResources(t.app);
 });
 afterAll(async () => {
   await t?.close();
