@@ -131,6 +131,15 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       if (!/^[A-Za-z0-9_-]{1,2000}$/.test(value)) throw badRequest('Curseur de pagination invalide', '_cursor');
       parsed.cursor = value;
       return;
+    case '_summary':
+      // Only the count form: the number of matches, no entries (`_summary=false` is the default answer).
+      if (value === 'count') {
+        parsed.count = 0;
+        parsed.totalMode = 'accurate';
+      } else if (value !== 'false') {
+        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (count, false)`, { expression: '_summary' })]);
+      }
+      return;
     case '_total':
       if (value === 'none') parsed.totalMode = 'none';
       else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';

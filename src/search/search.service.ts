@@ -44,6 +44,7 @@ export const RESULT_PARAMETERS: { name: string; type: string; documentation: str
   { name: '_sort', type: 'special', documentation: 'Clés séparées par des virgules, - pour décroissant ; paramètres string, token, date, number, quantity, chaînés (organization.x), _id, _lastUpdated, near' },
   { name: '_include', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
   { name: '_revinclude', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
+  { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées' },
   { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total sur la première page)' },
   { name: '_cursor', type: 'special', documentation: 'Curseur opaque des liens next ; ne pas construire' },
 ];

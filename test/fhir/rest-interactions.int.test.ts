@@ -217,6 +217,15 @@ describe('FHIR interactions', () => {
     expect(new Set(versions).size).toBe(versions.length);
   });
 
+  it('_summary=count answers the number of matches without entries', async () => {
+    const org = await post(ej());
+    const res = await inject({ method: 'GET', url: `/fhir/Organization?identifier=${finessOf(org)}&_summary=count` });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().total).toBe(1);
+    expect(res.json().entry ?? []).toEqual([]);
+    expect((await inject({ method: 'GET', url: '/fhir/Organization?_summary=text' })).statusCode).toBe(400);
+  });
+
   it('unknown resource types and bad ids are rejected', async () => {
     expect((await inject({ method: 'GET', url: '/fhir/Patient/1' })).statusCode).toBe(404);
     expect((await inject({ method: 'GET', url: `/fhir/Organization/${'x'.repeat(65)}` })).statusCode).toBe(400);

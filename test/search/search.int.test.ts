@@ -663,6 +663,6 @@ describe('more modifiers and prefixes', () => {
 
   it('rest.searchParam lists the result parameters', async () => {
     const cs = (await t.app.inject({ method: 'GET', url: '/fhir/metadata' })).json() as { rest: { searchParam: { name: string }[] }[] };
-    expect(cs.rest[0]!.searchParam.map((p) => p.name).sort()).toEqual(['_count', '_cursor', '_include', '_revinclude', '_sort', '_total']);
+    expect(cs.rest[0]!.searchParam.map((p) => p.name).sort()).toEqual(['_count', '_cursor', '_include', '_revinclude', '_sort', '_summary', '_total']);
   });
 });
