@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../setup/db.ts';
+import { describe, expect, it } from 'vitest';
+import { FHIR_JSON, useTestApp } from '../setup/db.ts';
 import { createIgReferencedResources } from '../fixtures/ig-references.ts';
 import { PROFILES } from '../../src/fhir/validation/validate.ts';
 import type { ElementRule, ExtensionRule, SliceRule } from '../../src/fhir/validation/profile.ts';
@@ -18,16 +18,8 @@ const examples = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(DIR, f), 'utf8')) as R] as const);
 
-const FHIR = { 'content-type': 'application/fhir+json' };
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await openTestApp();
-  await createIgReferencedResources(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const FHIR = FHIR_JSON;
+const t = useTestApp({ afterOpen: (app) => createIgReferencedResources(app.app) });
 
 const strip = ({ id: _id, meta: _meta, ...rest }: R) => rest;
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../setup/db.ts';
+import { describe, expect, it } from 'vitest';
+import { FHIR_JSON, useTestApp } from '../setup/db.ts';
 import { createIgReferencedResources } from '../fixtures/ig-references.ts';
 
 /**
@@ -15,17 +15,9 @@ for (const f of readdirSync(DIR).filter((x) => x.endsWith('.json'))) {
   const r = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as R;
   if (!byType.has(r.resourceType)) byType.set(r.resourceType, r);
 }
-const FHIR = { 'content-type': 'application/fhir+json' };
+const FHIR = FHIR_JSON;
 const NOTE = 'https://example.org/fhir/StructureDefinition/test-note';
-let t: TestApp;
-
-beforeAll(async () => {
-  t = await openTestApp();
-  await createIgReferencedResources(t.app);
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp({ afterOpen: (app) => createIgReferencedResources(app.app) });
 
 describe.each([...byType.entries()])('%s', (type, example) => {
   it('create, read, vread, update, patch, history', async () => {

@@ -1,18 +1,12 @@
 import type { InjectOptions } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../setup/db.ts';
+import { describe, expect, it } from 'vitest';
+import { FHIR_JSON, useTestApp } from '../setup/db.ts';
 import { eg, ej, FINESS } from '../fixtures/ror.ts';
 import type { Resource } from '../../src/fhir/types.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await openTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const FHIR = { 'content-type': 'application/fhir+json' };
+const FHIR = FHIR_JSON;
 const inject = (req: InjectOptions) => t.app.inject(req);
 async function post(r: Resource) {
   const res = await inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });

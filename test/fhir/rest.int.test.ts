@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../setup/db.ts';
+import { describe, expect, it } from 'vitest';
+import { FHIR_JSON, useTestApp } from '../setup/db.ts';
 import { capacity, eg, ej, healthcareService, location } from '../fixtures/ror.ts';
 import type { Resource } from '../../src/fhir/types.ts';
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await openTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const FHIR = { 'content-type': 'application/fhir+json' };
+const FHIR = FHIR_JSON;
 async function post(r: Resource) {
   const res = await t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
   expect(res.statusCode, res.body).toBe(201);

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
@@ -55,3 +56,18 @@ export async function openTestApp(): Promise<TestApp> {
     },
   };
 }
+
+/** Opens the application before the tests of a file and closes it after them; the handle is filled in beforeAll. */
+export function useTestApp(opts: { afterOpen?: (t: TestApp) => Promise<void> } = {}): TestApp {
+  const handle = {} as TestApp;
+  beforeAll(async () => {
+    Object.assign(handle, await openTestApp());
+    await opts.afterOpen?.(handle);
+  });
+  afterAll(async () => {
+    await handle.close?.();
+  });
+  return handle;
+}
+
+export const FHIR_JSON = { 'content-type': 'application/fhir+json' };

@@ -1,5 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTestApp, type TestApp } from '../setup/db.ts';
+import { describe, expect, it } from 'vitest';
+import { FHIR_JSON, useTestApp } from '../setup/db.ts';
 
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const R211 = `${NOS}/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle`;
@@ -9,15 +9,9 @@ const J124 = `${NOS}/JDV_J124-Commune/FHIR/JDV-J124-Commune`;
 const COMMUNE = `${NOS}/TRE_R13-Commune/FHIR/TRE-R13-Commune`;
 const COMMUNE_OM = `${NOS}/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM`;
 
-let t: TestApp;
-beforeAll(async () => {
-  t = await openTestApp();
-});
-afterAll(async () => {
-  await t?.close();
-});
+const t = useTestApp();
 
-const FHIR = { 'content-type': 'application/fhir+json' };
+const FHIR = FHIR_JSON;
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
 type Param = { name: string; valueString?: string; valueBoolean?: boolean; valueUri?: string; valueCode?: string };
 const param = (body: { parameter: Param[] }, name: string) => body.parameter.find((p) => p.name === name);
