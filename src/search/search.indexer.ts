@@ -20,7 +20,7 @@ interface TypePlan {
   /** Parameters evaluated on the resource. */
   plain: { def: SearchParamDef; fn: Compiled; guard: Guard }[];
   /** Correlated groups: context evaluated on the resource, parameters on each instance. */
-  groups: { group: SearchGroup; fn: Compiled; guard: Guard; params: { def: SearchParamDef; fn: Compiled }[] }[];
+  groups: { group: SearchGroup; fn: Compiled; guard: Guard; params: { def: SearchParamDef; fn: Compiled; guard: Guard }[] }[];
 }
 
 /**
@@ -70,7 +70,7 @@ function planFor(resourceType: string): TypePlan {
     }
     let g = plan.groups.find((x) => x.group.code === def.group!.code);
     if (!g) plan.groups.push((g = { group: def.group, fn: compile(def.group.context), guard: guardOf(def.group.context, resourceType), params: [] }));
-    g.params.push({ def, fn: compile(def.expression, 'Extension') });
+    g.params.push({ def, fn: compile(def.expression, 'Extension'), guard: guardOf(def.expression, 'Extension') });
   }
   plans.set(resourceType, plan);
   return plan;
@@ -105,7 +105,11 @@ export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = em
     const instances = g.fn(resource);
     instances.forEach((instance, i) => {
       const start = rows.token.length;
-      for (const { def, fn } of g.params) addValues(rows, rt, id, def, i + 1, fn(instance));
+      let instanceJson: string | undefined;
+      const instanceText = () => (instanceJson ??= JSON.stringify(instance));
+      for (const { def, fn, guard } of g.params) {
+        if (passes(guard, instance as Resource, instanceText, opts.guards !== false)) addValues(rows, rt, id, def, i + 1, fn(instance));
+      }
       rows.group.push({ rt, id, gc: g.group.code, g: i + 1, tk: rows.token.slice(start).flatMap((t) => (t.v === null ? [] : groupTokenKeys(t.c, t.s, t.v))) });
     });
   }
