@@ -70,13 +70,16 @@ export class Directory {
 
   async create(actor: Actor, resource: Resource, opts: { id?: string } = {}): Promise<StoredVersion> {
     this.check(resource);
-    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id: opts.id ?? randomUUID(), resource, fresh: opts.id === undefined });
+    const id = opts.id ?? randomUUID();
+    this.prepareIndexes(resource, id);
+    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id, resource, fresh: opts.id === undefined });
     return r.version!;
   }
 
   /** Update (PUT); creates the resource with the given id when it does not exist yet. */
   async update(actor: Actor, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ version: StoredVersion; created: boolean }> {
     this.check(resource);
+    this.prepareIndexes(resource, resource.id);
     const r = await this.writes.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch });
     return { version: r.version!, created: r.created };
   }
@@ -332,6 +335,11 @@ export class Directory {
 
   history(q: Parameters<typeof resourceStore.history>[1]) {
     return resourceStore.history(this.db, q);
+  }
+
+  /** Lets indexers derive their rows now, outside the (serialised) write transaction. */
+  private prepareIndexes(resource: Resource, id: string): void {
+    for (const indexer of this.indexers) indexer.prepare?.(resource, id);
   }
 
   private check(resource: Resource): void {

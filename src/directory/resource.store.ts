@@ -27,6 +27,8 @@ export interface IndexItem {
   resource: Resource | null;
   /** First version of the resource: it has no derived rows yet, so there is nothing to delete. */
   isNew?: boolean;
+  /** The object the writer passed in (same content but meta), as given to `Indexer.prepare`. */
+  source?: Resource;
 }
 
 /**
@@ -34,7 +36,13 @@ export interface IndexItem {
  * in the same transaction as the write. Takes a batch (a single write passes one item) so bulk loads can
  * use set-based SQL.
  */
-export type Indexer = (tx: Queryable, items: readonly IndexItem[]) => Promise<void>;
+export type Indexer = ((tx: Queryable, items: readonly IndexItem[]) => Promise<void>) & {
+  /**
+   * Optional: derive the rows of a resource about to be written, before the transaction opens, so CPU work
+   * overlaps another batch's database work; the indexer then finds them through `IndexItem.source`.
+   */
+  prepare?: (resource: Resource, id: string) => void;
+};
 
 const TS = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tsSql = (col: string) => TS.replace('%s', col);
@@ -116,7 +124,13 @@ export const resourceStore = {
       if (content) content.meta!.lastUpdated = ts;
       return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
     });
-    const items = versions.map((v) => ({ resourceType: v.resourceType, id: v.id, resource: v.content, isNew: v.versionId === 1 }));
+    const items = versions.map((v, k) => ({
+      resourceType: v.resourceType,
+      id: v.id,
+      resource: v.content,
+      isNew: v.versionId === 1,
+      ...(args.items[k]!.resource ? { source: args.items[k]!.resource! } : {}),
+    }));
     for (const index of args.indexers) await index(tx, items);
     return versions;
   },

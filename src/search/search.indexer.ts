@@ -252,9 +252,22 @@ export const searchIndexer: Indexer = async (tx, items) => {
 
 function rowsOf(items: readonly IndexItem[]): IndexRows {
   const rows = emptyRows();
-  for (const item of items) if (item.resource) indexRowsOf(item.resource, item.id, rows);
+  for (const item of items) {
+    if (!item.resource) continue;
+    const ready = item.source ? prepared.get(item.source) : undefined;
+    if (ready && ready.id === item.id) {
+      for (const key of Object.keys(rows) as (keyof IndexRows)[]) (rows[key] as unknown[]).push(...ready.rows[key]);
+    } else indexRowsOf(item.resource, item.id, rows);
+  }
   return rows;
 }
+
+/** Rows derived before the write transaction (see Indexer.prepare), by the writer's resource object. */
+const prepared = new WeakMap<Resource, { id: string; rows: IndexRows }>();
+
+searchIndexer.prepare = (resource, id) => {
+  prepared.set(resource, { id, rows: indexRowsOf(resource, id) });
+};
 
 const INSERTS: [keyof IndexRows, string][] = [
   ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp, toks) SELECT rt, id, gc, g, tk FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int, tk text[])`],
