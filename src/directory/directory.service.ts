@@ -64,10 +64,6 @@ export class Directory {
     });
   }
 
-  addIndexer(indexer: Indexer): void {
-    this.indexers.push(indexer);
-  }
-
   async create(actor: Actor, resource: Resource, opts: { id?: string } = {}): Promise<StoredVersion> {
     this.check(resource);
     const id = opts.id ?? randomUUID();

@@ -319,7 +319,8 @@ export function normalise(s: string): string {
     .trim();
 }
 
-function info(vs: CachedValueSet): ValueSetInfo {
+/** The descriptive fields of a value set, optional ones only when set. */
+function info(vs: Omit<ValueSetInfo, 'title' | 'status' | 'date' | 'description'> & { title?: string | null; status?: string | null; date?: string | null; description?: string | null }): ValueSetInfo {
   return {
     url: vs.url,
     name: vs.name,
@@ -339,16 +340,7 @@ function buildSnapshot(stored: StoredTerminology): Snapshot {
   for (const c of stored.concepts) systems.get(c.system)?.concepts.set(c.code, c.display);
   const valueSets = new Map<string, CachedValueSet>();
   for (const vs of stored.valueSets) {
-    valueSets.set(vs.url, {
-      url: vs.url,
-      name: vs.name,
-      version: vs.version,
-      ...(vs.title ? { title: vs.title } : {}),
-      ...(vs.status ? { status: vs.status } : {}),
-      ...(vs.date ? { date: vs.date } : {}),
-      ...(vs.description ? { description: vs.description } : {}),
-      includes: [],
-    });
+    valueSets.set(vs.url, { ...info(vs), includes: [] });
   }
   const byKey = new Map<string, CachedValueSet['includes'][number]>();
   for (const inc of stored.includes) {

@@ -18,7 +18,6 @@ const examples = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .map((f) => [f.replace(/\.json$/, ''), JSON.parse(readFileSync(join(DIR, f), 'utf8')) as R] as const);
 
-const FHIR = FHIR_JSON;
 const t = useTestApp({ afterOpen: (app) => createIgReferencedResources(app.app) });
 
 const strip = ({ id: _id, meta: _meta, ...rest }: R) => rest;
@@ -30,7 +29,7 @@ async function count(resourceType: string): Promise<number> {
 
 describe('IG examples are accepted and read back unchanged', () => {
   it.each(examples)('%s', async (_name, example) => {
-    const created = await t.app.inject({ method: 'POST', url: `/fhir/${example.resourceType}`, headers: FHIR, payload: JSON.stringify(example) });
+    const created = await t.app.inject({ method: 'POST', url: `/fhir/${example.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(example) });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
     const read = await t.app.inject({ method: 'GET', url: `/fhir/${example.resourceType}/${id}` });
@@ -141,7 +140,7 @@ describe('IG examples are rejected once a required element is removed, and nothi
     const broken = structuredClone(example);
     brk.apply(broken);
     const before = await count(example.resourceType);
-    const res = await t.app.inject({ method: 'POST', url: `/fhir/${example.resourceType}`, headers: FHIR, payload: JSON.stringify(broken) });
+    const res = await t.app.inject({ method: 'POST', url: `/fhir/${example.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(broken) });
     expect(res.statusCode, res.body).toBe(422);
     const outcome = res.json() as { resourceType: string; issue: { severity: string; expression?: string[]; diagnostics?: string }[] };
     expect(outcome.resourceType).toBe('OperationOutcome');
@@ -156,7 +155,7 @@ describe('the write path applies the same rules to every interaction', () => {
 
   it('rejects a reference to an existing resource of the wrong type (before looking it up)', async () => {
     const body = { ...structuredClone(hsExample), providedBy: { reference: 'Location/5253' } };
-    const res = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR, payload: JSON.stringify(body) });
+    const res = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR_JSON, payload: JSON.stringify(body) });
     expect(res.statusCode).toBe(422);
     const issue = (res.json() as { issue: { expression?: string[]; details?: { coding?: { code: string }[] } }[] }).issue[0]!;
     expect(issue.expression).toEqual(['HealthcareService.providedBy']);
@@ -164,14 +163,14 @@ describe('the write path applies the same rules to every interaction', () => {
   });
 
   it('rejects a PATCH that removes characteristic:careMode, and keeps the stored version', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR, payload: JSON.stringify(hsExample) });
+    const created = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR_JSON, payload: JSON.stringify(hsExample) });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
     const patch = {
       resourceType: 'Parameters',
       parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'delete' }, { name: 'path', valueString: 'HealthcareService.characteristic[0]' }] }],
     };
-    const res = await t.app.inject({ method: 'PATCH', url: `/fhir/HealthcareService/${id}`, headers: FHIR, payload: JSON.stringify(patch) });
+    const res = await t.app.inject({ method: 'PATCH', url: `/fhir/HealthcareService/${id}`, headers: FHIR_JSON, payload: JSON.stringify(patch) });
     expect(res.statusCode, res.body).toBe(422);
     expect((res.json() as { issue: { expression?: string[] }[] }).issue.map((i) => i.expression?.[0])).toContain('HealthcareService.characteristic');
     const read = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService/${id}` });
@@ -181,7 +180,7 @@ describe('the write path applies the same rules to every interaction', () => {
   it('rejects a PUT with an unknown element and a malformed date, one issue each', async () => {
     const body = { ...structuredClone(hsExample), id: 'put-invalid', nom: 'x' } as R;
     body.extension[0].valueDateTime = '09/12/2023';
-    const res = await t.app.inject({ method: 'PUT', url: '/fhir/HealthcareService/put-invalid', headers: FHIR, payload: JSON.stringify(body) });
+    const res = await t.app.inject({ method: 'PUT', url: '/fhir/HealthcareService/put-invalid', headers: FHIR_JSON, payload: JSON.stringify(body) });
     expect(res.statusCode).toBe(422);
     const errors = (res.json() as { issue: { severity: string; expression?: string[] }[] }).issue.filter((i) => i.severity === 'error');
     expect(errors.map((i) => i.expression?.[0]).sort()).toEqual(['HealthcareService.extension[0].valueDateTime', 'HealthcareService.nom']);

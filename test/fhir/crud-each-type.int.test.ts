@@ -15,14 +15,13 @@ for (const f of readdirSync(DIR).filter((x) => x.endsWith('.json'))) {
   const r = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as R;
   if (!byType.has(r.resourceType)) byType.set(r.resourceType, r);
 }
-const FHIR = FHIR_JSON;
 const NOTE = 'https://example.org/fhir/StructureDefinition/test-note';
 const t = useTestApp({ afterOpen: (app) => createIgReferencedResources(app.app) });
 
 describe.each([...byType.entries()])('%s', (type, example) => {
   it('create, read, vread, update, patch, history', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const created = await t.app.inject({ method: 'POST', url: `/fhir/${type}`, headers: FHIR, payload: JSON.stringify(example) });
+    const created = await t.app.inject({ method: 'POST', url: `/fhir/${type}`, headers: FHIR_JSON, payload: JSON.stringify(example) });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
 
@@ -31,17 +30,17 @@ describe.each([...byType.entries()])('%s', (type, example) => {
     expect(read.headers.etag).toBe('W/"1"');
 
     const updated = { ...read.json(), extension: [...(read.json().extension ?? []), { url: NOTE, valueString: 'mise à jour' }] };
-    const put = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
+    const put = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR_JSON, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.headers.etag).toBe('W/"2"');
 
-    const stale = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
+    const stale = await t.app.inject({ method: 'PUT', url: `/fhir/${type}/${id}`, headers: { ...FHIR_JSON, 'if-match': 'W/"1"' }, payload: JSON.stringify(updated) });
     expect(stale.statusCode).toBe(412);
 
     const fhirPathPatch = await t.app.inject({
       method: 'PATCH',
       url: `/fhir/${type}/${id}`,
-      headers: { ...FHIR, 'if-match': 'W/"2"' },
+      headers: { ...FHIR_JSON, 'if-match': 'W/"2"' },
       payload: JSON.stringify({
         resourceType: 'Parameters',
         parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: `${type}.extension.where(url='${NOTE}').value` }, { name: 'value', valueString: 'patchée' }] }],
@@ -56,7 +55,7 @@ describe.each([...byType.entries()])('%s', (type, example) => {
       headers: { 'content-type': 'application/json-patch+json' },
       payload: JSON.stringify([
         { op: 'test', path: '/meta/versionId', value: '3' },
-        // FHIR forbids empty arrays: drop the whole element when the note was its only extension.
+        // FHIR_JSON forbids empty arrays: drop the whole element when the note was its only extension.
         { op: 'remove', path: fhirPathPatch.json().extension.length === 1 ? '/extension' : `/extension/${fhirPathPatch.json().extension.length - 1}` },
       ]),
     });

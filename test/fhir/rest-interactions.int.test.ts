@@ -6,10 +6,9 @@ import type { Resource } from '../../src/fhir/types.ts';
 
 const t = useTestApp();
 
-const FHIR = FHIR_JSON;
 const inject = (req: InjectOptions) => t.app.inject(req);
 async function post(r: Resource) {
-  const res = await inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
+  const res = await inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(r) });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as Resource & { id: string };
 }
@@ -17,7 +16,7 @@ const finessOf = (r: Resource) => (r.identifier as { system: string; value: stri
 
 describe('FHIR interactions', () => {
   it('create sets id, versionId, lastUpdated and answers Location, ETag, Last-Modified', async () => {
-    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify({ ...ej(), id: 'client-chosen' }) });
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), id: 'client-chosen' }) });
     expect(res.statusCode).toBe(201);
     const body = res.json();
     expect(body.id).not.toBe('client-chosen');
@@ -44,16 +43,16 @@ describe('FHIR interactions', () => {
 
   it('update requires the id in the body to match the URL', async () => {
     const org = await post(ej());
-    const res = await inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: FHIR, payload: JSON.stringify({ ...org, id: 'other' }) });
+    const res = await inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...org, id: 'other' }) });
     expect(res.statusCode).toBe(400);
     expect(res.json().issue[0].expression).toEqual(['Organization.id']);
   });
 
   it('update of an unknown id creates it (201), then updates it (200)', async () => {
     const id = `org-${Date.now()}`;
-    const first = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR, payload: JSON.stringify({ ...ej(), id }) });
+    const first = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), id }) });
     expect(first.statusCode, first.body).toBe(201);
-    const second = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR, payload: JSON.stringify({ ...ej(), id, name: 'x' }) });
+    const second = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), id, name: 'x' }) });
     expect(second.statusCode).toBe(200);
     expect(second.json().meta.versionId).toBe('2');
   });
@@ -62,12 +61,12 @@ describe('FHIR interactions', () => {
     const org = await post(ej());
     const finess = finessOf(org);
     const url = `/fhir/Organization?identifier=${encodeURIComponent(`${FINESS}|${finess}`)}`;
-    const upd = await inject({ method: 'PUT', url, headers: FHIR, payload: JSON.stringify({ ...ej(), identifier: org.identifier, name: 'Mis à jour' }) });
+    const upd = await inject({ method: 'PUT', url, headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), identifier: org.identifier, name: 'Mis à jour' }) });
     expect(upd.statusCode, upd.body).toBe(200);
     expect(upd.json().id).toBe(org.id);
     expect(upd.json().name).toBe('Mis à jour');
     const fresh = ej();
-    const create = await inject({ method: 'PUT', url: `/fhir/Organization?identifier=${encodeURIComponent(`${FINESS}|${finessOf(fresh)}`)}`, headers: FHIR, payload: JSON.stringify(fresh) });
+    const create = await inject({ method: 'PUT', url: `/fhir/Organization?identifier=${encodeURIComponent(`${FINESS}|${finessOf(fresh)}`)}`, headers: FHIR_JSON, payload: JSON.stringify(fresh) });
     expect(create.statusCode).toBe(201);
   });
 
@@ -77,7 +76,7 @@ describe('FHIR interactions', () => {
     await post(a);
     await post(b);
     const url = `/fhir/Organization?identifier=${finessOf(a)}`;
-    const put = await inject({ method: 'PUT', url, headers: FHIR, payload: JSON.stringify(a) });
+    const put = await inject({ method: 'PUT', url, headers: FHIR_JSON, payload: JSON.stringify(a) });
     expect(put.statusCode).toBe(412);
     expect(put.json().issue[0].code).toBe('multiple-matches');
     const patch = await inject({ method: 'PATCH', url, headers: { 'content-type': 'application/json-patch+json' }, payload: JSON.stringify([{ op: 'replace', path: '/name', value: 'x' }]) });
@@ -89,7 +88,7 @@ describe('FHIR interactions', () => {
     const res = await inject({
       method: 'POST',
       url: '/fhir/Organization',
-      headers: { ...FHIR, 'if-none-exist': `identifier=${FINESS}|${finessOf(org)}` },
+      headers: { ...FHIR_JSON, 'if-none-exist': `identifier=${FINESS}|${finessOf(org)}` },
       payload: JSON.stringify(ej()),
     });
     expect(res.statusCode).toBe(200);
@@ -128,7 +127,7 @@ describe('FHIR interactions', () => {
     const res = await inject({
       method: 'PATCH',
       url: `/fhir/Organization/${org.id}`,
-      headers: FHIR,
+      headers: FHIR_JSON,
       payload: JSON.stringify({
         resourceType: 'Parameters',
         parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: 'Organization.name' }, { name: 'value', valueString: 'Par FHIRPath' }] }],
@@ -146,7 +145,7 @@ describe('FHIR interactions', () => {
         inject({
           method: 'PATCH',
           url: `/fhir/Organization/${org.id}`,
-          headers: FHIR,
+          headers: FHIR_JSON,
           payload: JSON.stringify({
             resourceType: 'Parameters',
             parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'add' }, { name: 'path', valueString: 'Organization' }, { name: 'name', valueString: 'extension' }, { name: 'value', valueExtension: { url: 'https://example.org/fhir/StructureDefinition/test-note', valueString: `note-${i}` } }] }],
@@ -162,7 +161,7 @@ describe('FHIR interactions', () => {
   });
 
   it('Prefer: return=minimal sends no body', async () => {
-    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: { ...FHIR, prefer: 'return=minimal' }, payload: JSON.stringify(ej()) });
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: { ...FHIR_JSON, prefer: 'return=minimal' }, payload: JSON.stringify(ej()) });
     expect(res.statusCode).toBe(201);
     expect(res.body).toBe('');
     expect(res.headers.location).toBeTruthy();
@@ -178,7 +177,7 @@ describe('FHIR interactions', () => {
 
   it('a reference to a missing resource is refused and nothing is written', async () => {
     const site = eg('does-not-exist');
-    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify(site) });
+    const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(site) });
     expect(res.statusCode).toBe(422);
     expect(res.json().issue[0].expression).toEqual(['Organization.partOf']);
     const search = await inject({ method: 'GET', url: `/fhir/Organization?identifier=${finessOf(site)}` });

@@ -5,9 +5,8 @@ import type { Resource } from '../../src/fhir/types.ts';
 
 const t = useTestApp();
 
-const FHIR = FHIR_JSON;
 async function post(r: Resource) {
-  const res = await t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR, payload: JSON.stringify(r) });
+  const res = await t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(r) });
   expect(res.statusCode, res.body).toBe(201);
   return res.json() as Resource & { id: string };
 }
@@ -22,11 +21,11 @@ describe('FHIR REST core', () => {
     expect(read.headers['content-type']).toContain('application/fhir+json');
 
     const changed = { ...org, name: 'Nouveau nom' };
-    const put = await t.app.inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify(changed) });
+    const put = await t.app.inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: { ...FHIR_JSON, 'if-match': 'W/"1"' }, payload: JSON.stringify(changed) });
     expect(put.statusCode, put.body).toBe(200);
     expect(put.json().meta.versionId).toBe('2');
 
-    const stale = await t.app.inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: { ...FHIR, 'if-match': 'W/"1"' }, payload: JSON.stringify({ ...org, name: 'Perdu' }) });
+    const stale = await t.app.inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: { ...FHIR_JSON, 'if-match': 'W/"1"' }, payload: JSON.stringify({ ...org, name: 'Perdu' }) });
     expect(stale.statusCode).toBe(412);
     expect(stale.json().resourceType).toBe('OperationOutcome');
 
@@ -50,14 +49,14 @@ describe('FHIR REST core', () => {
       resourceType: 'Parameters',
       parameter: [{ name: 'operation', part: [{ name: 'type', valueString: type }, { name: 'path', valueString: p }, ...(value ? [{ name: 'value', part: [{ extension: [value] }] }] : [])] }],
     });
-    const replace = await t.app.inject({ method: 'PATCH', url, headers: FHIR, payload: JSON.stringify(op('replace', path, capacity('02', 4))) });
+    const replace = await t.app.inject({ method: 'PATCH', url, headers: FHIR_JSON, payload: JSON.stringify(op('replace', path, capacity('02', 4))) });
     expect(replace.statusCode).toBe(404);
     expect(replace.json().issue[0].code).toBe('not-found');
     expect(replace.json().issue[0].expression[0]).toBe(`Location.extension.where(url='${CAP}')`);
 
-    const add = await t.app.inject({ method: 'PATCH', url, headers: FHIR, payload: JSON.stringify(op('add', `Location.extension.where(url='${CAP}')`, capacity('02', 4))) });
+    const add = await t.app.inject({ method: 'PATCH', url, headers: FHIR_JSON, payload: JSON.stringify(op('add', `Location.extension.where(url='${CAP}')`, capacity('02', 4))) });
     expect(add.statusCode, add.body).toBe(200);
-    const again = await t.app.inject({ method: 'PATCH', url, headers: FHIR, payload: JSON.stringify(op('replace', path, capacity('02', 9))) });
+    const again = await t.app.inject({ method: 'PATCH', url, headers: FHIR_JSON, payload: JSON.stringify(op('replace', path, capacity('02', 9))) });
     expect(again.statusCode, again.body).toBe(200);
     const caps = (again.json().extension as { url: string; extension?: { url: string; valueInteger?: number }[] }[]).filter((e) => e.url === CAP);
     expect(caps).toHaveLength(1);
@@ -82,9 +81,9 @@ describe('FHIR REST core', () => {
       { req: { method: 'GET' as const, url: '/nope' }, status: 404 },
       { req: { method: 'GET' as const, url: '/fhir/Organization/does-not-exist' }, status: 404 },
       { req: { method: 'POST' as const, url: '/fhir/Organization', headers: { 'content-type': 'text/plain' }, payload: 'x' }, status: 415 },
-      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR, payload: '{bad json' }, status: 400 },
-      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify({ resourceType: 'Patient' }) }, status: 400 },
-      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR, payload: JSON.stringify({ resourceType: 'Organization', pad: 'x'.repeat(6 * 1024 * 1024) }) }, status: 413 },
+      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR_JSON, payload: '{bad json' }, status: 400 },
+      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Patient' }) }, status: 400 },
+      { req: { method: 'POST' as const, url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Organization', pad: 'x'.repeat(6 * 1024 * 1024) }) }, status: 413 },
     ];
     for (const c of cases) {
       const res = await t.app.inject(c.req);

@@ -11,7 +11,6 @@ const COMMUNE_OM = `${NOS}/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM`;
 
 const t = useTestApp();
 
-const FHIR = FHIR_JSON;
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
 type Param = { name: string; valueString?: string; valueBoolean?: boolean; valueUri?: string; valueCode?: string };
 const param = (body: { parameter: Param[] }, name: string) => body.parameter.find((p) => p.name === name);
@@ -33,7 +32,7 @@ describe('CodeSystem/$lookup', () => {
     const post = await t.app.inject({
       method: 'POST',
       url: '/fhir/CodeSystem/$lookup',
-      headers: FHIR,
+      headers: FHIR_JSON,
       payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: COMMUNE, code: '78646' } }] }),
     });
     expect(post.statusCode, post.body).toBe(200);
@@ -62,7 +61,7 @@ describe('CodeSystem/$lookup', () => {
     const typo = await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$lookup?${q({ system: R211, cod: '183' })}` });
     expect(typo.statusCode).toBe(400);
     expect(typo.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['cod'] });
-    const notParams = await t.app.inject({ method: 'POST', url: '/fhir/CodeSystem/$lookup', headers: FHIR, payload: JSON.stringify({ resourceType: 'Patient' }) });
+    const notParams = await t.app.inject({ method: 'POST', url: '/fhir/CodeSystem/$lookup', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Patient' }) });
     expect(notParams.statusCode).toBe(400);
     expect(notParams.json().issue[0].expression).toEqual(['resourceType']);
   });
@@ -93,7 +92,7 @@ describe('ValueSet/$expand', () => {
     const post = await t.app.inject({
       method: 'POST',
       url: '/fhir/ValueSet/$expand',
-      headers: FHIR,
+      headers: FHIR_JSON,
       payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'url', valueUri: J124 }, { name: 'filter', valueString: 'versailles' }, { name: 'count', valueInteger: 1 }] }),
     });
     expect(post.json().expansion.contains).toEqual([{ system: COMMUNE_OM, code: '78646', display: 'Versailles' }]);
@@ -128,7 +127,7 @@ describe('ValueSet/$expand', () => {
     const inline = await t.app.inject({
       method: 'POST',
       url: '/fhir/ValueSet/$expand',
-      headers: FHIR,
+      headers: FHIR_JSON,
       payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { resourceType: 'ValueSet' } }] }),
     });
     expect(inline.statusCode).toBe(400);
@@ -174,7 +173,7 @@ describe('ValueSet/$validate-code', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/fhir/ValueSet/$validate-code',
-      headers: FHIR,
+      headers: FHIR_JSON,
       payload: JSON.stringify({
         resourceType: 'Parameters',
         parameter: [
