@@ -223,15 +223,60 @@ function applyOperation(doc: Resource, op: Operation): void {
       return;
     }
     case 'replace': {
+      if (op.name !== undefined) {
+        // National spelling: replace with `name` replaces the element `name` of `path` (a first-level attribute).
+        const { target, name } = namedTarget(doc, op);
+        if (target[name] === undefined) throw notFoundOnPath({ ...op, path: `${op.path}.${name}` });
+        target[name] = Array.isArray(target[name]) && !Array.isArray(op.value) ? [op.value] : op.value;
+        return;
+      }
       const nodes = evaluateNodes(doc, op.path, op.expression);
       if (nodes.length === 0) throw notFoundOnPath(op);
+      if (Array.isArray(op.value)) {
+        // A list value replaces the whole list the path designates (`Organization.telecom` with [ContactPoint…]).
+        const { parent, prop, index } = holder(nodes[0]!, op);
+        const sameList = nodes.every((n) => { const h = holder(n, op); return h.parent === parent && h.prop === prop; });
+        if (index !== null && sameList && (parent[prop] as unknown[]).length === nodes.length) {
+          parent[prop] = op.value;
+          return;
+        }
+      }
       if (nodes.length > 1) {
         throw new OutcomeError(400, [issue('multiple-matches', `replace : « ${op.path} » désigne ${nodes.length} éléments ; il doit en désigner un seul`, { expression: op.path })]);
       }
-      setNode(nodes[0]!, op.value, op);
+      const node = nodes[0]!;
+      if (isExtension(node.data) && (op.value === null || typeof op.value !== 'object')) {
+        // National spelling: a primitive replacing an extension (…extension.where(url='nbInService') → 3)
+        // replaces that extension's value, keeping its value[x] type.
+        const ext = node.data as Record<string, unknown>;
+        const key = Object.keys(ext).find((k) => k.startsWith('value'));
+        if (!key) throw new OutcomeError(400, [issue('invalid', `replace : l'extension « ${String(ext.url)} » n'a pas de valeur à remplacer`, { expression: op.path })]);
+        ext[key] = op.value;
+        return;
+      }
+      setNode(node, op.value, op);
       return;
     }
     case 'delete': {
+      if (op.name !== undefined) {
+        // National spelling: delete with `name` (and a `value`) removes from `path.name` the elements that match
+        // the value (every element the value gives, e.g. the coding system and code); without a value, all of it.
+        const { target, name } = namedTarget(doc, op);
+        const current = target[name];
+        if (current === undefined) return;
+        if (op.value === undefined) {
+          delete target[name];
+          return;
+        }
+        if (!Array.isArray(current)) {
+          if (matches(current, op.value)) delete target[name];
+          return;
+        }
+        const kept = current.filter((item) => !matches(item, op.value));
+        if (kept.length === 0) delete target[name];
+        else target[name] = kept;
+        return;
+      }
       const nodes = evaluateNodes(doc, op.path, op.expression);
       if (nodes.length > 1) {
         throw new OutcomeError(400, [issue('multiple-matches', `delete : « ${op.path} » désigne ${nodes.length} éléments ; il doit en désigner un seul`, { expression: op.path })]);
@@ -240,6 +285,39 @@ function applyOperation(doc: Resource, op: Operation): void {
       return;
     }
   }
+}
+
+/** The single object `path` designates, and the `name` of its element an operation acts on. */
+function namedTarget(doc: Resource, op: Operation): { target: Record<string, unknown>; name: string } {
+  const containers = evaluateNodes(doc, op.path, op.expression);
+  if (containers.length === 0) throw notFoundOnPath(op);
+  if (containers.length !== 1 || !isObject(containers[0]!.data)) {
+    throw new OutcomeError(400, [issue('invalid', `${op.type} : « ${op.path} » doit désigner un seul élément (${containers.length} trouvés)`, { expression: op.expression })]);
+  }
+  return { target: containers[0]!.data as Record<string, unknown>, name: op.name! };
+}
+
+/**
+ * Whether `item` holds everything `pattern` gives: primitives equal, objects key by key, and each element of a
+ * pattern list found in the item's list, an object pattern matching any element of a list (so a CodeableConcept
+ * pattern with one coding matches a concept that has that coding among others); display texts are ignored.
+ */
+function matches(item: unknown, pattern: unknown, key?: string): boolean {
+  if (key === 'display') return true;
+  if (Array.isArray(pattern)) {
+    const list = Array.isArray(item) ? item : [item];
+    return pattern.every((p) => list.some((i) => matches(i, p)));
+  }
+  if (isObject(pattern)) {
+    if (Array.isArray(item)) return item.some((i) => matches(i, pattern));
+    if (!isObject(item)) return false;
+    return Object.entries(pattern).every(([k, v]) => matches(item[k], v, k));
+  }
+  return item === pattern;
+}
+
+function isExtension(v: unknown): boolean {
+  return isObject(v) && typeof v.url === 'string' && Object.keys(v).some((k) => k.startsWith('value'));
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
