@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
+import { lockDataDir } from './pglite-lock.ts';
 
 /** The subset of a connection every store needs: one parameterised SQL statement at a time. */
 export interface Queryable {
@@ -90,12 +91,19 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   const { cube } = await import('@electric-sql/pglite/contrib/cube');
   const { earthdistance } = await import('@electric-sql/pglite/contrib/earthdistance');
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const db = await PGlite.create({
-    ...(dataDir ? { dataDir } : {}),
-    ...(loadDataDir ? { loadDataDir } : {}),
-    extensions: { pg_trgm, unaccent, cube, earthdistance },
-    parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
-  });
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
+  let db: InstanceType<typeof PGlite>;
+  try {
+    db = await PGlite.create({
+      ...(dataDir ? { dataDir } : {}),
+      ...(loadDataDir ? { loadDataDir } : {}),
+      extensions: { pg_trgm, unaccent, cube, earthdistance },
+      parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
+    });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const asResult = <T>(r: { rows: T[]; affectedRows?: number }) => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length });
   return {
     kind: 'pglite',
@@ -109,7 +117,11 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
       await db.exec(sql);
     },
     async close() {
-      await db.close();
+      try {
+        await db.close();
+      } finally {
+        unlock();
+      }
     },
     // PGlite-only: used by the test harness to snapshot a migrated database.
     dump: () => db.dumpDataDir('none'),

@@ -2,6 +2,7 @@ import type { Config } from '../config.ts';
 import { seedDemo } from '../imports/demo-seed.ts';
 import { importRoutes } from '../imports/import.routes.ts';
 import { publishServer } from '../imports/server-link.ts';
+import { adminRoutes } from './admin.routes.ts';
 import { buildApp } from './app.ts';
 import { openRuntime } from './runtime.ts';
 
@@ -10,7 +11,11 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   const runtime = await openRuntime(config);
   // Imports through the server (PGlite is single-process: `ror import` posts the file here, docs/imports.md).
   let adminToken: string | undefined;
-  runtime.appDeps.plugins = [...(runtime.appDeps.plugins ?? []), importRoutes(runtime.directory, () => adminToken)];
+  runtime.appDeps.plugins = [
+    ...(runtime.appDeps.plugins ?? []),
+    importRoutes(runtime.directory, () => adminToken),
+    adminRoutes(runtime.db, () => adminToken),
+  ];
   const app = await buildApp(runtime.appDeps);
   const address = await app.listen({ port: config.port, host: config.host });
   const link = config.databaseUrl ? undefined : publishServer(config.dataDir, address);
