@@ -11,7 +11,8 @@ export type FilterExpr<Leaf> = { op: 'and' | 'or'; items: FilterExpr<Leaf>[] } |
  * `name co cardio` → `name:contains=cardio`, `x pr true` → `x:missing=false`) and parsed by the same code,
  * so chains (`organization.type eq …`, `organization:above._lastUpdated ge …`) work in filters too. The IG's
  * spellings `_content=cardio` (= for eq) and `organization._lastUpdated:above` (modifier after the chain) are
- * accepted.
+ * accepted, and so is the national documentation's `specialty eq A or B` (a bare value after `or`/`and` repeats
+ * the previous comparison with that value).
  */
 
 type Tok = { kind: 'lp' | 'rp' | 'word' | 'string'; text: string; pos: number };
@@ -58,8 +59,21 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
     }
     return parseLeaf();
   };
+  // The last comparison read: the national documentation writes `specialty eq A or B` and
+  // `location.address-postalcode eq "60000" or "76620"`, a bare value standing for the same comparison.
+  let previous: { name: string; op: string } | undefined;
   const parseLeaf = (): FilterExpr<Leaf> => {
     const path = peek();
+    const next = toks[i + 1];
+    const bareValue =
+      previous !== undefined &&
+      (path?.kind === 'string' ||
+        (path?.kind === 'word' && !path.text.includes('=') && (!next || next.kind === 'rp' || (next.kind === 'word' && ['or', 'and'].includes(next.text.toLowerCase())))));
+    if (bareValue) {
+      i++;
+      const [paramName, paramValue] = toQueryParam(resourceType, previous!.name, previous!.op, path!.text, fail);
+      return { op: 'leaf', set: leaf(paramName, paramValue) };
+    }
     if (path?.kind !== 'word') throw fail(`paramètre attendu en position ${path?.pos ?? text.length}`);
     i++;
     let name = path.text;
@@ -87,6 +101,7 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
       value = v.text;
       i++;
     }
+    previous = { name, op };
     const [paramName, paramValue] = toQueryParam(resourceType, name, op, value, fail);
     return { op: 'leaf', set: leaf(paramName, paramValue) };
   };

@@ -1,4 +1,5 @@
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
+import { withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { findParam, paramsOf, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
@@ -295,7 +296,7 @@ function parseCriterion(name: string, def: SearchParamDef, mod: string | undefin
     return { name, def, modifier, values: [], missing: value === 'true' };
   }
   if (value === '') throw bad('valeur vide');
-  const values = splitValues(value).map((v) => parseValue(def, modifier, v, bad));
+  const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(def, modifier, v, bad)));
   return { name, def, ...(modifier ? { modifier } : {}), values };
 }
 
