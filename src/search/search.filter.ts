@@ -7,12 +7,21 @@ export type FilterExpr<Leaf> = { op: 'and' | 'or'; items: FilterExpr<Leaf>[] } |
 /**
  * The `_filter` parameter (FHIR R4 search filter): `param op value` leaves combined with `and`, `or`,
  * `not(…)` and parentheses; `and` binds tighter than `or`. Each leaf is translated into the equivalent query
- * parameter (`specialty eq S|C` → `specialty=S|C`, `age-range-low le 35` → `age-range-low=le35`,
- * `name co cardio` → `name:contains=cardio`, `x pr true` → `x:missing=false`) and parsed by the same code,
- * so chains (`organization.type eq …`, `organization:above._lastUpdated ge …`) work in filters too. The IG's
- * spellings `_content=cardio` (= for eq) and `organization._lastUpdated:above` (modifier after the chain) are
- * accepted, and so is the national documentation's `specialty eq A or B` (a bare value after `or`/`and` repeats
- * the previous comparison with that value).
+ * parameter and parsed by the same code, so chains (`organization.type eq …`, `organization:above._lastUpdated
+ * ge …`) and modifiers in the path (`name:exact eq "X"`) work in filters too:
+ *
+ * | type | operators |
+ * |---|---|
+ * | string | `eq` / `sw` (starts with, accents and case ignored: the string parameter's own matching, which the ROR documentation relies on for department prefixes, `address-postalcode eq "22"`), `co` (contains), `ew` (ends with), `ne` (not `eq`) |
+ * | token | `eq`, `ne` (= `:not`), `in` / `ni` (value set, = `:in` / `:not-in`), `ss` / `sb` (subsumption: the NOS code systems are flat, so a code subsumes only itself: = `eq`) |
+ * | date, number, quantity | `eq ne gt lt ge le sa eb ap` (the search prefixes), `po` (dates: the period overlaps the value's) |
+ * | reference | `eq`, `re` (references the given `Type/id` or URL), `ne` (not `eq`) |
+ * | any | `pr true|false` (= `:missing=false|true`) |
+ *
+ * The IG's spellings `_content=cardio` (= for eq) and `organization._lastUpdated:above` (modifier after the
+ * chain) are accepted, and so is the ROR documentation's value-list shorthand `(_id eq 140 or 141)` /
+ * `(address-postalcode eq "22" or "29")`: a bare value after `or`/`and` repeats the previous comparison (same
+ * parameter, same operator) with that value.
  */
 
 type Tok = { kind: 'lp' | 'rp' | 'word' | 'string'; text: string; pos: number };
@@ -62,6 +71,12 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
   // The last comparison read: the national documentation writes `specialty eq A or B` and
   // `location.address-postalcode eq "60000" or "76620"`, a bare value standing for the same comparison.
   let previous: { name: string; op: string } | undefined;
+  /** One comparison: the criterion it stands for, negated for `ne` on strings and references. */
+  const one = (name: string, op: string, v: string): FilterExpr<Leaf> => {
+    const q = toQueryParam(resourceType, name, op, v, fail);
+    const e: FilterExpr<Leaf> = { op: 'leaf', set: leaf(q.name, q.value) };
+    return q.negate ? { op: 'not', item: e } : e;
+  };
   const parseLeaf = (): FilterExpr<Leaf> => {
     const path = peek();
     const next = toks[i + 1];
@@ -71,8 +86,7 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
         (path?.kind === 'word' && !path.text.includes('=') && (!next || next.kind === 'rp' || (next.kind === 'word' && ['or', 'and'].includes(next.text.toLowerCase())))));
     if (bareValue) {
       i++;
-      const [paramName, paramValue] = toQueryParam(resourceType, previous!.name, previous!.op, path!.text, fail);
-      return { op: 'leaf', set: leaf(paramName, paramValue) };
+      return one(previous!.name, previous!.op, path!.text);
     }
     if (path?.kind !== 'word') throw fail(`paramètre attendu en position ${path?.pos ?? text.length}`);
     i++;
@@ -93,7 +107,7 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
       }
     } else {
       const o = peek();
-      if (o?.kind !== 'word' || !OPS.has(o.text.toLowerCase())) throw fail(`opérateur attendu après « ${name} » (eq, ne, co, sw, gt, lt, ge, le, sa, eb, ap, pr)`);
+      if (o?.kind !== 'word' || !OPS.has(o.text.toLowerCase())) throw fail(`opérateur attendu après « ${name} » (eq, ne, co, sw, ew, gt, lt, ge, le, sa, eb, ap, po, pr, ss, sb, in, ni, re)`);
       op = o.text.toLowerCase();
       i++;
       const v = peek();
@@ -102,8 +116,7 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
       i++;
     }
     previous = { name, op };
-    const [paramName, paramValue] = toQueryParam(resourceType, name, op, value, fail);
-    return { op: 'leaf', set: leaf(paramName, paramValue) };
+    return one(name, op, value);
   };
 
   const expr = parseOr();
@@ -111,30 +124,42 @@ export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (nam
   return expr;
 }
 
-function toQueryParam(resourceType: string, name: string, op: string, value: string, fail: (why: string) => OutcomeError): [string, string] {
+function toQueryParam(resourceType: string, name: string, op: string, value: string, fail: (why: string) => OutcomeError): { name: string; value: string; negate?: boolean } {
   const type = leafType(resourceType, name);
+  // A modifier already written in the path (`name:exact eq "X"`) is kept, with the value as written.
+  const hasModifier = /:[a-z-]+$/.test(name.split('.').pop() ?? '') && !name.endsWith(':above') && !name.endsWith(':below');
   if (op === 'pr') {
     if (value !== 'true' && value !== 'false') throw fail(`pr attend true ou false (reçu « ${value} »)`);
-    return [`${name}:missing`, value === 'true' ? 'false' : 'true'];
+    return { name: `${name}:missing`, value: value === 'true' ? 'false' : 'true' };
+  }
+  if (hasModifier) {
+    if (op === 'eq') return { name, value };
+    if (op === 'ne') return { name, value, negate: true };
+    throw fail(`opérateur « ${op} » impossible avec un modificateur dans le chemin « ${name} » (eq, ne)`);
   }
   switch (type) {
     case 'date':
+      if (op === 'po') return { name, value: `po${value}` };
+    // falls through
     case 'number':
     case 'quantity':
       if (!PREFIX_OPS.has(op)) break;
-      return [name, `${op}${value}`];
+      return { name, value: `${op}${value}` };
     case 'string':
-      if (op === 'eq' && name.endsWith('_content')) return [name, value];
-      if (op === 'eq') return [`${name}:exact`, value];
-      if (op === 'sw') return [name, value];
-      if (op === 'co') return [`${name}:contains`, value];
+      if (op === 'eq' || op === 'sw') return { name, value };
+      if (op === 'ne') return { name, value, negate: true };
+      if (op === 'co') return { name: `${name}:contains`, value };
+      if (op === 'ew') return { name: `${name}:ends`, value };
       break;
     case 'token':
-      if (op === 'eq') return [name, value];
-      if (op === 'ne') return [`${name}:not`, value];
+      if (op === 'eq' || op === 'ss' || op === 'sb') return { name, value };
+      if (op === 'ne') return { name: `${name}:not`, value };
+      if (op === 'in') return { name: `${name}:in`, value };
+      if (op === 'ni') return { name: `${name}:not-in`, value };
       break;
     case 'reference':
-      if (op === 'eq') return [name, value];
+      if (op === 'eq' || op === 're') return { name, value };
+      if (op === 'ne') return { name, value, negate: true };
       break;
     default:
       break;

@@ -1,7 +1,7 @@
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
-import { findParam, paramsOf, type SearchParamDef } from './search-parameters.ts';
+import { findParam, paramsOf, SEARCH_PARAMETERS, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
 import { parseFilter, type FilterExpr as GenericFilterExpr } from './search.filter.ts';
 import { dateInterval, NUMBER_RE } from './search.values.ts';
@@ -12,12 +12,15 @@ import { dateInterval, NUMBER_RE } from './search.values.ts';
  */
 
 export const PREFIXES = ['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'sa', 'eb', 'ap'] as const;
-export type Prefix = (typeof PREFIXES)[number];
+/** The query prefixes, plus `po` (period overlaps), reachable only through the `_filter` operator of that name. */
+export type Prefix = (typeof PREFIXES)[number] | 'po';
 
 export type TokenValue =
   | { kind: 'code'; system?: string | null; code?: string }
   | { kind: 'text'; text: string }
-  | { kind: 'of-type'; typeSystem: string | null; typeCode: string; value: string };
+  | { kind: 'of-type'; typeSystem: string | null; typeCode: string; value: string }
+  /** `:in` / `:not-in`: the canonical URL of a value set (membership checked against the terminology tables). */
+  | { kind: 'value-set'; url: string };
 export type Value =
   | { type: 'token'; v: TokenValue }
   | { type: 'string'; v: string }
@@ -31,7 +34,11 @@ export interface Criterion {
   /** The name as written, for errors. */
   name: string;
   def: SearchParamDef;
-  modifier?: 'not' | 'exact' | 'contains' | 'text' | 'of-type' | 'above' | 'missing';
+  /**
+   * `ends` (ends-with) is reachable only through the `_filter` operator `ew`; `below` on references is the same
+   * hierarchy walk as the IG's `:above` (see docs/search.md).
+   */
+  modifier?: 'not' | 'exact' | 'contains' | 'text' | 'of-type' | 'above' | 'below' | 'missing' | 'in' | 'not-in' | 'ends';
   /** OR-ed values (comma-separated); empty for :missing. */
   values: Value[];
   missing?: boolean;
@@ -83,6 +90,12 @@ export interface SortKey {
 
 export interface ParsedSearch {
   root: CriteriaSet;
+  /** `_elements`: top-level elements kept in the matches (undefined: whole resources). */
+  elements?: string[];
+  /** `_summary=data`: the matches without their narrative. */
+  summaryData?: boolean;
+  /** Notes on how a parameter was read (IG spellings), reported as warnings in the outcome entry. */
+  notes: { name: string; reason: string }[];
   sort: SortKey[];
   includes: IncludeDirective[];
   count: number;
@@ -107,8 +120,14 @@ export function parseSearch(resourceType: string, params: [string, string][], le
     totalMode: 'accurate',
     used: [],
     ignored: [],
+    notes: [],
   };
-  for (const [name, value] of params) {
+  for (let [name, value] of params) {
+    if (name === '__include' || name === '__include:iterate') {
+      // The IG's UC3 scenario 2 is written with `__include=HealthcareService:organization` (a typo clients copy).
+      parsed.notes.push({ name, reason: `lu comme ${name.slice(1)} (orthographe de l'exemple de l'IG)` });
+      name = name.slice(1);
+    }
     try {
       parseOne(parsed, name, value);
       if (name !== '_cursor') parsed.used.push([name, value]);
@@ -133,14 +152,24 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       parsed.cursor = value;
       return;
     case '_summary':
-      // Only the count form: the number of matches, no entries (`_summary=false` is the default answer).
+      // count: the number of matches, no entries; data: the matches without narrative; false: the default answer.
       if (value === 'count') {
         parsed.count = 0;
         parsed.totalMode = 'accurate';
+      } else if (value === 'data') {
+        parsed.summaryData = true;
       } else if (value !== 'false') {
-        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (count, false)`, { expression: '_summary' })]);
+        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (count, data, false)`, { expression: '_summary' })]);
       }
       return;
+    case '_elements': {
+      const names = value.split(',').map((x) => x.trim());
+      if (names.some((x) => !/^[a-z][A-Za-z0-9]*(\[x\])?$/.test(x))) {
+        throw badRequest(`_elements attend des noms d'éléments de premier niveau séparés par des virgules (reçu « ${value} »)`, '_elements');
+      }
+      parsed.elements = [...(parsed.elements ?? []), ...names];
+      return;
+    }
     case '_total':
       if (value === 'none') parsed.totalMode = 'none';
       else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';
@@ -150,7 +179,7 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       parsed.root.filters.push(
         parseFilter(parsed.root.resourceType, value, (leafName, leafValue) => {
           const set = emptySet(parsed.root.resourceType);
-          addCriterion(set, '_filter', leafName, leafValue);
+          addCriterion(set, '_filter', leafName, leafValue, true);
           return set;
         }),
       );
@@ -162,7 +191,7 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
     case '_include:iterate':
     case '_revinclude':
     case '_revinclude:iterate':
-      for (const v of value.split(',')) parsed.includes.push(parseInclude(name, v));
+      for (const v of value.split(',')) parsed.includes.push(...parseInclude(parsed.root.resourceType, name, v));
       return;
     default:
       break;
@@ -195,21 +224,38 @@ function parseSortKey(resourceType: string, raw: string): SortKey {
   return { desc, kind: 'param', def, ...(link ? { link } : {}) };
 }
 
-function parseInclude(name: string, value: string): IncludeDirective {
+/** A resource type as written, case-insensitively (the DOC writes `_include=Healthcareservice:location`). */
+function canonicalType(t: string): string | undefined {
+  if (isResourceType(t)) return t;
+  return SEARCH_PARAMETERS.find((d) => d.base.toLowerCase() === t.toLowerCase())?.base;
+}
+
+/**
+ * One `_include` / `_revinclude` value. `*` stands for every reference parameter: of the searched type
+ * (`_include=*`), or pointing to it (`_revinclude=*`); with `:iterate`, of every type.
+ */
+function parseInclude(resourceType: string, name: string, value: string): IncludeDirective[] {
   const reverse = name.startsWith('_revinclude');
   const iterate = name.endsWith(':iterate');
-  const [sourceType, code, targetType, extra] = value.split(':');
+  if (value === '*') {
+    const refs = SEARCH_PARAMETERS.filter((d) => d.type === 'reference');
+    const chosen = iterate ? refs : refs.filter((d) => (reverse ? d.targets?.includes(resourceType) : d.base === resourceType));
+    return chosen.map((def) => ({ reverse, iterate, sourceType: def.base, def, raw: value }));
+  }
+  const [writtenType, code, writtenTarget, extra] = value.split(':');
   const bad = (why: string) => badRequest(`${name} « ${value} » invalide : ${why}`, name);
-  if (!sourceType || !code || extra !== undefined) throw bad('la forme attendue est Type:paramètre[:TypeCible]');
-  if (!isResourceType(sourceType)) throw bad(`type de ressource inconnu « ${sourceType} »`);
+  if (!writtenType || !code || extra !== undefined) throw bad('la forme attendue est Type:paramètre[:TypeCible]');
+  const sourceType = canonicalType(writtenType);
+  if (!sourceType) throw bad(`type de ressource inconnu « ${writtenType} »`);
   const def = findParam(sourceType, code);
   if (!def || def.type !== 'reference') throw bad(`« ${code} » n'est pas un paramètre de référence de ${sourceType}`);
-  if (targetType !== undefined && !def.targets?.includes(targetType)) throw bad(`${sourceType}:${code} ne référence pas ${targetType}`);
-  return { reverse, iterate, sourceType, def, ...(targetType ? { targetType } : {}), raw: value };
+  const targetType = writtenTarget === undefined ? undefined : canonicalType(writtenTarget);
+  if (writtenTarget !== undefined && (!targetType || !def.targets?.includes(targetType))) throw bad(`${sourceType}:${code} ne référence pas ${writtenTarget}`);
+  return [{ reverse, iterate, sourceType, def, ...(targetType ? { targetType } : {}), raw: value }];
 }
 
 /** Adds `name=value` (possibly chained: `location.capacity-status`, `organization:above.identifier`) to a criteria set. */
-function addCriterion(set: CriteriaSet, fullName: string, name: string, value: string): void {
+function addCriterion(set: CriteriaSet, fullName: string, name: string, value: string, fromFilter = false): void {
   if (name.startsWith('_has:')) {
     const m = /^_has:([A-Za-z]+):([A-Za-z0-9_-]+):(.+)$/.exec(name);
     if (!m) throw badRequest(`_has s'écrit _has:Type:paramètre-de-référence:critère (reçu « ${fullName} »)`, fullName);
@@ -221,7 +267,7 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     }
     let rev = set.reverse.find((r) => r.def === def);
     if (!rev) set.reverse.push((rev = { def, set: emptySet(sourceType) }));
-    addCriterion(rev.set, fullName, rest, value);
+    addCriterion(rev.set, fullName, rest, value, fromFilter);
     return;
   }
   // Production CS spelling `organization.identifier:above` = `organization:above.identifier`.
@@ -232,16 +278,16 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     const [code, mod] = splitModifier(name.slice(0, dot));
     const def = findParam(set.resourceType, code);
     if (def?.aliasOf && mod === undefined) {
-      addCriterion(set, fullName, `${def.aliasOf}${name.slice(dot)}`, value);
+      addCriterion(set, fullName, `${def.aliasOf}${name.slice(dot)}`, value, fromFilter);
       return;
     }
     if (!def) throw unknownParam(set.resourceType, fullName, code);
     if (def.type !== 'reference') throw badRequest(`« ${code} » n'est pas une référence : chaînage impossible dans « ${fullName} »`, fullName);
     let targetType = def.targets?.length === 1 ? def.targets[0]! : undefined;
     let above = false;
-    if (mod === 'above') {
+    if (mod === 'above' || mod === 'below') {
       above = true;
-      if (targetType !== 'Organization' && targetType !== 'Location') throw badRequest(`:above n'est pris en charge que sur les hiérarchies d'organisations et de lieux (« ${fullName} »)`, fullName);
+      if (targetType !== 'Organization' && targetType !== 'Location') throw badRequest(`:${mod} n'est pris en charge que sur les hiérarchies d'organisations et de lieux (« ${fullName} »)`, fullName);
     } else if (mod !== undefined) {
       if (!def.targets?.includes(mod)) throw badRequest(`Modificateur « :${mod} » invalide dans le chaînage « ${fullName} »`, fullName);
       targetType = mod;
@@ -249,13 +295,13 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     if (!targetType) throw badRequest(`Chaînage ambigu sur « ${code} » : préciser le type cible (${code}:Type)`, fullName);
     let chain = set.chains.find((c) => c.link.def === def && c.link.targetType === targetType && c.link.above === above);
     if (!chain) set.chains.push((chain = { link: { def, targetType, above }, set: emptySet(targetType) }));
-    addCriterion(chain.set, fullName, name.slice(dot + 1), value);
+    addCriterion(chain.set, fullName, name.slice(dot + 1), value, fromFilter);
     return;
   }
   const [code, mod] = splitModifier(name);
   const def = findParam(set.resourceType, code);
   if (!def) throw unknownParam(set.resourceType, fullName, code);
-  set.criteria.push(parseCriterion(fullName, def, mod, value));
+  set.criteria.push(parseCriterion(fullName, def, mod, value, fromFilter));
 }
 
 function splitModifier(name: string): [string, string | undefined] {
@@ -272,22 +318,27 @@ function unknownParam(resourceType: string, fullName: string, code: string): Out
   ]);
 }
 
-const MODIFIERS: Record<string, readonly string[]> = {
-  token: ['not', 'text', 'of-type', 'missing'],
+/** The modifiers a client may write, per parameter type (CapabilityStatement documentation lists the same). */
+export const MODIFIERS: Record<string, readonly string[]> = {
+  token: ['not', 'text', 'of-type', 'missing', 'in', 'not-in'],
   string: ['exact', 'contains', 'missing'],
   date: ['missing'],
   number: ['missing'],
   quantity: ['missing'],
-  reference: ['above', 'missing'],
+  reference: ['above', 'below', 'missing'],
 };
 
-function parseCriterion(name: string, def: SearchParamDef, mod: string | undefined, value: string): Criterion {
+/** Modifiers only the `_filter` translation produces (`ew`, `eq` on strings). */
+const FILTER_ONLY_MODIFIERS: Record<string, readonly string[]> = { string: ['ends'] };
+
+function parseCriterion(name: string, def: SearchParamDef, mod: string | undefined, value: string, fromFilter = false): Criterion {
   const bad = (why: string) => badRequest(`Valeur invalide pour ${name} : ${why} (reçu « ${value} »)`, name);
-  if (mod !== undefined && !(MODIFIERS[def.type] ?? []).includes(mod)) {
+  const allowed = [...(MODIFIERS[def.type] ?? []), ...(fromFilter ? (FILTER_ONLY_MODIFIERS[def.type] ?? []) : [])];
+  if (mod !== undefined && !allowed.includes(mod)) {
     throw badRequest(`Modificateur « :${mod} » non pris en charge pour le paramètre ${def.type} « ${def.code} »`, name);
   }
   if (mod === 'of-type' && def.code !== 'identifier') throw badRequest(':of-type ne s\'applique qu\'à identifier', name);
-  if ((def.code === '_id' || def.code === '_lastUpdated') && mod !== undefined && mod !== 'not') {
+  if ((def.code === '_id' || def.code === '_lastUpdated') && mod !== undefined && mod !== 'not' && mod !== 'missing') {
     throw badRequest(`Modificateur « :${mod} » non pris en charge pour ${def.code}`, name);
   }
   const modifier = mod as Criterion['modifier'];
@@ -296,7 +347,7 @@ function parseCriterion(name: string, def: SearchParamDef, mod: string | undefin
     return { name, def, modifier, values: [], missing: value === 'true' };
   }
   if (value === '') throw bad('valeur vide');
-  const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(def, modifier, v, bad)));
+  const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(def, modifier, v, bad, fromFilter)));
   return { name, def, ...(modifier ? { modifier } : {}), values };
 }
 
@@ -335,17 +386,22 @@ function splitBar(v: string): string[] {
 
 const unescape = (v: string) => v.replace(/\\(.)/g, '$1');
 
-function parsePrefix(v: string): [Prefix, string] {
+function parsePrefix(v: string, fromFilter = false): [Prefix, string] {
   const p = v.slice(0, 2);
-  if ((PREFIXES as readonly string[]).includes(p) && !/^\d/.test(p)) return [p as Prefix, v.slice(2)];
+  if (((PREFIXES as readonly string[]).includes(p) || (fromFilter && p === 'po')) && !/^\d/.test(p)) return [p as Prefix, v.slice(2)];
   return ['eq', v];
 }
 
-function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string, bad: (why: string) => OutcomeError): Value {
+function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string, bad: (why: string) => OutcomeError, fromFilter = false): Value {
   if (raw === '') throw bad('valeur vide dans la liste');
   switch (def.type) {
     case 'token': {
       if (mod === 'text') return { type: 'token', v: { kind: 'text', text: unescape(raw) } };
+      if (mod === 'in' || mod === 'not-in') {
+        const url = unescape(raw);
+        if (!/^https?:\/\/\S+$/.test(url)) throw bad(`:${mod} attend l'URL canonique d'un jeu de valeurs (ex. https://mos.esante.gouv.fr/NOS/JDV_J188-TypeStatutCapacite-ROR/FHIR/JDV-J188-TypeStatutCapacite-ROR)`);
+        return { type: 'token', v: { kind: 'value-set', url } };
+      }
       const parts = splitBar(raw);
       if (mod === 'of-type') {
         if (parts.length !== 3 || !parts[1] || !parts[2]) throw bad('la forme attendue est système-du-type|code-du-type|valeur');
@@ -360,7 +416,9 @@ function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string
     case 'string':
       return { type: 'string', v: unescape(raw) };
     case 'date': {
-      const [prefix, rest] = parsePrefix(raw);
+      const [prefix, written] = parsePrefix(raw, fromFilter);
+      // An unencoded `+` of a time-zone offset arrives as a space (form decoding): read it back as `+`.
+      const rest = written.replace(/ (\d{2}:\d{2})$/, '+$1');
       const d = dateInterval(rest);
       if (!d) throw bad('date FHIR attendue, ex. 2024, 2024-05, 2024-05-31 ou 2024-05-31T12:00:00Z, précédée d\'un préfixe eq ne gt lt ge le sa eb ap');
       return { type: 'date', prefix, lo: d.lo, hi: d.hi };

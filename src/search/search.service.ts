@@ -2,8 +2,9 @@ import type { Queryable } from '../db/db.ts';
 import { present } from '../directory/resource.store.ts';
 import { badRequest, issue } from '../fhir/outcome.ts';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
-import { paramsOf, SEARCH_PARAMETERS } from './search-parameters.ts';
-import { parseSearch, type IncludeDirective, type ParsedSearch } from './search.parse.ts';
+import { paramsOf, SD, SEARCH_PARAMETERS } from './search-parameters.ts';
+import { communeCentroid, greatCircleKm } from './geo.ts';
+import { parseSearch, type CriteriaSet, type FilterExpr, type IncludeDirective, type ParsedSearch } from './search.parse.ts';
 import { compileCriteria, findNear, nearDistanceSql, sortKeySql, SqlParams } from './search.sql.ts';
 
 /**
@@ -42,9 +43,11 @@ export function searchParamsFor(resourceType: string): SearchParamInfo[] {
 export const RESULT_PARAMETERS: { name: string; type: string; documentation: string }[] = [
   { name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus (RG_RECH_52)' },
   { name: '_sort', type: 'special', documentation: 'Clés séparées par des virgules, - pour décroissant ; paramètres string, token, date, number, quantity, chaînés (organization.x), _id, _lastUpdated, near' },
-  { name: '_include', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
-  { name: '_revinclude', type: 'special', documentation: 'Type:paramètre[:TypeCible], :iterate accepté' },
-  { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées' },
+  { name: '_include', type: 'special', documentation: 'Type:paramètre[:TypeCible] ou * (toutes les références du type recherché), :iterate accepté' },
+  { name: '_revinclude', type: 'special', documentation: 'Type:paramètre[:TypeCible] ou * (toutes les références vers le type recherché), :iterate accepté' },
+  { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées ; data : sans la narration (text) ; false : ressources complètes' },
+  { name: '_elements', type: 'special', documentation: 'Éléments de premier niveau à renvoyer pour les résultats (match), séparés par des virgules ; ressources marquées SUBSETTED' },
+  { name: '_format', type: 'token', documentation: 'json, application/json ou application/fhir+json (seul JSON est servi ; autre valeur : 406)' },
   { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total sur la première page)' },
   { name: '_cursor', type: 'special', documentation: 'Curseur opaque des liens next ; ne pas construire' },
 ];
@@ -57,14 +60,15 @@ const referenceParams = () => SEARCH_PARAMETERS.filter((d) => d.type === 'refere
  */
 export function searchIncludesFor(resourceType: string): string[] {
   const all = referenceParams().map((d) => `${d.base}:${d.code}`);
-  return [...all.filter((x) => x.startsWith(`${resourceType}:`)), ...all.filter((x) => !x.startsWith(`${resourceType}:`))];
+  return ['*', ...all.filter((x) => x.startsWith(`${resourceType}:`)), ...all.filter((x) => !x.startsWith(`${resourceType}:`))];
 }
 
 /** `_revinclude` values whose reference can point to the searched type. */
 export function searchRevIncludesFor(resourceType: string): string[] {
-  return referenceParams()
+  const refs = referenceParams()
     .filter((d) => d.targets?.includes(resourceType))
     .map((d) => `${d.base}:${d.code}`);
+  return refs.length ? ['*', ...refs] : [];
 }
 
 /** Upper bound of resources added by _include/_revinclude passes to one page. */
@@ -96,6 +100,7 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
 
 export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
   const { parsed, pageSql, params, countSql, countParams, cursor, near } = compileSearch(req);
+  await checkValueSets(db, parsed);
   const wantTotal = cursor === undefined && parsed.totalMode === 'accurate';
   const page = parsed.count > 0 ? await db.query<PageRow>(pageSql, params) : { rows: [] as PageRow[] };
   const rows = page.rows.slice(0, parsed.count);
@@ -113,15 +118,24 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
     bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(keys, last.id)]])}` });
   }
   const entries: BundleEntry[] = rows.map((r) => {
-    const e = entry(req.baseUrl, r.content, 'match');
+    const e = entry(req.baseUrl, subset(r.content, parsed), 'match');
     if (near && typeof r.dist === 'number') e.search!.extension = [distanceExtension(r.dist)];
     return e;
   });
   if (rows.length > 0 && parsed.includes.length > 0) {
     const included = await runIncludes(db, req.resourceType, rows.map((r) => r.content), parsed.includes);
-    for (const r of included) entries.push(entry(req.baseUrl, r, 'include'));
+    for (const r of included) {
+      const e = entry(req.baseUrl, r, 'include');
+      // A proximity search chained through location (`location.near…`): the included places carry their own
+      // distance, as in the IG's example response (specifications_techniques_3, scenario 6).
+      if (near?.link && r.resourceType === 'Location') {
+        const km = locationDistanceKm(r, near);
+        if (km !== undefined) e.search!.extension = [distanceExtension(km)];
+      }
+      entries.push(e);
+    }
   }
-  if (parsed.ignored.length > 0) entries.push(ignoredOutcome(parsed));
+  if (parsed.ignored.length > 0 || parsed.notes.length > 0) entries.push(ignoredOutcome(parsed));
   bundle.entry = entries;
   return bundle;
 }
@@ -187,12 +201,62 @@ function ignoredOutcome(parsed: ParsedSearch): BundleEntry {
   return {
     resource: {
       resourceType: 'OperationOutcome',
-      issue: parsed.ignored.map((x) =>
-        issue('not-supported', `Paramètre ignoré (Prefer: handling=lenient) : « ${x.name} » — ${x.reason}`, { severity: 'warning', expression: x.name }),
-      ),
+      issue: [
+        ...parsed.ignored.map((x) =>
+          issue('not-supported', `Paramètre ignoré (Prefer: handling=lenient) : « ${x.name} » — ${x.reason}`, { severity: 'warning', expression: x.name }),
+        ),
+        ...parsed.notes.map((x) => issue('informational', `Paramètre « ${x.name} » ${x.reason}`, { severity: 'warning', expression: x.name })),
+      ],
     },
     search: { mode: 'outcome' },
   };
+}
+
+const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
+
+/** `_elements` (listed top-level elements, plus resourceType, id, meta) and `_summary=data` (no narrative) on a match. */
+function subset(r: Resource, parsed: ParsedSearch): Resource {
+  if (!parsed.elements && !parsed.summaryData) return r;
+  const keep = parsed.elements ? new Set(['resourceType', 'id', 'meta', ...parsed.elements]) : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (keep ? keep.has(k) || keep.has(`${k.replace(/[A-Z].*$/, '')}[x]`) : k !== 'text') out[k] = v;
+  }
+  const meta = (out.meta ?? {}) as { tag?: unknown[] };
+  out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
+  return out as Resource;
+}
+
+/** Great-circle distance of a Location to the near point: its position, else its commune's centroid (as indexed). */
+function locationDistanceKm(r: Resource, near: { lat: number; lon: number }): number | undefined {
+  const pos = r.position as { latitude?: unknown; longitude?: unknown } | undefined;
+  if (pos && typeof pos.latitude === 'number' && typeof pos.longitude === 'number') return greatCircleKm(near, { lat: pos.latitude, lon: pos.longitude });
+  const cog = (r.extension as { url?: string; valueCodeableConcept?: { coding?: { code?: string }[] } }[] | undefined)
+    ?.find((x) => x.url === `${SD}ror-commune-cog`)
+    ?.valueCodeableConcept?.coding?.[0]?.code;
+  const c = cog ? communeCentroid(cog) : undefined;
+  return c ? greatCircleKm(near, c) : undefined;
+}
+
+/** Every `:in` / `:not-in` value set of the query must be known: an unknown URL is a 400 naming the parameter. */
+async function checkValueSets(db: Queryable, parsed: ParsedSearch): Promise<void> {
+  const wanted = new Map<string, string>();
+  const walkSet = (set: CriteriaSet) => {
+    for (const c of set.criteria) for (const v of c.values) if (v.type === 'token' && v.v.kind === 'value-set') wanted.set(v.v.url, c.name);
+    for (const x of set.chains) walkSet(x.set);
+    for (const x of set.reverse) walkSet(x.set);
+    for (const f of set.filters) walkFilter(f);
+  };
+  const walkFilter = (f: FilterExpr) => {
+    if (f.op === 'leaf') walkSet(f.set);
+    else if (f.op === 'not') walkFilter(f.item);
+    else f.items.forEach(walkFilter);
+  };
+  walkSet(parsed.root);
+  if (wanted.size === 0) return;
+  const known = await db.query<{ url: string }>('SELECT url FROM value_set WHERE url = ANY($1::text[])', [[...wanted.keys()]]);
+  const found = new Set(known.rows.map((r) => r.url));
+  for (const [url, name] of wanted) if (!found.has(url)) throw badRequest(`Jeu de valeurs inconnu « ${url} » dans ${name}`, name);
 }
 
 /**

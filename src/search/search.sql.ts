@@ -156,7 +156,7 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
   const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
-  return `${alias}.id ${c.modifier === 'not' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
+  return `${alias}.id ${c.modifier === 'not' || c.modifier === 'not-in' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
 }
 
 /** The sp_group.toks keys a token criterion is one of (OR), or undefined when it needs its semi-join. */
@@ -179,7 +179,7 @@ function groupedCriterion(c: Criterion, g: string, ctx: Ctx): string {
   const base = `SELECT 1 FROM ${table} ${t} WHERE ${t}.res_type = ${g}.res_type AND ${t}.id = ${g}.id AND ${t}.grp = ${g}.grp AND ${t}.code = ${ctx.p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (${base})`;
   const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
-  return `${c.modifier === 'not' ? 'NOT ' : ''}EXISTS (${base} AND ${match})`;
+  return `${c.modifier === 'not' || c.modifier === 'not-in' ? 'NOT ' : ''}EXISTS (${base} AND ${match})`;
 }
 
 function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
@@ -191,7 +191,7 @@ function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
       if (c.modifier === 'exact') return `${t}.raw = ${p.add(v.v)}`;
       if (c.def.code === '_content') return `${t}.norm LIKE ${p.add(`%${likeEscape(normalizeText(v.v))}%`)}`;
       const folded = likeEscape(normalizeText(v.v));
-      return `${t}.norm LIKE ${p.add(c.modifier === 'contains' ? `%${folded}%` : `${folded}%`)}`;
+      return `${t}.norm LIKE ${p.add(c.modifier === 'contains' ? `%${folded}%` : c.modifier === 'ends' ? `%${folded}` : `${folded}%`)}`;
     }
     case 'date':
       return intervalDateSql(v.prefix, v.lo, v.hi, `${t}.lo`, `${t}.hi`, p);
@@ -202,7 +202,7 @@ function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
       return `(${parts.join(' AND ')})`;
     }
     case 'reference': {
-      if (c.modifier === 'above') {
+      if (c.modifier === 'above' || c.modifier === 'below') {
         const type = v.targetType ?? c.def.targets?.[0] ?? 'Organization';
         const roots = `SELECT ${p.add(v.id)}::text`;
         return `(${t}.target_type = ${p.add(type)} AND ${t}.target_id IN (${descendants(roots, type, ctx)}))`;
@@ -306,6 +306,16 @@ function tokenSql(v: TokenValue, t: string, p: SqlParams): string {
       const sys = v.typeSystem === null ? '' : ` AND ${t}.type_system = ${p.add(v.typeSystem)}`;
       return `(${t}.value = ${p.add(v.value)} AND ${t}.type_code = ${p.add(v.typeCode)}${sys})`;
     }
+    case 'value-set': {
+      // Member of the value set (terminology tables): an include of the token's code system (or of the code
+      // system it is an alias of) taking all its codes, or listing this code. A token without system is a
+      // member when its code is listed under any system of the value set.
+      const vs = p.add(v.url);
+      const sys = `coalesce((SELECT a.url FROM code_system_alias a WHERE a.alias_url = ${t}.system), ${t}.system)`;
+      return `EXISTS (SELECT 1 FROM value_set_include vi WHERE vi.value_set = ${vs} AND (${t}.system IS NULL OR vi.system = ${sys})
+        AND (CASE WHEN vi.all_codes THEN EXISTS (SELECT 1 FROM concept vc WHERE vc.system = vi.system AND vc.code = ${t}.value)
+             ELSE EXISTS (SELECT 1 FROM value_set_member vm WHERE vm.value_set = vi.value_set AND vm.ord = vi.ord AND vm.code = ${t}.value) END))`;
+    }
     default:
       return 'false';
   }
@@ -349,6 +359,7 @@ function pointDateSql(prefix: Prefix, lo: Date, hi: Date, col: string, p: SqlPar
   const H = () => `${p.add(hi.toISOString())}::timestamptz`;
   switch (prefix) {
     case 'eq':
+    case 'po':
       return `(${col} >= ${L()} AND ${col} < ${H()})`;
     case 'ne':
       return `(${col} < ${L()} OR ${col} >= ${H()})`;
@@ -397,6 +408,9 @@ function intervalDateSql(prefix: Prefix, lo: Date, hi: Date, loCol: string, hiCo
       return `${loCol} >= ${H()}`;
     case 'eb':
       return `${hiCol} <= ${L()}`;
+    case 'po':
+      // The indexed period overlaps [L, H).
+      return `((${loCol} IS NULL OR ${loCol} < ${H()}) AND (${hiCol} IS NULL OR ${hiCol} > ${L()}))`;
     case 'ap': {
       const d = approxDelta(lo);
       return `((${loCol} IS NULL OR ${loCol} < ${p.add(new Date(hi.getTime() + d).toISOString())}::timestamptz) AND (${hiCol} IS NULL OR ${hiCol} > ${p.add(new Date(lo.getTime() - d).toISOString())}::timestamptz))`;

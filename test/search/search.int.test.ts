@@ -571,7 +571,10 @@ describe('_filter', () => {
     expect(await f('not (specialty eq 227 or specialty eq 005)')).toEqual(sorted(hs3));
     expect(await f('name sw cardio')).toEqual(sorted(hs1, hs4));
     expect(await f('name co THÉRAP')).toEqual(sorted(hs3));
-    expect(await f('name eq "Cardiologie"')).toEqual(sorted(hs4));
+    // eq on a string is the string parameter's matching (starts with, accents and case ignored); :exact in the path for equality.
+    expect(await f('name eq "Cardiologie"')).toEqual(sorted(hs1, hs4));
+    expect(await f('name:exact eq "Cardiologie"')).toEqual(sorted(hs4));
+    expect(await f('name:exact eq "cardiologie"')).toEqual([]);
     expect(await f('notavailable-closing-reopeningdate pr true')).toEqual(sorted(hs2));
     expect(await f('notavailable-closing-reopeningdate pr false')).toEqual(sorted(hs1, hs3, hs4));
     expect(await f('organization.name co "sainte-anne"')).toEqual(sorted(hs2));
@@ -663,6 +666,112 @@ describe('more modifiers and prefixes', () => {
 
   it('rest.searchParam lists the result parameters', async () => {
     const cs = (await t.app.inject({ method: 'GET', url: '/fhir/metadata' })).json() as { rest: { searchParam: { name: string }[] }[] };
-    expect(cs.rest[0]!.searchParam.map((p) => p.name).sort()).toEqual(['_count', '_cursor', '_include', '_revinclude', '_sort', '_summary', '_total']);
+    expect(cs.rest[0]!.searchParam.map((p) => p.name).sort()).toEqual(['_count', '_cursor', '_elements', '_format', '_include', '_revinclude', '_sort', '_summary', '_total']);
+  });
+});
+
+describe('gaps closed: _filter operators, :below, :in / :not-in, wildcard includes, _elements, _summary, _total', () => {
+  const J17 = 'https://mos.esante.gouv.fr/NOS/JDV_J17-ActiviteOperationnelle-ROR/FHIR/JDV-J17-ActiviteOperationnelle-ROR';
+  const J188 = 'https://mos.esante.gouv.fr/NOS/JDV_J188-TypeStatutCapacite-ROR/FHIR/JDV-J188-TypeStatutCapacite-ROR';
+  // Restricted to the four offers of the first dataset (later describes add others).
+  const only = () => `&_id=${[hs1, hs2, hs3, hs4].map((x) => x.id).join(',')}`;
+  const f = (expr: string) => ids(`HealthcareService?_filter=${enc(expr)}${only()}`);
+  const status = async (url: string) => {
+    const res = await t.app.inject({ method: 'GET', url: `/fhir/${url}` });
+    return { code: res.statusCode, expression: res.statusCode === 400 ? (res.json().issue[0].expression as string[]) : undefined };
+  };
+
+  it('_filter string operators sw, co, ew, eq, ne', async () => {
+    expect(await f('name sw cardio')).toEqual(sorted(hs1, hs4));
+    expect(await f('name co THÉRAP')).toEqual(sorted(hs3));
+    expect(await f('name ew "générale"')).toEqual(sorted(hs2));
+    expect(await f('name ew GENERALE')).toEqual(sorted(hs2));
+    expect(await f('name ew cardio')).toEqual([]);
+    expect(await f('name ne cardiologie')).toEqual(sorted(hs2, hs3));
+  });
+
+  it('_filter token operators eq, ne, ss, sb, in, ni', async () => {
+    expect(await f('specialty ss 227')).toEqual(sorted(hs1, hs4));
+    expect(await f(`specialty sb ${TRE.R211}|227`)).toEqual(sorted(hs1, hs4));
+    expect(await f(`specialty in ${J17}`)).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await f(`specialty in ${J188}`)).toEqual([]);
+    expect(await f(`specialty ni ${J17}`)).toEqual([]);
+    expect(await f(`specialty ni ${J188}`)).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await f(`specialty ne 227 and specialty in ${J17}`)).toEqual(sorted(hs2, hs3));
+  });
+
+  it('_filter reference, number and date operators: re, ne, ap, po', async () => {
+    expect(await f(`organization re Organization/${egA1.id}`)).toEqual(sorted(hs1));
+    expect(await f(`organization ne Organization/${egA1.id}`)).toEqual(sorted(hs2, hs3, hs4));
+    // ap: ±10 % of 17 = [15.3, 18.7] → 16 (hs4) and 18 (hs1).
+    expect(await f('age-range-low ap 17')).toEqual(sorted(hs1, hs4));
+    expect(await f('age-range-low ne 0')).toEqual(sorted(hs1, hs3, hs4));
+    expect(await f('notavailable-closing-reopeningdate po 2025-02')).toEqual(sorted(hs2));
+    expect(await f('notavailable-closing-reopeningdate po 2025-04')).toEqual([]);
+    expect(await f('notavailable-closing-reopeningdate eq 2025-02')).toEqual([]);
+  });
+
+  it('malformed _filter operators are 400 on _filter', async () => {
+    for (const expr of ['specialty ew 227', 'name ss x', 'age-range-low co 3', 'organization sw x', `specialty in pas-une-url`, 'name ew', 'specialty in https://example.org/ValueSet/inconnu']) {
+      expect(await status(`HealthcareService?_filter=${enc(expr)}`), expr).toEqual({ code: 400, expression: ['_filter'] });
+    }
+  });
+
+  it(':in and :not-in against the NOS value sets (per indicator inside a capacity group)', async () => {
+    expect(await ids(`HealthcareService?specialty:in=${enc(J17)}${only()}`)).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await ids(`HealthcareService?specialty:in=${enc(J188)}`)).toEqual([]);
+    expect(await ids(`HealthcareService?specialty:not-in=${enc(J188)}${only()}`)).toEqual(sorted(hs1, hs2, hs3, hs4));
+    expect(await ids(`HealthcareService?specialty:not-in=${enc(J17)}`)).toEqual([]);
+    expect(await ids(`Location?capacity-status:in=${enc(J188)}&nb-capacity=gt3`)).toEqual(sorted(L2));
+    expect(await ids(`Location?capacity-status:in=${enc(J188)}&nb-capacity=gt2`)).toEqual(sorted(L1, L2));
+    expect(await ids(`Location?capacity-status:in=${enc(J17)}`)).toEqual([]);
+    expect(await ids(`HealthcareService?location.capacity-status:in=${enc(J188)}&location.nb-capacity=ge3`)).toEqual(sorted(hs1, hs2));
+    expect(await status(`HealthcareService?specialty:in=${enc('https://example.org/ValueSet/inconnu')}`)).toEqual({ code: 400, expression: ['specialty:in'] });
+    expect(await status('HealthcareService?specialty:in=pas-une-url')).toEqual({ code: 400, expression: ['specialty:in'] });
+    expect(await status(`HealthcareService?name:in=${enc(J17)}`)).toEqual({ code: 400, expression: ['name:in'] });
+  });
+
+  it(':below on the organisation hierarchy (the referenced organisation or one below it)', async () => {
+    expect(await ids(`HealthcareService?organization:below=Organization/${ejA.id}`)).toEqual(sorted(hs1, hs2, hs3));
+    expect(await ids(`HealthcareService?organization:below.identifier=${finessOf(egA1)}`)).toEqual(sorted(hs1, hs3));
+    expect(await ids(`HealthcareService?organization:below=Organization/${egB1.id}`)).toEqual(sorted(hs4));
+    expect(await status('HealthcareService?location:below=Location/x')).toEqual({ code: 200, expression: undefined });
+    expect(await status('HealthcareService?specialty:below=227')).toEqual({ code: 400, expression: ['specialty:below'] });
+  });
+
+  it('_include=* and _revinclude=*', async () => {
+    const b = await get(`HealthcareService?_id=${hs1.id}&_include=*&_revinclude=*`);
+    expect(b.entry!.map((e) => `${e.search!.mode}:${e.resource!.resourceType}/${e.resource!.id}`).sort()).toEqual(
+      [`match:HealthcareService/${hs1.id}`, `include:Organization/${egA1.id}`, `include:Location/${L1.id}`, `include:PractitionerRole/${pr1.id}`].sort(),
+    );
+    const l = await get(`Location?_id=${L3.id}&_revinclude=*`);
+    expect(l.entry!.map((e) => `${e.resource!.resourceType}/${e.resource!.id}`).sort()).toEqual([`Location/${L3.id}`, `HealthcareService/${hs3.id}`].sort());
+    const cs = (await t.app.inject({ method: 'GET', url: '/fhir/metadata' })).json() as { rest: { resource: { type: string; searchInclude?: string[]; searchRevInclude?: string[] }[] }[] };
+    const hsr = cs.rest[0]!.resource.find((x) => x.type === 'HealthcareService')!;
+    expect(hsr.searchInclude).toContain('*');
+    expect(hsr.searchRevInclude).toContain('*');
+  });
+
+  it('_elements and _summary=data subset the matches (SUBSETTED), other _summary values are 400', async () => {
+    const b = await get(`HealthcareService?_id=${hs1.id}&_elements=name,specialty&_include=HealthcareService:location`);
+    const m = b.entry!.find((e) => e.search?.mode === 'match')!.resource!;
+    expect(Object.keys(m).sort()).toEqual(['id', 'meta', 'name', 'resourceType', 'specialty']);
+    expect((m.meta as { tag: { code: string }[] }).tag.map((x) => x.code)).toEqual(['SUBSETTED']);
+    expect(b.entry!.find((e) => e.search?.mode === 'include')!.resource!.extension).toBeDefined();
+    const d = await get(`HealthcareService?_id=${hs1.id}&_summary=data`);
+    const full = (await get(`HealthcareService?_id=${hs1.id}`)).entry![0]!.resource!;
+    const { meta: _m, ...rest } = d.entry![0]!.resource!;
+    const { meta: _f, text: _t, ...fullRest } = full;
+    expect(rest).toEqual(fullRest);
+    expect(await status('HealthcareService?_summary=true')).toEqual({ code: 400, expression: ['_summary'] });
+    expect(await status('HealthcareService?_elements=Name!')).toEqual({ code: 400, expression: ['_elements'] });
+  });
+
+  it('_total: none omits it, estimate and accurate give the exact count, anything else is 400', async () => {
+    expect((await get('HealthcareService?specialty=227&_count=1&_total=none')).total).toBeUndefined();
+    expect((await get('HealthcareService?specialty=227&_count=1&_total=estimate')).total).toBe(2);
+    expect((await get('HealthcareService?specialty=227&_count=1&_total=accurate')).total).toBe(2);
+    expect((await get('HealthcareService?specialty=227&_count=1')).total).toBe(2);
+    expect(await status('HealthcareService?_total=approximately')).toEqual({ code: 400, expression: ['_total'] });
   });
 });
