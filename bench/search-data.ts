@@ -135,9 +135,19 @@ export function directorySink(directory: Directory): Sink {
  * (the generator's output passes both: 0 rejected through the write path at scale 0.1). The index rows of
  * batch n+1 are derived (searchIndexer.prepare) while batch n is in the database, so both cores work.
  */
-export function bulkSink(db: Db): Sink & { drain(): Promise<void> } {
+export function bulkSink(db: Db, part?: { k: number; of: number }): Sink & { drain(): Promise<void> } {
   let pending: Promise<void> = Promise.resolve();
+  let n = -1;
   const sink = async (batch: (Resource & { id: string })[]) => {
+    // Parallel load (`--part k/K`): every process generates the same deterministic sequence of batches and
+    // writes batches n ≡ k (mod K) that are not in the database yet (resumable).
+    n++;
+    if (part) {
+      if (n % part.of !== part.k) return 0;
+      const first = batch[0]!;
+      const there = await db.query('SELECT 1 FROM resource WHERE res_type = $1 AND id = $2', [first.resourceType, first.id]);
+      if (there.rows.length > 0) return 0;
+    }
     for (const r of batch) searchIndexer.prepare!(r, r.id);
     await pending;
     pending = db.transaction(async (tx) => {

@@ -157,6 +157,22 @@ async function secondaryIndexes(db: Db): Promise<{ name: string; def: string }[]
   return r.rows.map((x) => ({ name: x.indexname, def: x.indexdef }));
 }
 
+/**
+ * The secondary index definitions of a freshly migrated schema (for `--finish` after a parallel load, whose
+ * parts do not know what was dropped).
+ */
+async function indexDefinitions(url: string): Promise<{ name: string; def: string }[]> {
+  const schema = `bench_defs_${process.pid}`;
+  const tmp = await openDatabase({ databaseUrl: url, schema, poolSize: 2 });
+  try {
+    await migrate(tmp);
+    return (await secondaryIndexes(tmp)).map((x) => ({ name: x.name, def: x.def.replace(` ON ${schema}.`, ' ON ') }));
+  } finally {
+    await tmp.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await tmp.close();
+  }
+}
+
 async function load(db: Db, pg: boolean, bulk: boolean, scale: number, out: (s: string) => void): Promise<{ counts: GeneratedCounts; samples: Samples }> {
   if (!bulk) {
     const rt = await openRuntime(loadConfig({ LOG_LEVEL: 'silent', ROR_SEED: 'none' }), { db });
@@ -218,6 +234,11 @@ export async function main(args: string[]): Promise<void> {
   const shapes = only ? SHAPES.filter((s, i) => only.some((o) => o === String(i + 1) || s.name.includes(o))) : SHAPES;
   const explainFile = args.includes('--explain') ? opt('--explain', 'docs/search-explain.md') : undefined;
   const keepDb = args.includes('--db') ? opt('--db', 'rorbench') : undefined;
+  // Parallel bulk load into --db: `--part k/K` in K processes (each writes its share of the batches, then
+  // exits), then `--finish` (rebuilds the secondary indexes, VACUUM ANALYZE, records the dataset), then runs.
+  const partArg = args.includes('--part') ? /^(\d+)\/(\d+)$/.exec(opt('--part', '')) : undefined;
+  const part = partArg ? { k: Number(partArg[1]), of: Number(partArg[2]) } : undefined;
+  const finish = args.includes('--finish');
   let url = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   if (keepDb) {
     if (!/^[a-z_][a-z0-9_]*$/.test(keepDb)) throw new Error('--db: a lower-case database name');
@@ -237,6 +258,29 @@ export async function main(args: string[]): Promise<void> {
   try {
     out(`Search benchmark on ${pg ? `PostgreSQL${keepDb ? ` (database ${keepDb})` : ''}` : 'PGlite (disk)'}, scale ${scale}`);
     let loaded: { counts: GeneratedCounts; samples: Samples } | undefined;
+    if (keepDb && part) {
+      await migrate(db);
+      if ((await secondaryIndexes(db)).length > 0) throw new Error('--part: drop the secondary indexes first (run one --bulk load and stop it, or --finish rebuilds them)');
+      const sink = bulkSink(db, part);
+      const { counts } = await generate(sink, scale, (m) => out(`  … part ${part.k}/${part.of}: ${m}`));
+      await sink.drain();
+      out(`part ${part.k}/${part.of} done in ${(counts.ms / 1000).toFixed(0)} s`);
+      return;
+    }
+    if (keepDb && finish) {
+      const t0 = Date.now();
+      const defs = await indexDefinitions(url);
+      const have = new Set((await secondaryIndexes(db)).map((x) => x.name));
+      for (const ix of defs) if (!have.has(ix.name)) await db.query(ix.def);
+      out(`${defs.length} indexes rebuilt in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+      await db.exec('VACUUM ANALYZE');
+      const { counts, samples } = await generate(async () => 0, scale);
+      counts.ms = Date.now() - t0;
+      await db.query('CREATE TABLE IF NOT EXISTS bench_meta (scale float8 PRIMARY KEY, counts jsonb NOT NULL, samples jsonb NOT NULL)');
+      await db.query('INSERT INTO bench_meta (scale, counts, samples) VALUES ($1, $2, $3) ON CONFLICT (scale) DO NOTHING', [scale, JSON.stringify(counts), JSON.stringify(samples)]);
+      const n = await db.query<{ t: string; n: number }>('SELECT res_type AS t, count(*)::int AS n FROM resource GROUP BY 1 ORDER BY 1');
+      out(`loaded: ${n.rows.map((r) => `${r.n} ${r.t}`).join(', ')}`);
+    }
     if (keepDb) {
       await db.query('CREATE TABLE IF NOT EXISTS bench_meta (scale float8 PRIMARY KEY, counts jsonb NOT NULL, samples jsonb NOT NULL)');
       const prev = await db.query<{ counts: GeneratedCounts; samples: Samples }>('SELECT counts, samples FROM bench_meta WHERE scale = $1', [scale]);
