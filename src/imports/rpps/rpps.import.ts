@@ -1,0 +1,453 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { basename } from 'node:path';
+import { createBrotliDecompress, createGunzip } from 'node:zlib';
+import type { Queryable } from '../../db/db.ts';
+import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
+import type { Resource } from '../../fhir/types.ts';
+import { EXT } from '../finess/finess.map.ts';
+import { ImportAbort, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
+import { RPPS_COLUMNS } from './rpps.format.ts';
+import { activityOf, endResource, mergeRpps, practitionerId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
+import { parseHeader, parseRow, readableIdNat, readRppsLines, type RppsEncoding, type RppsRow } from './rpps.parse.ts';
+
+export const RPPS_ACTOR: Actor = { id: 'import:rpps' };
+
+export interface RppsProgress {
+  phase: 'scan' | 'load' | 'close';
+  done: number;
+  total?: number | undefined;
+}
+
+export interface RppsImportOptions {
+  actor?: Actor;
+  dryRun?: boolean;
+  /** Activity lines in the ROR's scope per transaction (each gives up to 4 resources). */
+  batchSize?: number;
+  encoding?: RppsEncoding;
+  onProgress?: (p: RppsProgress) => void;
+  maxIssues?: number;
+  fileName?: string;
+  /** Date at which resources missing from this file end (default: the date in the file name, else today). */
+  fileDate?: string;
+}
+
+type ResourceType = 'Practitioner' | 'Organization' | 'HealthcareService' | 'PractitionerRole';
+const TYPES: ResourceType[] = ['PractitionerRole', 'HealthcareService', 'Organization', 'Practitioner'];
+interface Outcomes {
+  created: number;
+  updated: number;
+  unchanged: number;
+  ended: number;
+}
+
+export interface RppsCounters extends Outcomes {
+  /** Activity lines read (the header aside). */
+  rowsRead: number;
+  /** Well-formed lines outside the ROR's scope: another profession, or a salaried/volunteer activity. */
+  rowsSkipped: number;
+  rowsRejected: number;
+  /** Lines in scope without savoir-faire: the ROR requires a type de savoir-faire on a PractitionerRole
+   * (specialty[expertiseType] 1..1), so their practitioner, cabinet and offer are imported but no role. */
+  rolesWithoutSavoirFaire: number;
+  /** Rejected lines whose person identifier itself is unreadable: no resource is ended by this run. */
+  unidentified: number;
+  byType: Record<ResourceType, Outcomes>;
+}
+
+export interface RppsImportReport {
+  source: 'rpps';
+  file: string;
+  sha256: string;
+  encoding: RppsEncoding;
+  fileDate: string;
+  runId: number | null;
+  dryRun: boolean;
+  resumedAfterLine: number;
+  counters: RppsCounters;
+  issueCount: number;
+  issues: RowIssue[];
+  durationMs: number;
+}
+
+interface RunState {
+  id: number | null;
+  checkpoint: number;
+  counters: RppsCounters;
+}
+
+const outcomes = (): Outcomes => ({ created: 0, updated: 0, unchanged: 0, ended: 0 });
+const emptyCounters = (): RppsCounters => ({
+  rowsRead: 0,
+  rowsSkipped: 0,
+  rowsRejected: 0,
+  rolesWithoutSavoirFaire: 0,
+  unidentified: 0,
+  ...outcomes(),
+  byType: { Practitioner: outcomes(), Organization: outcomes(), HealthcareService: outcomes(), PractitionerRole: outcomes() },
+});
+
+/** `…_202401150830.txt` → 2024-01-15 (the extracts are named after their extraction time). */
+export function dateFromFileName(name: string): string | undefined {
+  const m = /(?:^|[_-])(20\d{2})(\d{2})(\d{2})(?:\d{4,6})?(?:[._-]|$)/.exec(basename(name));
+  if (!m) return undefined;
+  const [, y, mo, d] = m as unknown as [string, string, string, string];
+  const date = new Date(Date.UTC(Number(y), Number(mo) - 1, Number(d)));
+  return date.getUTCDate() === Number(d) && date.getUTCMonth() === Number(mo) - 1 ? `${y}-${mo}-${d}` : undefined;
+}
+
+/** SHA-256 and number of lines of the (decompressed) file, reading raw bytes only. */
+async function scan(path: string, onProgress?: (p: RppsProgress) => void): Promise<{ sha256: string; lines: number }> {
+  const hash = createHash('sha256');
+  let lines = 0;
+  let last = -1;
+  const source = createReadStream(path, { highWaterMark: 1 << 20 });
+  const stream = path.endsWith('.gz') ? source.pipe(createGunzip()) : path.endsWith('.br') ? source.pipe(createBrotliDecompress()) : source;
+  source.on('error', (e) => stream.destroy(e));
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+      last = chunk[chunk.length - 1] ?? last;
+      if (lines % 100000 < 200) onProgress?.({ phase: 'scan', done: lines });
+    }
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT' || (e as { code?: string }).code === 'EACCES') throw new ImportAbort(`Fichier illisible : ${(e as Error).message}`, 'unreadable');
+    throw new ImportAbort(`Fichier compressé illisible : ${(e as Error).message}`, 'bad-compression');
+  }
+  if (last !== -1 && last !== 10) lines++;
+  return { sha256: hash.digest('hex'), lines };
+}
+
+/**
+ * Imports an RPPS extract: Practitioner, cabinet Organization, its HealthcareService and PractitionerRole for
+ * the activity lines of the 11 liberal professions in mode libéral (rpps.map.ts), in batches of one
+ * transaction each with the run's checkpoint. Bad lines are reported and skipped; a bad header aborts before
+ * anything is written; a database failure aborts the run (the current batch rolls back) and a re-run of the
+ * same file resumes after the last committed batch. Resources of earlier RPPS imports that this file no longer
+ * lists are ended (active false; PractitionerRole.period.end and the cabinet's organization-period end at the
+ * file's date).
+ */
+export async function importRpps(directory: Directory, path: string, opts: RppsImportOptions = {}): Promise<RppsImportReport> {
+  const started = Date.now();
+  const actor = opts.actor ?? RPPS_ACTOR;
+  const batchSize = opts.batchSize ?? 1000;
+  const maxIssues = opts.maxIssues ?? 1000;
+  const dryRun = !!opts.dryRun;
+  const db = directory.db;
+  const fileName = opts.fileName ?? basename(path);
+  const fileDate = opts.fileDate ?? dateFromFileName(fileName) ?? new Date().toISOString().slice(0, 10);
+  const issues: RowIssue[] = [];
+  let issueCount = 0;
+  const keepIssue = (i: RowIssue) => {
+    issueCount++;
+    if (issues.length < maxIssues) issues.push(i);
+  };
+
+  const { sha256, lines: totalLines } = await scan(path, opts.onProgress);
+  const stats: ReadStats = { bytes: 0 };
+  const reader = readRppsLines(path, { encoding: opts.encoding, stats });
+  const first = await reader.next();
+  parseHeader(first.done ? undefined : first.value);
+  const encoding = stats.encoding ?? 'utf-8';
+  const createdAt = new Date().toISOString();
+  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun(db, fileName, sha256, fileDate);
+  const counters = run.counters;
+  const resumedAfterLine = run.checkpoint;
+  const seenInDryRun = new Set<string>();
+
+  try {
+    let batch: RppsRow[] = [];
+    let batchIssues: RowIssue[] = [];
+    let stillListed: string[] = [];
+    let lastLine = run.checkpoint;
+    const flush = async () => {
+      const b = { rows: batch, issues: batchIssues, stillListed };
+      batch = [];
+      batchIssues = [];
+      stillListed = [];
+      await writeBatch(directory, actor, b, createdAt, run, lastLine, dryRun, seenInDryRun, keepIssue);
+      opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
+    };
+    for await (const rec of { [Symbol.asyncIterator]: () => reader }) {
+      if (rec.line <= run.checkpoint) continue;
+      counters.rowsRead++;
+      const parsed = parseRow(rec);
+      if ('skip' in parsed) counters.rowsSkipped++;
+      else if ('issues' in parsed) {
+        counters.rowsRejected++;
+        batchIssues.push(...parsed.issues);
+        // Still listed in RPPS: the person's resources are not to be ended. Unreadable: no ending this run.
+        const idNat = readableIdNat(rec.fields);
+        if (idNat) stillListed.push(idNat);
+        else counters.unidentified++;
+      } else batch.push(parsed.row);
+      lastLine = rec.line;
+      if (batch.length >= batchSize) await flush();
+    }
+    await flush();
+
+    if (counters.unidentified === 0) await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    else {
+      keepIssue({
+        line: 0,
+        code: 'endings-skipped',
+        message: `${counters.unidentified} ligne(s) rejetée(s) sans identifiant PP lisible : aucune ressource absente du fichier n'a été terminée par cet import`,
+      });
+    }
+    if (run.id !== null) {
+      await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
+    }
+  } catch (e) {
+    if (run.id !== null) {
+      await db
+        .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [run.id, String((e as Error).message).slice(0, 2000)])
+        .catch(() => undefined);
+    }
+    throw e;
+  }
+  return { source: 'rpps', file: fileName, sha256, encoding, fileDate, runId: run.id, dryRun, resumedAfterLine, counters, issueCount, issues, durationMs: Date.now() - started };
+}
+
+async function openRun(db: Queryable, fileName: string, sha256: string, fileDate: string): Promise<RunState> {
+  const prev = await db.query<{ id: number; checkpoint: number; counters: RppsCounters }>(
+    `SELECT id, checkpoint, counters FROM import_run WHERE source = 'rpps' AND file_sha256 = $1 AND status IN ('running', 'failed') AND NOT dry_run
+      ORDER BY id DESC LIMIT 1`,
+    [sha256],
+  );
+  const p = prev.rows[0];
+  if (p) {
+    await db.query(`UPDATE import_run SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1`, [p.id]);
+    const base = emptyCounters();
+    return { id: Number(p.id), checkpoint: Number(p.checkpoint), counters: { ...base, ...p.counters, byType: { ...base.byType, ...(p.counters.byType ?? {}) } } };
+  }
+  const r = await db.query<{ id: number }>(
+    `INSERT INTO import_run (source, file_name, file_sha256, file_date, status) VALUES ('rpps', $1, $2, $3, 'running') RETURNING id`,
+    [fileName, sha256, fileDate],
+  );
+  return { id: Number(r.rows[0]!.id), checkpoint: 0, counters: emptyCounters() };
+}
+
+/** Hash of the RPPS-owned content of a built resource (the creation date aside). */
+function sourceHash(r: Resource): string {
+  const extension = ((r.extension ?? []) as { url: string }[]).filter((e) => e.url !== EXT.creationDate);
+  return createHash('sha1').update(JSON.stringify({ ...r, extension })).digest('base64url');
+}
+
+const keyOf = (r: { resourceType: string; id: string }) => `${r.resourceType}/${r.id}`;
+
+async function writeBatch(
+  directory: Directory,
+  actor: Actor,
+  b: { rows: RppsRow[]; issues: RowIssue[]; stillListed: string[] },
+  createdAt: string,
+  run: RunState,
+  lastLine: number,
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  keepIssue: (i: RowIssue) => void,
+): Promise<void> {
+  const counters = run.counters;
+  const built = new Map<string, RppsResource>();
+  const lineOf = new Map<string, number>();
+  const rowIssues = [...b.issues];
+  const add = (r: RppsResource, line: number) => {
+    const k = keyOf(r);
+    if (!built.has(k)) {
+      built.set(k, r);
+      lineOf.set(k, line);
+    }
+  };
+  for (const row of b.rows) {
+    const cabinet = toCabinet(row, createdAt);
+    add(toPractitioner(row, createdAt), row.line);
+    add(cabinet, row.line);
+    const activity = activityOf(row);
+    if (!activity) {
+      rowIssues.push({
+        line: row.line,
+        column: RPPS_COLUMNS[15],
+        code: 'unmapped-specialty',
+        message: `Savoir-faire « ${row.sfType} ${row.sfCode} » d'un médecin sans activité opérationnelle connue (rpps.format.ts SPECIALTY_ACTIVITY) : situation opérationnelle non importée`,
+      });
+      continue;
+    }
+    add(toService(row, activity, built.get(keyOf(cabinet))?.name as string | undefined, createdAt), row.line);
+    if (!row.sfType) {
+      counters.rolesWithoutSavoirFaire++;
+      continue;
+    }
+    const role = toRole(row, activity, createdAt);
+    if (built.has(keyOf(role))) {
+      counters.rowsRejected++;
+      rowIssues.push({ line: row.line, code: 'duplicate', message: `Activité déjà décrite ligne ${lineOf.get(keyOf(role))} (même personne, structure, profession et savoir-faire)` });
+      continue;
+    }
+    add(role, row.line);
+  }
+  const resources = [...built.values()];
+  const hashes = new Map(resources.map((r) => [keyOf(r), sourceHash(r)]));
+  const known = resources.length
+    ? await directory.db.query<{ res_type: string; resource_id: string; source_hash: string | null; version_id: number | null; last_run: number; cur: number }>(
+        `SELECT f.res_type, f.resource_id, f.source_hash, f.version_id, f.last_run, r.version_id AS cur
+           FROM unnest($1::text[], $2::text[]) AS k(t, i)
+           JOIN rpps_resource f ON f.res_type = k.t AND f.resource_id = k.i
+           JOIN resource r ON r.res_type = f.res_type AND r.id = f.resource_id
+          WHERE NOT f.ended AND NOT r.deleted`,
+        [resources.map((r) => r.resourceType), resources.map((r) => r.id)],
+      )
+    : { rows: [] };
+  // Fast path: same RPPS content as last imported and the resource still at the version that import left.
+  const skipped = new Map<string, number>();
+  const seenThisRun = new Set<string>();
+  for (const k of known.rows) {
+    const key = `${k.res_type}/${k.resource_id}`;
+    if (run.id !== null && Number(k.last_run) === run.id) seenThisRun.add(key);
+    if (k.source_hash === hashes.get(key) && k.version_id === k.cur) skipped.set(key, k.cur);
+  }
+  const toWrite = resources.filter((r) => !skipped.has(keyOf(r)) && !(dryRun && seenInDryRun.has(keyOf(r))));
+  const count = (results: BatchResult[]) => {
+    for (const key of skipped.keys()) {
+      if (seenThisRun.has(key)) continue;
+      counters.unchanged++;
+      counters.byType[key.slice(0, key.indexOf('/')) as ResourceType].unchanged++;
+    }
+    for (const res of results) {
+      if (res.outcome === 'invalid') continue;
+      if (res.outcome === 'unchanged' && seenThisRun.has(keyOf(res))) continue;
+      counters[res.outcome]++;
+      counters.byType[res.resourceType as ResourceType][res.outcome]++;
+    }
+  };
+  const issuesOf = (results: BatchResult[]) => {
+    const out: RowIssue[] = [];
+    for (const res of results) {
+      if (res.outcome !== 'invalid') continue;
+      for (const i of res.issues ?? []) {
+        out.push({ line: lineOf.get(keyOf(res)) ?? 0, column: i.expression?.[0] ?? '', code: i.details?.coding?.[0]?.code ?? i.code, message: `${keyOf(res)} : ${i.diagnostics ?? ''}` });
+      }
+    }
+    return out;
+  };
+  const rejectedLines = (results: BatchResult[]) => new Set(results.filter((r) => r.outcome === 'invalid').map((r) => lineOf.get(keyOf(r)))).size;
+
+  if (dryRun) {
+    const results = toWrite.length ? await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, dryRun: true }) : [];
+    for (const r of resources) seenInDryRun.add(keyOf(r));
+    for (const id of b.stillListed) seenInDryRun.add(`Practitioner/${practitionerId(id)}`);
+    count(results);
+    counters.rowsRejected += rejectedLines(results);
+    for (const i of [...rowIssues, ...issuesOf(results)]) keepIssue(i);
+    return;
+  }
+  const snapshot = structuredClone(counters);
+  const commit = async (tx: Queryable, results: BatchResult[]) => {
+    const batchIssues = [...rowIssues, ...issuesOf(results)];
+    count(results);
+    counters.rowsRejected += rejectedLines(results);
+    const seen = [
+      ...results.filter((r) => r.outcome !== 'invalid').map((r) => ({ t: r.resourceType, i: r.id, h: hashes.get(keyOf(r)), v: r.version?.versionId ?? r.versionId ?? null })),
+      ...[...skipped].map(([key, v]) => ({ t: key.slice(0, key.indexOf('/')), i: key.slice(key.indexOf('/') + 1), h: hashes.get(key), v })),
+    ];
+    if (seen.length) {
+      await tx.query(
+        `INSERT INTO rpps_resource (res_type, resource_id, last_run, ended, source_hash, version_id)
+         SELECT x.t, x.i, $2, false, x.h, x.v FROM jsonb_to_recordset($1::jsonb) AS x(t text, i text, h text, v int)
+         ON CONFLICT (res_type, resource_id) DO UPDATE SET last_run = EXCLUDED.last_run, ended = false,
+           source_hash = EXCLUDED.source_hash, version_id = EXCLUDED.version_id`,
+        [JSON.stringify(seen), run.id],
+      );
+    }
+    // Resources of rejected lines and invalid resources are still listed by RPPS: not to be ended.
+    const invalid = results.filter((r) => r.outcome === 'invalid');
+    if (invalid.length) {
+      await tx.query(
+        `UPDATE rpps_resource f SET last_run = $3 FROM unnest($1::text[], $2::text[]) AS k(t, i)
+          WHERE f.res_type = k.t AND f.resource_id = k.i AND f.last_run < $3`,
+        [invalid.map((r) => r.resourceType), invalid.map((r) => r.id), run.id],
+      );
+    }
+    if (b.stillListed.length) {
+      const ids = b.stillListed.map(practitionerId);
+      await tx.query(
+        `UPDATE rpps_resource SET last_run = $2
+          WHERE last_run < $2 AND ((res_type = 'Practitioner' AND resource_id = ANY($1::text[]))
+             OR (res_type = 'PractitionerRole' AND substring(resource_id from '^(rpps-[0-9A-Z]+)-') = ANY($1::text[])))`,
+        [ids, run.id],
+      );
+    }
+    if (batchIssues.length) {
+      await tx.query(
+        `INSERT INTO import_issue (run_id, line, col, code, message)
+         SELECT $2, x.l, x.c, x.k, x.m FROM jsonb_to_recordset($1::jsonb) AS x(l int8, c text, k text, m text)`,
+        [JSON.stringify(batchIssues.map((i) => ({ l: i.line, c: i.column ?? null, k: i.code, m: i.message }))), run.id],
+      );
+    }
+    await tx.query(`UPDATE import_run SET checkpoint = $2, counters = $3::jsonb WHERE id = $1`, [run.id, lastLine, JSON.stringify(counters)]);
+    for (const i of batchIssues) keepIssue(i);
+  };
+  try {
+    if (toWrite.length) await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, alsoInTransaction: commit });
+    else await directory.db.transaction((tx) => commit(tx, []));
+  } catch (e) {
+    // The transaction rolled back: so do the counters.
+    Object.assign(counters, snapshot);
+    throw e;
+  }
+  run.checkpoint = lastLine;
+}
+
+/** Resources of earlier RPPS imports that this file no longer lists: ended (roles first, people last). */
+async function endMissing(
+  directory: Directory,
+  actor: Actor,
+  run: RunState,
+  fileDate: string,
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  onProgress: RppsImportOptions['onProgress'],
+): Promise<void> {
+  const db = directory.db;
+  const pageSize = 500;
+  let done = 0;
+  for (const type of TYPES) {
+    let after = '';
+    for (;;) {
+      const page = await db.query<{ resource_id: string }>(
+        dryRun
+          ? `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND resource_id > $2 ORDER BY resource_id LIMIT ${pageSize}`
+          : `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND last_run < $3 AND resource_id > $2 ORDER BY resource_id LIMIT ${pageSize}`,
+        dryRun ? [type, after] : [type, after, run.id],
+      );
+      if (page.rows.length === 0) break;
+      after = page.rows[page.rows.length - 1]!.resource_id;
+      const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(`${type}/${r.resource_id}`)) : page.rows;
+      if (missing.length === 0) continue;
+      const current = await Promise.all(missing.map((m) => directory.read(type, m.resource_id)));
+      const ended: RppsResource[] = [];
+      for (const c of current) if (c && !c.deleted && c.content) ended.push(endResource(c.content, fileDate));
+      const results = await directory.upsertBatch(actor, ended, {
+        onlyIfChanged: true,
+        dryRun,
+        alsoInTransaction: async (tx, res) => {
+          await tx.query(
+            `UPDATE rpps_resource f SET ended = true, version_id = x.v FROM jsonb_to_recordset($2::jsonb) AS x(i text, v int)
+              WHERE f.res_type = $1 AND f.resource_id = x.i`,
+            [type, JSON.stringify(missing.map((m) => ({ i: m.resource_id, v: res.find((r) => r.id === m.resource_id)?.version?.versionId ?? null })))],
+          );
+          const n = res.filter((r) => r.outcome === 'updated').length;
+          run.counters.ended += n;
+          run.counters.byType[type].ended += n;
+          await tx.query(`UPDATE import_run SET counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(run.counters)]);
+        },
+      });
+      if (dryRun) {
+        const n = results.filter((r) => r.outcome === 'updated').length;
+        run.counters.ended += n;
+        run.counters.byType[type].ended += n;
+      }
+      done += missing.length;
+      onProgress?.({ phase: 'close', done });
+    }
+  }
+}
