@@ -337,12 +337,12 @@ async function writeBatch(
     for (const id of b.stillListed) seenInDryRun.add(`Practitioner/${practitionerId(id)}`);
     count(results);
     counters.rowsRejected += rejectedLines(results);
-    for (const i of [...rowIssues, ...issuesOf(results)]) keepIssue(i);
+    for (const i of [...rowIssues, ...issuesOf(results)].sort((x, y) => x.line - y.line)) keepIssue(i);
     return;
   }
   const snapshot = structuredClone(counters);
   const commit = async (tx: Queryable, results: BatchResult[]) => {
-    const batchIssues = [...rowIssues, ...issuesOf(results)];
+    const batchIssues = [...rowIssues, ...issuesOf(results)].sort((x, y) => x.line - y.line);
     count(results);
     counters.rowsRejected += rejectedLines(results);
     const seen = [

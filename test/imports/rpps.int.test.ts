@@ -1,0 +1,443 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateRppsLines, luhnKey, writeRppsFile } from '../../scripts/rpps-generate.ts';
+import type { Db } from '../../src/db/db.ts';
+import { migrate } from '../../src/db/migrate.ts';
+import { Directory, SYSTEM_ACTOR } from '../../src/directory/directory.service.ts';
+import type { Resource } from '../../src/fhir/types.ts';
+import { createValidator } from '../../src/fhir/validation/validate.ts';
+import { EXT, SYSTEMS } from '../../src/imports/finess/finess.map.ts';
+import { ImportAbort } from '../../src/imports/finess/finess.parse.ts';
+import { COL, LIBERAL_PROFESSIONS, RPPS_COLUMNS, RPPS_HEADER, RPPS_SYSTEMS } from '../../src/imports/rpps/rpps.format.ts';
+import { dateFromFileName, importRpps } from '../../src/imports/rpps/rpps.import.ts';
+import { activityOf, cabinetId, roleId, serviceId } from '../../src/imports/rpps/rpps.map.ts';
+import { parseRow, type RppsRow } from '../../src/imports/rpps/rpps.parse.ts';
+import { Terminology } from '../../src/terminology/terminology.service.ts';
+import { openTestDatabase } from '../setup/db.ts';
+
+/** RPPS import on synthetic extracts (scripts/rpps-generate.ts: real format and codes, invented people). */
+const dir = mkdtempSync(join(tmpdir(), 'rpps-test-'));
+let n = 0;
+const file = (content: string | Buffer, name = `PS_LibreAcces_Personne_activite_2026061${n % 10}0830.txt`) => {
+  const p = join(dir, `${++n}-${name}`);
+  writeFileSync(p, content);
+  return p;
+};
+const generated = (rows: number, seed = 3) => [...generateRppsLines({ rows, seed })];
+const text = (lines: string[]) => `${lines.join('\n')}\n`;
+
+let db: Db;
+let directory: Directory;
+beforeAll(async () => {
+  db = await openTestDatabase();
+  await migrate(db);
+  const terminology = new Terminology(db);
+  await terminology.load();
+  directory = new Directory(db, createValidator(terminology));
+});
+afterAll(async () => {
+  await db?.close();
+});
+async function fresh(): Promise<void> {
+  for (const t of ['resource', 'resource_version', 'resource_identifier', 'resource_reference', 'rpps_resource', 'import_issue', 'import_run']) {
+    await db.query(`DELETE FROM ${t}`);
+  }
+}
+const read = async (type: string, id: string) => (await directory.read(type, id))?.content as Resource & Record<string, any>;
+const ext = (r: Resource, url: string) => (r.extension as { url: string; [k: string]: any }[] | undefined)?.find((e) => e.url === url);
+const versionCount = async () => Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM resource_version')).rows[0]!.n);
+const rowOf = (line: string, lineNo = 2): RppsRow => {
+  const p = parseRow({ line: lineNo, fields: line.split('|') });
+  if (!('row' in p)) throw new Error(`not an importable line: ${JSON.stringify(p)}`);
+  return p.row;
+};
+const fieldsOf = (line: string) => line.split('|');
+
+describe('synthetic RPPS generator', () => {
+  it('writes the exact header, 56 columns and a trailing | per line, real codes, deterministically', async () => {
+    const lines = generated(3000);
+    expect(lines[0]).toBe(RPPS_HEADER);
+    expect(lines[0]!.split('|')).toHaveLength(57);
+    expect(lines).toHaveLength(3001);
+    for (const l of lines) {
+      expect(l.endsWith('|')).toBe(true);
+      expect(l.split('|')).toHaveLength(RPPS_COLUMNS.length + 1);
+    }
+    const rows = lines.slice(1).map(fieldsOf);
+    // RPPS numbers: 11 digits with a Luhn key, idNat = type + number; several lines per person.
+    for (const f of rows.filter((x) => x[COL.idType] === '8')) {
+      expect(f[COL.idPP]).toMatch(/^\d{11}$/);
+      expect(luhnKey(f[COL.idPP]!.slice(0, 10))).toBe(f[COL.idPP]!.slice(10));
+      expect(f[COL.idNat]).toBe(`8${f[COL.idPP]}`);
+    }
+    const persons = new Set(rows.map((f) => f[COL.idNat]));
+    expect(persons.size).toBeLessThan(rows.length * 0.8);
+    // SIRET: 14 digits, Luhn-valid, SIREN = its first 9 digits.
+    for (const f of rows.filter((x) => x[COL.siret])) {
+      expect(luhnKey(f[COL.siret]!.slice(0, 13))).toBe(f[COL.siret]!.slice(13));
+      expect(f[COL.siret]!.slice(0, 9)).toBe(f[COL.siren]);
+    }
+    // All 11 liberal professions in mode L, and out-of-scope lines (other professions, salaried).
+    const liberal = new Set(rows.filter((f) => f[COL.mode] === 'L').map((f) => f[COL.profession]));
+    for (const code of Object.keys(LIBERAL_PROFESSIONS)) expect(liberal, code).toContain(code);
+    expect(rows.some((f) => f[COL.profession] === '21')).toBe(true);
+    expect(new Set(rows.map((f) => f[COL.mode]))).toEqual(new Set(['L', 'S', 'B']));
+    expect(new Set(rows.filter((f) => f[COL.mode] === 'L').map((f) => f[COL.sector]))).toEqual(new Set(['SA05', 'SA07', 'SA08', 'SA09']));
+    // Communes: real COG codes with a postal code of theirs (La Poste), département from the commune.
+    const communes = new Map<string, Set<string>>();
+    for (const l of readFileSync('data/geo/postal-codes.csv.gz').length ? (await import('node:zlib')).gunzipSync(readFileSync('data/geo/postal-codes.csv.gz')).toString().split('\n') : []) {
+      const [c, p] = l.split(';');
+      if (c && p) (communes.get(c) ?? communes.set(c, new Set()).get(c)!).add(p);
+    }
+    for (const f of rows) {
+      expect(communes.get(f[COL.commune]!), f[COL.commune]).toContain(f[COL.postalCode]);
+      expect(f[COL.commune]!.startsWith(f[COL.department]!)).toBe(true);
+    }
+    // Same seed, same file; another seed, another file.
+    const sha = (ls: string[]) => createHash('sha256').update(ls.join('\n')).digest('hex');
+    expect(sha(generated(3000))).toBe(sha(lines));
+    expect(sha(generated(3000, 4))).not.toBe(sha(lines));
+  });
+});
+
+describe('RPPS import: mapping', () => {
+  it('maps a liberal médecin line field by field to Practitioner, cabinet, offer and PractitionerRole', async () => {
+    await fresh();
+    const lines = generated(2000);
+    const path = file(text(lines), 'PS_LibreAcces_Personne_activite_202606150830.txt');
+    const report = await importRpps(directory, path);
+    expect(report.fileDate).toBe('2026-06-15');
+    expect(report.encoding).toBe('utf-8');
+    expect(report.issues).toEqual([]);
+    const c = report.counters;
+    expect(c.rowsRead).toBe(2000);
+    expect(c.rowsRejected).toBe(0);
+    expect(c.rowsSkipped).toBe(lines.slice(1).filter((l) => !(fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!])).length);
+    expect(c.created).toBe(c.byType.Practitioner.created + c.byType.Organization.created + c.byType.HealthcareService.created + c.byType.PractitionerRole.created);
+    expect(c.byType.PractitionerRole.created).toBeGreaterThan(50);
+
+    // A médecin généraliste in a cabinet with a SIRET, its line read column by column.
+    const line = lines.find((l) => {
+      const f = fieldsOf(l);
+      return f[COL.mode] === 'L' && f[COL.profession] === '10' && f[COL.sfCode] === 'SM54' && f[COL.siret] && f[COL.houseNumber] && f[COL.civExCode] === 'DR';
+    })!;
+    const f = fieldsOf(line);
+    const row = rowOf(line);
+    const practitioner = await read('Practitioner', `rpps-8${f[COL.idPP]}`);
+    expect(practitioner.meta?.profile).toEqual(['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitioner']);
+    expect(practitioner.identifier).toEqual([{ use: 'official', system: 'urn:oid:1.2.250.1.71.4.2.1', value: f[COL.idNat] }]);
+    expect(practitioner.name).toEqual([{ use: 'usual', family: f[COL.lastName], given: [f[COL.firstName]], prefix: [f[COL.civCode]] }]);
+    expect(practitioner.active).toBe(true);
+    expect(ext(practitioner, EXT.creationDate)?.valueDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+
+    const cabinet = await read('Organization', `rpps-siret-${f[COL.siret]}`);
+    expect(cabinet.identifier).toEqual([
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '40', display: 'Identifiant national de structure' }] }, system: 'urn:oid:1.2.250.1.71.4.2.2', value: `3${f[COL.siret]}` },
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '2', display: 'SIREN' }] }, system: 'https://sirene.fr', value: f[COL.siren] },
+      { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '3', display: 'SIRET' }] }, system: 'https://sirene.fr', value: f[COL.siret] },
+      { use: 'secondary', type: { text: 'Identifiant technique de la structure (RPPS)' }, value: f[COL.techId] },
+    ]);
+    expect(cabinet.type).toEqual([{ coding: [{ system: RPPS_SYSTEMS.R02, code: f[COL.sector], display: f[COL.sectorLabel] }] }]);
+    expect(cabinet.name).toBe(f[COL.name] || f[COL.brand] || (f[COL.sector] === 'SA07' ? `Cabinet ${f[COL.firstName]} ${f[COL.lastName]}` : undefined));
+    const a = cabinet.address[0];
+    const street = [f[COL.houseNumber], f[COL.repetition], f[COL.streetTypeCode], f[COL.street]].filter(Boolean).join(' ');
+    expect(a.line).toContain(street);
+    expect(a._line[a.line.indexOf(street)].extension).toEqual([
+      { url: EXT.houseNumber, valueString: f[COL.houseNumber] },
+      ...(f[COL.repetition] ? [{ url: EXT.buildingNumberSuffix, valueString: f[COL.repetition] }] : []),
+      { url: EXT.streetNameType, valueString: f[COL.streetTypeCode] },
+      { url: EXT.streetNameBase, valueString: f[COL.street] },
+    ]);
+    expect([a.postalCode, a.city, a.country]).toEqual([f[COL.postalCode], f[COL.communeLabel], 'FRA']);
+    expect(a.extension).toEqual([{ url: EXT.inseeCode, valueCoding: { system: SYSTEMS.R13, code: f[COL.commune] } }]);
+
+    const service = await read('HealthcareService', serviceId(row, '437'));
+    expect(service.providedBy).toEqual({ reference: `Organization/${cabinetId(row)}` });
+    expect(service.type).toEqual([{ coding: [{ system: RPPS_SYSTEMS.R227, code: '05', display: 'Ambulatoire' }] }]);
+    expect(service.specialty).toEqual([{ coding: [{ system: RPPS_SYSTEMS.R211, code: '437', display: 'Médecine générale' }] }]);
+    expect(service.characteristic).toEqual([{ coding: [{ system: RPPS_SYSTEMS.R213, code: '32', display: 'Consultation (CS)' }] }]);
+
+    const role = await read('PractitionerRole', roleId(row));
+    expect(role.practitioner).toEqual({ reference: `Practitioner/rpps-${f[COL.idNat]}` });
+    expect(role.organization).toEqual({ reference: `Organization/rpps-siret-${f[COL.siret]}` });
+    expect(role.healthcareService).toEqual([{ reference: `HealthcareService/${serviceId(row, '437')}` }]);
+    expect(role.code).toEqual([{ coding: [{ system: RPPS_SYSTEMS.G15, code: '10', display: 'Médecin' }] }]);
+    expect(role.specialty).toEqual([
+      { coding: [{ system: RPPS_SYSTEMS.R04, code: 'S', display: 'Spécialité ordinale' }] },
+      { coding: [{ system: RPPS_SYSTEMS.R38, code: 'SM54', display: f[COL.sfLabel] }] },
+    ]);
+    expect(ext(role, 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitionerrole-unit-exercise-mode')?.valueCodeableConcept).toEqual({
+      coding: [{ system: RPPS_SYSTEMS.R23, code: 'L', display: 'Libéral, indépendant, artisan, commerçant' }],
+    });
+    expect(ext(role, 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitionerrole-name')?.extension).toEqual([
+      { url: 'exerciseTitle', valueCodeableConcept: { coding: [{ system: RPPS_SYSTEMS.R11, code: 'DR' }] } },
+      { url: 'exerciseLastName', valueString: f[COL.lastName] },
+      { url: 'exerciseFirstName', valueString: f[COL.firstName] },
+    ]);
+
+    // Out of scope: a salaried activity and a pharmacien have no role.
+    const salaried = lines.find((l) => fieldsOf(l)[COL.mode] === 'S' && fieldsOf(l)[COL.profession] === '60')!;
+    expect((await db.query(`SELECT 1 FROM resource WHERE id LIKE $1 AND res_type = 'PractitionerRole' AND content->'organization'->>'reference' LIKE '%' || $2`, [`rpps-${fieldsOf(salaried)[COL.idNat]}-%`, fieldsOf(salaried)[COL.siret]])).rows).toEqual([]);
+    const pharmacien = lines.find((l) => fieldsOf(l)[COL.profession] === '21' && !lines.some((m) => fieldsOf(m)[COL.idNat] === fieldsOf(l)[COL.idNat] && fieldsOf(m)[COL.profession] !== '21'))!;
+    expect(await directory.read('Practitioner', `rpps-${fieldsOf(pharmacien)[COL.idNat]}`)).toBeNull();
+    // A masseur-kinésithérapeute line has no savoir-faire: practitioner, cabinet and offer, no role (counted).
+    const mk = lines.find((l) => fieldsOf(l)[COL.profession] === '70' && fieldsOf(l)[COL.mode] === 'L')!;
+    expect(await read('HealthcareService', serviceId(rowOf(mk), '339'))).toMatchObject({ specialty: [{ coding: [{ code: '339', display: 'Kinésithérapie' }] }] });
+    expect(c.rolesWithoutSavoirFaire).toBe(lines.filter((l) => fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!] && !fieldsOf(l)[COL.sfType]).length);
+  });
+
+  it('reads a Latin-1 (Windows-1252) extract to the same resources', async () => {
+    const lines = generated(600, 9);
+    expect(lines.join('\n')).toMatch(/[éèçëÉ]/);
+    const canonical = async () => {
+      const r = await db.query<{ res_type: string; id: string; content: Resource }>(`SELECT res_type, id, content FROM resource ORDER BY res_type, id`);
+      return r.rows.map((x) => JSON.stringify({ ...x.content, meta: undefined, extension: ((x.content.extension ?? []) as any[]).filter((e) => e.url !== EXT.creationDate) }));
+    };
+    await fresh();
+    await importRpps(directory, file(text(lines)));
+    const utf8 = await canonical();
+    await fresh();
+    const latin1 = file(Buffer.from(text(lines), 'latin1'));
+    const report = await importRpps(directory, latin1);
+    expect(report.encoding).toBe('windows-1252');
+    expect(await canonical()).toEqual(utf8);
+    // The generator writes the same Latin-1 bytes.
+    const out = join(dir, 'gen-latin1.txt');
+    await writeRppsFile(out, { rows: 600, seed: 9, encoding: 'latin1' });
+    expect(readFileSync(out)).toEqual(readFileSync(latin1));
+  });
+});
+
+describe('RPPS import: incremental semantics', () => {
+  it('creates new, updates changed, ends missing, keeps unchanged and hand-entered data', async () => {
+    await fresh();
+    const lines = generated(1500, 5);
+    const first = await importRpps(directory, file(text(lines), 'PS_LibreAcces_Personne_activite_202606010830.txt'));
+    expect(first.counters.updated).toBe(0);
+    const inScope = (l: string) => fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!] && fieldsOf(l)[COL.sfType];
+    // Three people with one role line each, in distinct cabinets with a SIRET: one leaves, one moves street, one is hand-completed.
+    const singles = lines.slice(1).filter((l) => inScope(l) && fieldsOf(l)[COL.siret] && lines.filter((m) => fieldsOf(m)[COL.idNat] === fieldsOf(l)[COL.idNat]).length === 1
+      && lines.filter((m) => fieldsOf(m)[COL.siret] === fieldsOf(l)[COL.siret]).length === 1);
+    const [leaving, moving, completed] = singles as [string, string, string];
+    const leaver = rowOf(leaving);
+    const mover = rowOf(moving);
+    const kept = rowOf(completed);
+
+    // Hand-entered data: an MSS mailbox on a practitioner, horaires on its role and offer, a contact on its cabinet.
+    const telecom = [{ system: 'email', value: 'dr@exemple.mssante.fr', extension: [
+      { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-telecom-communication-channel', valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R200-CanalCommunication/FHIR/TRE-R200-CanalCommunication', code: '3' }] } },
+      { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-telecom-confidentiality-level', valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R283-NiveauConfidentialite/FHIR/TRE-R283-NiveauConfidentialite', code: '2' }] } },
+    ] }];
+    const hours = [{ availableStartTime: '09:00:00', availableEndTime: '12:00:00' }];
+    for (const [type, id, patch] of [
+      ['Practitioner', `rpps-${kept.idNat}`, { telecom }],
+      ['PractitionerRole', roleId(kept), { availableTime: hours }],
+      ['HealthcareService', serviceId(kept, activityOf(kept)!), { availableTime: hours, comment: 'Sur rendez-vous' }],
+      ['PractitionerRole', roleId(leaver), { availableTime: hours }],
+    ] as const) {
+      const cur = await read(type, id);
+      if (cur) await directory.update(SYSTEM_ACTOR, { ...cur, id, ...patch });
+    }
+    const before = await versionCount();
+
+    // The next extract: the leaver gone, the mover at a new address, a new person, everything else the same.
+    const newcomer = (() => {
+      const f = fieldsOf(completed);
+      f[COL.idPP] = '19999999997';
+      f[COL.idNat] = '819999999997';
+      f[COL.lastName] = 'NOUVEAU';
+      return f.join('|');
+    })();
+    const next = lines.filter((l) => l !== leaving).map((l) => (l === moving ? l.split('|').map((v, i) => (i === COL.street ? 'des Nouveaux Cabinets' : v)).join('|') : l));
+    next.push(newcomer);
+    const second = await importRpps(directory, file(text(next), 'PS_LibreAcces_Personne_activite_202607010830.txt'));
+    expect(second.issues).toEqual([]);
+    const b = second.counters.byType;
+    // The mover's cabinet updated; the newcomer: practitioner and role created (cabinet and offer shared).
+    expect(b.Organization).toMatchObject({ created: 0, updated: 1 });
+    expect(b.Practitioner).toMatchObject({ created: 1, updated: 0, ended: 1 });
+    expect(b.PractitionerRole).toMatchObject({ created: 1, updated: 0, ended: 1 });
+    expect(b.HealthcareService.created).toBe(0);
+    expect(second.counters.ended).toBe(b.Practitioner.ended + b.PractitionerRole.ended + b.Organization.ended + b.HealthcareService.ended);
+    expect(b.Organization.ended).toBe(1); // the leaver's cabinet was his alone
+    expect(await versionCount()).toBe(before + second.counters.created + second.counters.updated + second.counters.ended);
+
+    const movedCabinet = await read('Organization', cabinetId(mover));
+    expect(movedCabinet.address[0].line.join(' ')).toContain('des Nouveaux Cabinets');
+    const endedRole = await read('PractitionerRole', roleId(leaver));
+    expect(endedRole).toMatchObject({ active: false, period: { end: '2026-07-01' }, availableTime: hours });
+    expect(await read('Practitioner', `rpps-${leaver.idNat}`)).toMatchObject({ active: false });
+    const closedCabinet = await read('Organization', cabinetId(leaver));
+    expect(closedCabinet.active).toBe(false);
+    expect(ext(closedCabinet, EXT.period)?.valuePeriod).toEqual({ end: '2026-07-01' });
+    expect(ext(closedCabinet, EXT.closingType)?.valueCodeableConcept.coding[0]).toMatchObject({ code: 'DEF' });
+    expect((await read('Practitioner', `rpps-${kept.idNat}`)).telecom).toEqual(telecom);
+    expect((await read('PractitionerRole', roleId(kept))).availableTime).toEqual(hours);
+    expect(await read('HealthcareService', serviceId(kept, activityOf(kept)!))).toMatchObject({ comment: 'Sur rendez-vous', availableTime: hours });
+
+    // The same file again: nothing at all.
+    const again = await importRpps(directory, file(text(next), 'PS_LibreAcces_Personne_activite_202607010830.txt'));
+    expect(again.counters).toMatchObject({ created: 0, updated: 0, ended: 0 });
+    expect(again.counters.unchanged).toBe(second.counters.unchanged + second.counters.created + second.counters.updated);
+    const versions = await versionCount();
+
+    // A hand edit of an RPPS-owned field is undone by the next import (fast path notices the new version).
+    const p = await read('Practitioner', `rpps-${kept.idNat}`);
+    await directory.update(SYSTEM_ACTOR, { ...p, id: p.id!, name: [{ family: 'SAISI À LA MAIN' }] });
+    const restore = await importRpps(directory, file(text(next), 'PS_LibreAcces_Personne_activite_202607010830.txt'));
+    expect(restore.counters).toMatchObject({ created: 0, updated: 1, ended: 0 });
+    expect((await read('Practitioner', `rpps-${kept.idNat}`)).name[0].family).toBe(kept.lastName);
+    expect(await versionCount()).toBe(versions + 2);
+
+    // The leaver comes back: role and practitioner active again, period end removed, hand-entered horaires kept.
+    const back = await importRpps(directory, file(text(lines), 'PS_LibreAcces_Personne_activite_202608010830.txt'));
+    expect(back.counters.byType.PractitionerRole.updated).toBeGreaterThanOrEqual(1);
+    const reopened = await read('PractitionerRole', roleId(leaver));
+    expect(reopened.active).toBe(true);
+    expect(reopened.period).toBeUndefined();
+    expect(reopened.availableTime).toEqual(hours);
+    expect(ext(await read('Organization', cabinetId(leaver)), EXT.closingType)).toBeUndefined();
+  });
+
+  it('dry run reports the changes and writes nothing', async () => {
+    await fresh();
+    const lines = generated(800, 6);
+    const dry = await importRpps(directory, file(text(lines)), { dryRun: true });
+    expect(dry.counters.created).toBeGreaterThan(100);
+    expect(await versionCount()).toBe(0);
+    const real = await importRpps(directory, file(text(lines)));
+    expect(real.counters.created).toBe(dry.counters.created);
+    expect(real.counters.byType).toEqual(dry.counters.byType);
+    const dry2 = await importRpps(directory, file(text(lines.slice(0, 400))), { dryRun: true });
+    expect(dry2.counters).toMatchObject({ created: 0, updated: 0 });
+    expect(dry2.counters.ended).toBeGreaterThan(10);
+    expect(await versionCount()).toBe(real.counters.created);
+    expect((await db.query('SELECT 1 FROM import_run WHERE dry_run')).rows).toEqual([]);
+  });
+});
+
+describe('RPPS import: bad input', () => {
+  it('reports bad lines with line number, column and code, and imports the others', async () => {
+    await fresh();
+    const lines = generated(400, 8);
+    const liberalAt = (from: number) => lines.findIndex((l, i) => i >= from && fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10');
+    const set = (i: number, col: number, v: string) => {
+      const f = fieldsOf(lines[i]!);
+      f[col] = v;
+      lines[i] = f.join('|');
+    };
+    const a = liberalAt(1), b = liberalAt(a + 1), c = liberalAt(b + 1), d = liberalAt(c + 1), e = liberalAt(d + 1);
+    set(a, COL.idPP, '1234'); // unreadable RPPS number
+    set(b, COL.siret, '1234567890123X');
+    lines[c] = fieldsOf(lines[c]!).slice(0, 30).join('|'); // truncated
+    set(d, COL.sfCode, 'SM99'); // a spécialité the mapping does not know
+    set(e, COL.mode, 'X');
+    const report = await importRpps(directory, file(text(lines)));
+    expect(report.issues.map((i) => [i.line, i.column, i.code])).toEqual([
+      [a + 1, "Identifiant PP", 'invalid-rpps'],
+      [b + 1, 'Numéro SIRET site', 'invalid-siret'],
+      [c + 1, undefined, 'field-count'],
+      [d + 1, 'Code savoir-faire', 'unmapped-specialty'],
+      [e + 1, 'Code mode exercice', 'invalid-mode'],
+      [0, undefined, 'endings-skipped'],
+    ].sort((x, y) => (x[0] === 0 ? 1 : y[0] === 0 ? -1 : (x[0] as number) - (y[0] as number))));
+    expect(report.counters).toMatchObject({ rowsRead: 400, rowsRejected: 4, ended: 0, unidentified: 1 });
+    const stored = await db.query<{ line: number }>('SELECT line FROM import_issue WHERE run_id = $1 ORDER BY line', [report.runId]);
+    expect(stored.rows.map((r) => Number(r.line))).toEqual([a, b, c, d, e].map((x) => x + 1).sort((x, y) => x - y));
+    // The valid lines were imported.
+    expect(report.counters.created).toBeGreaterThan(50);
+
+    // A line rejected with a readable RPPS number keeps its person's resources from being ended.
+    await fresh();
+    const clean = generated(400, 8);
+    await importRpps(directory, file(text(clean)));
+    const i = clean.findIndex((l) => fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.sfType] && fieldsOf(l)[COL.siret]);
+    const person = rowOf(clean[i]!);
+    const broken = [...clean];
+    broken[i] = broken[i]!.replace(`|${person.siret}|`, '|12345|');
+    const later = await importRpps(directory, file(text(broken)));
+    expect(later.issues.map((x) => [x.line, x.code])).toEqual([[i + 1, 'invalid-siret']]);
+    expect(later.counters.byType.PractitionerRole.ended).toBe(0);
+    expect(later.counters.byType.Practitioner.ended).toBe(0);
+    expect((await read('PractitionerRole', roleId(person))).active).toBe(true);
+  });
+
+  it('aborts on a bad header without writing anything', async () => {
+    await fresh();
+    const lines = generated(50);
+    const bad = file(text([lines[0]!.replace('Code profession', 'Profession'), ...lines.slice(1)]));
+    await expect(importRpps(directory, bad)).rejects.toBeInstanceOf(ImportAbort);
+    await expect(importRpps(directory, bad)).rejects.toThrow(/colonne 10 « Profession » au lieu de « Code profession »/);
+    await expect(importRpps(directory, file(text(lines.slice(1))))).rejects.toThrow(/en-tête RPPS/);
+    await expect(importRpps(directory, file(''))).rejects.toThrow(/vide/);
+    expect(await versionCount()).toBe(0);
+    expect((await db.query('SELECT 1 FROM import_run')).rows).toEqual([]);
+  });
+
+  it('reads the extraction date from the file name', () => {
+    expect(dateFromFileName('PS_LibreAcces_Personne_activite_202401150830.txt')).toBe('2024-01-15');
+    expect(dateFromFileName('/x/Extraction_RPPS_20231301.txt')).toBeUndefined();
+    expect(dateFromFileName('rpps.txt')).toBeUndefined();
+  });
+});
+
+describe('RPPS import: database failure, crash and resume', () => {
+  const canonical = async () => {
+    const r = await db.query<{ res_type: string; id: string; content: Resource }>(`SELECT res_type, id, content FROM resource ORDER BY res_type, id`);
+    return r.rows.map((x) => JSON.stringify({ ...x.content, meta: { profile: x.content.meta?.profile }, extension: ((x.content.extension ?? []) as any[]).filter((e) => e.url !== EXT.creationDate) }));
+  };
+
+  it('a database failure rolls the batch back; the re-run resumes and ends as one clean run', async () => {
+    const lines = generated(1200, 11);
+    await fresh();
+    await importRpps(directory, file(text(lines)), { batchSize: 100 });
+    const clean = await canonical();
+
+    await fresh();
+    // The third batch's bookkeeping fails inside its transaction.
+    await db.exec(`
+      CREATE FUNCTION rpps_test_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'panne simulée'; END $$;
+      CREATE TRIGGER rpps_test_fail BEFORE UPDATE ON import_run FOR EACH ROW WHEN (NEW.checkpoint > 500) EXECUTE FUNCTION rpps_test_fail();
+    `);
+    const path = file(text(lines));
+    await expect(importRpps(directory, path, { batchSize: 100 })).rejects.toThrow(/panne simulée/);
+    await db.exec('DROP TRIGGER rpps_test_fail ON import_run; DROP FUNCTION rpps_test_fail()');
+    const run = (await db.query<{ status: string; checkpoint: number }>('SELECT status, checkpoint FROM import_run')).rows[0]!;
+    expect(run.status).toBe('failed');
+    // Nothing of the failed batch is left: every written resource is accounted for by a committed batch.
+    const written = Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM resource')).rows[0]!.n);
+    const tracked = Number((await db.query<{ n: number }>('SELECT count(*) AS n FROM rpps_resource')).rows[0]!.n);
+    expect(written).toBe(tracked);
+    const resumed = await importRpps(directory, path, { batchSize: 100 });
+    expect(resumed.resumedAfterLine).toBe(Number(run.checkpoint));
+    expect(resumed.counters.rowsRead).toBe(1200);
+    expect(await canonical()).toEqual(clean);
+    expect((await db.query('SELECT 1 FROM resource_version WHERE version_id > 1')).rows).toEqual([]);
+  });
+
+  it('a crash between batches resumes after the last committed one', async () => {
+    const lines = generated(900, 12);
+    await fresh();
+    await importRpps(directory, file(text(lines)), { batchSize: 80 });
+    const clean = await canonical();
+    await fresh();
+    const path = file(text(lines));
+    let batches = 0;
+    await expect(
+      importRpps(directory, path, {
+        batchSize: 80,
+        onProgress: (p) => {
+          if (p.phase === 'load' && ++batches === 2) throw new Error('crash simulé');
+        },
+      }),
+    ).rejects.toThrow('crash simulé');
+    const resumed = await importRpps(directory, path, { batchSize: 80 });
+    expect(resumed.resumedAfterLine).toBeGreaterThan(1);
+    expect(await canonical()).toEqual(clean);
+    const again = await importRpps(directory, path, { batchSize: 80 });
+    expect(again.counters).toMatchObject({ created: 0, updated: 0, ended: 0 });
+  });
+});
