@@ -2,13 +2,18 @@ import { createReadStream, existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
-import { importFiness, type ImportProgress, type ImportReport } from '../imports/finess/finess.import.ts';
+import { importFiness, type ImportProgress, type ImportReport as FinessReport } from '../imports/finess/finess.import.ts';
 import { ImportAbort } from '../imports/finess/finess.parse.ts';
+import { importRpps, type RppsImportReport } from '../imports/rpps/rpps.import.ts';
 import { findServer } from '../imports/server-link.ts';
 import { openRuntime } from '../server/runtime.ts';
 
+/** A file source of `ror import`: same options, exit codes, progress bar, server routing for each. */
+export type FileSource = 'finess' | 'rpps';
+type ImportReport = FinessReport | RppsImportReport;
+
 /**
- * `ror import finess FILE`. Exit codes (docs/imports.md):
+ * `ror import finess FILE`, `ror import rpps FILE`. Exit codes (docs/imports.md):
  *   0 imported, no rejected row · 3 imported, some rows rejected (see the report) · 4 aborted before any
  *   write: unreadable file, bad header · 5 aborted by a database failure (the batch rolled back; re-run the
  *   same file to resume) · 2 bad usage · 1 unexpected error.
@@ -25,31 +30,36 @@ export interface ImportCliOptions {
 }
 
 export async function importFinessCommand(config: Config, file: string, opts: ImportCliOptions): Promise<number> {
+  return importFileCommand(config, 'finess', file, opts);
+}
+
+export async function importFileCommand(config: Config, source: FileSource, file: string, opts: ImportCliOptions): Promise<number> {
+  const cmd = `ror import ${source}`;
   if (!existsSync(file)) {
-    process.stderr.write(`ror import finess : fichier introuvable « ${file} »\n`);
+    process.stderr.write(`${cmd} : fichier introuvable « ${file} »\n`);
     return EXIT.aborted;
   }
   const encoding = opts.encoding === undefined ? undefined : opts.encoding === 'latin1' ? 'windows-1252' : opts.encoding === 'utf-8' || opts.encoding === 'utf8' ? 'utf-8' : null;
   if (encoding === null) {
-    process.stderr.write(`ror import finess : --encoding doit valoir utf-8 ou latin1\n`);
+    process.stderr.write(`${cmd} : --encoding doit valoir utf-8 ou latin1\n`);
     return EXIT.usage;
   }
   const batchSize = opts.batch ? Number(opts.batch) : undefined;
   if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
-    process.stderr.write(`ror import finess : --batch doit être un entier entre 1 et 10000\n`);
+    process.stderr.write(`${cmd} : --batch doit être un entier entre 1 et 10000\n`);
     return EXIT.usage;
   }
   const bar = progressBar(process.env.ROR_PROGRESS === '1' || (!opts.json && process.stderr.isTTY === true));
   const running = config.databaseUrl ? undefined : findServer(config.dataDir);
   if (running && opts.direct) {
-    process.stderr.write(`ror import finess : --direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui\n`);
+    process.stderr.write(`${cmd} : --direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui\n`);
     return EXIT.usage;
   }
   const server = running;
   try {
     const report = server
-      ? await viaServer(server, file, { dryRun: !!opts.dryRun, batchSize, onProgress: bar.update })
-      : await direct(config, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update });
+      ? await viaServer(server, source, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update })
+      : await direct(config, source, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update });
     bar.done();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report, server?.url));
     return report.counters.rowsRejected > 0 || report.issueCount > 0 ? EXIT.rejectedRows : EXIT.ok;
@@ -58,7 +68,7 @@ export async function importFinessCommand(config: Config, file: string, opts: Im
     const code = e instanceof ImportAbort || (e as { code?: string }).code === 'abort' ? EXIT.aborted : e instanceof DatabaseError ? EXIT.database : isDbError(e) ? EXIT.database : EXIT.error;
     const message = (e as Error).message;
     if (opts.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
-    process.stderr.write(`ror import finess : ${message}${code === EXIT.database ? ' (relancez la même commande pour reprendre)' : ''}\n`);
+    process.stderr.write(`${cmd} : ${message}${code === EXIT.database ? ' (relancez la même commande pour reprendre)' : ''}\n`);
     return code;
   }
 }
@@ -68,12 +78,14 @@ const isDbError = (e: unknown) => typeof (e as { code?: unknown }).code === 'str
 
 async function direct(
   config: Config,
+  source: FileSource,
   file: string,
   opts: { dryRun: boolean; batchSize: number | undefined; encoding: 'utf-8' | 'windows-1252' | undefined; onProgress: (p: ImportProgress) => void },
 ): Promise<ImportReport> {
   const runtime = await openRuntime({ ...config, seed: 'none' });
   try {
-    return await importFiness(runtime.directory, file, {
+    const run = source === 'finess' ? importFiness : importRpps;
+    return await run(runtime.directory, file, {
       dryRun: opts.dryRun,
       onProgress: opts.onProgress,
       ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
@@ -87,11 +99,17 @@ async function direct(
 /** Streams the file to the running server and reads its NDJSON answer (progress lines, then the report). */
 async function viaServer(
   server: { url: string; token: string },
+  source: FileSource,
   file: string,
-  opts: { dryRun: boolean; batchSize: number | undefined; onProgress: (p: ImportProgress) => void },
+  opts: { dryRun: boolean; batchSize: number | undefined; encoding: 'utf-8' | 'windows-1252' | undefined; onProgress: (p: ImportProgress) => void },
 ): Promise<ImportReport> {
-  const q = new URLSearchParams({ name: basename(file), ...(opts.dryRun ? { dryRun: '1' } : {}), ...(opts.batchSize ? { batch: String(opts.batchSize) } : {}) });
-  const res = await fetch(`${server.url}/admin/import/finess?${q}`, {
+  const q = new URLSearchParams({
+    name: basename(file),
+    ...(opts.dryRun ? { dryRun: '1' } : {}),
+    ...(opts.batchSize ? { batch: String(opts.batchSize) } : {}),
+    ...(opts.encoding ? { encoding: opts.encoding } : {}),
+  });
+  const res = await fetch(`${server.url}/admin/import/${source}?${q}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/octet-stream' },
     body: Readable.toWeb(createReadStream(file)) as ReadableStream,
@@ -117,17 +135,40 @@ async function viaServer(
 }
 
 function summary(r: ImportReport, via: string | undefined): string {
+  const lines = [...(r.source === 'rpps' ? rppsHead(r, via) : finessHead(r, via)), ...issueLines(r)];
+  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
+}
+
+function finessHead(r: FinessReport, via: string | undefined): (string | undefined)[] {
   const c = r.counters;
-  const lines = [
+  return [
     `${r.dryRun ? 'Simulation (--dry-run, rien n\'est écrit) : ' : ''}import FINESS de ${r.file} (extraction du ${r.fileDate}, ${r.encoding})${via ? ` via le serveur ${via}` : ''}`,
     r.resumedAfterLine ? `Reprise après la ligne ${r.resumedAfterLine} (import précédent interrompu)` : undefined,
     `${c.rowsRead} lignes structureet lues, ${c.rowsRejected} rejetées ; structures : ${c.created} créées, ${c.updated} modifiées, ${c.unchanged} inchangées, ${c.closed} fermées ; ${c.geolocated} géolocalisées`,
-    `Durée : ${(r.durationMs / 1000).toFixed(1)} s${r.runId !== null ? ` (import n° ${r.runId})` : ''}`,
-    ...r.issues.slice(0, 20).map((i) => `  ligne ${i.line}${i.column ? `, ${i.column}` : ''} [${i.code}] ${i.message}`),
-    r.issueCount > 20 ? `  … ${r.issueCount - 20} autres anomalies (--json pour tout voir)` : undefined,
+    duration(r),
   ];
-  return `${lines.filter((l) => l !== undefined).join('\n')}\n`;
 }
+
+function rppsHead(r: RppsImportReport, via: string | undefined): (string | undefined)[] {
+  const c = r.counters;
+  const t = (k: keyof RppsImportReport['counters']['byType'], label: string) => {
+    const o = c.byType[k];
+    return `${label} ${o.created}/${o.updated}/${o.unchanged}/${o.ended}`;
+  };
+  return [
+    `${r.dryRun ? 'Simulation (--dry-run, rien n\'est écrit) : ' : ''}import RPPS de ${r.file} (extraction du ${r.fileDate}, ${r.encoding})${via ? ` via le serveur ${via}` : ''}`,
+    r.resumedAfterLine ? `Reprise après la ligne ${r.resumedAfterLine} (import précédent interrompu)` : undefined,
+    `${c.rowsRead} lignes d'activité lues : ${c.rowsSkipped} hors périmètre (autre profession ou exercice non libéral), ${c.rowsRejected} rejetées ; ${c.rolesWithoutSavoirFaire} sans savoir-faire (sans situation opérationnelle)`,
+    `Ressources : ${c.created} créées, ${c.updated} modifiées, ${c.unchanged} inchangées, ${c.ended} terminées (créées/modifiées/inchangées/terminées : ${t('Practitioner', 'professionnels')}, ${t('Organization', 'cabinets')}, ${t('HealthcareService', 'offres')}, ${t('PractitionerRole', 'situations')})`,
+    duration(r),
+  ];
+}
+
+const duration = (r: ImportReport) => `Durée : ${(r.durationMs / 1000).toFixed(1)} s${r.runId !== null ? ` (import n° ${r.runId})` : ''}`;
+const issueLines = (r: ImportReport) => [
+  ...r.issues.slice(0, 20).map((i) => `  ligne ${i.line}${i.column ? `, ${i.column}` : ''} [${i.code}] ${i.message}`),
+  r.issueCount > 20 ? `  … ${r.issueCount - 20} autres anomalies (--json pour tout voir)` : undefined,
+];
 
 /** A one-line progress bar on stderr (terminal only): phase, lines, lines/s, ETA. */
 function progressBar(enabled: boolean) {
@@ -144,7 +185,7 @@ function progressBar(enabled: boolean) {
         const width = 30;
         const eta = rate > 0 ? (p.total - p.done) / rate : 0;
         text = `[${'#'.repeat(Math.round(frac * width)).padEnd(width, '-')}] ${Math.round(frac * 100)}% ${p.done}/${p.total} lignes · ${Math.round(rate)} l/s · reste ${Math.ceil(eta)} s`;
-      } else text = p.phase === 'scan' ? `lecture du fichier… ${p.done} lignes` : `fermeture des structures absentes… ${p.done}`;
+      } else text = p.phase === 'scan' ? `lecture du fichier… ${p.done} lignes` : `fermeture des ressources absentes du fichier… ${p.done}`;
       process.stderr.write(`\r${text.padEnd(90)}`);
       shown = true;
     },

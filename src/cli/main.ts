@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { loadConfig } from '../config.ts';
 import { VERSION } from '../version.ts';
-import { importFinessCommand, type ImportCliOptions } from './import.ts';
+import { importFileCommand, type ImportCliOptions } from './import.ts';
+import { importNosCommand } from './import-nos.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 
@@ -23,18 +24,35 @@ export async function main(argv: string[]): Promise<number> {
     .action(async () => {
       code = await migrateCommand(loadConfig());
     });
-  const imports = program.command('import').description('Importe des données de référence (FINESS…) ; codes de sortie : docs/imports.md');
+  const imports = program.command('import').description('Importe des données de référence (FINESS, RPPS, NOS) ; codes de sortie : docs/imports.md');
+  const files = [
+    ['finess', 'Importe un fichier FINESS « Extraction du Fichier des établissements » (data.gouv.fr, .csv, .csv.gz ou .csv.br)', 'fichier FINESS', 'structures par transaction (1000)'],
+    ['rpps', 'Importe une extraction RPPS « PS_LibreAcces_Personne_activite » (Annuaire Santé, .txt, .gz ou .br)', 'fichier RPPS', "lignes d'activité par transaction (1000)"],
+  ] as const;
+  for (const [source, description, argument, batch] of files) {
+    imports
+      .command(source)
+      .description(description)
+      .argument('<file>', argument)
+      .option('--dry-run', 'calcule ce qui changerait sans rien écrire')
+      .option('--json', 'rapport complet en JSON sur la sortie standard')
+      .option('--batch <n>', batch)
+      .option('--encoding <enc>', 'utf-8 ou latin1 (détecté sinon)')
+      .option('--direct', 'ouvre la base directement (refusé si un serveur tient la base embarquée)')
+      .action(async (file: string, opts: ImportCliOptions) => {
+        code = await importFileCommand(loadConfig(), source, file, opts);
+      });
+  }
   imports
-    .command('finess')
-    .description('Importe un fichier FINESS « Extraction du Fichier des établissements » (data.gouv.fr, .csv ou .csv.gz)')
-    .argument('<file>', 'fichier FINESS')
-    .option('--dry-run', 'calcule ce qui changerait sans rien écrire')
+    .command('nos')
+    .description('Importe des nomenclatures NOS : un répertoire de ValueSet / CodeSystem FHIR R4 en JSON (JDV_*.json, ValueSet-*.json, CodeSystem-*.json)')
+    .argument('<dir>', 'répertoire des fichiers NOS')
+    .option('--dry-run', 'vérifie et résume sans rien installer')
     .option('--json', 'rapport complet en JSON sur la sortie standard')
-    .option('--batch <n>', 'structures par transaction (1000)')
-    .option('--encoding <enc>', 'utf-8 ou latin1 (détecté sinon)')
+    .option('--package <name>', 'nom du paquet installé (nos-import)')
     .option('--direct', 'ouvre la base directement (refusé si un serveur tient la base embarquée)')
-    .action(async (file: string, opts: ImportCliOptions) => {
-      code = await importFinessCommand(loadConfig(), file, opts);
+    .action(async (dir: string, opts: { dryRun?: boolean; json?: boolean; package?: string; direct?: boolean }) => {
+      code = await importNosCommand(loadConfig(), dir, opts);
     });
   try {
     await program.parseAsync(argv);

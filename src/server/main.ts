@@ -13,7 +13,7 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   let adminToken: string | undefined;
   runtime.appDeps.plugins = [
     ...(runtime.appDeps.plugins ?? []),
-    importRoutes(runtime.directory, () => adminToken),
+    importRoutes(runtime.directory, () => adminToken, runtime.terminology),
     adminRoutes(runtime.db, () => adminToken),
   ];
   const app = await buildApp(runtime.appDeps);

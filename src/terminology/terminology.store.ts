@@ -100,3 +100,56 @@ export async function readAll(db: Db): Promise<StoredTerminology> {
     return { generation, codeSystems, aliases, concepts, valueSets, includes, members };
   });
 }
+
+/** Every installed package rebuilt in the package format (for `ror import nos`, which rebuilds the packages it touches). */
+export async function readPackages(db: Db): Promise<TerminologyPackage[]> {
+  return db.transaction(async (tx) => {
+    await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
+    const pkgs = (await tx.query<{ name: string; release: string }>('SELECT name, release FROM terminology_package ORDER BY name')).rows;
+    const out = new Map<string, TerminologyPackage>(
+      pkgs.map((p) => [p.name, { format: 'ror-terminology/1', package: p.name, release: p.release, codeSystems: [], systemAliases: {}, valueSets: [] }]),
+    );
+    const systems = new Map<string, TerminologyPackage['codeSystems'][number]>();
+    for (const cs of (await tx.query<{ url: string; package: string; name: string; title: string | null; version: string | null }>('SELECT url, package, name, title, version FROM code_system ORDER BY url')).rows) {
+      const item = { url: cs.url, name: cs.name, ...(cs.title ? { title: cs.title } : {}), ...(cs.version ? { version: cs.version } : {}), concepts: [] as [string, string][] };
+      systems.set(cs.url, item);
+      out.get(cs.package)?.codeSystems.push(item);
+    }
+    for (const c of (await tx.query<{ system: string; code: string; display: string }>('SELECT system, code, display FROM concept ORDER BY system, ord')).rows) {
+      systems.get(c.system)?.concepts.push([c.code, c.display]);
+    }
+    for (const a of (await tx.query<{ alias_url: string; package: string; url: string }>('SELECT a.alias_url, a.url, s.package FROM code_system_alias a JOIN code_system s ON s.url = a.url')).rows) {
+      const p = out.get(a.package);
+      if (p) p.systemAliases[a.alias_url] = a.url;
+    }
+    const sets = new Map<string, TerminologyPackage['valueSets'][number]>();
+    for (const vs of (
+      await tx.query<{ url: string; package: string; name: string; title: string | null; version: string; status: string | null; date: string | null; description: string | null }>(
+        'SELECT url, package, name, title, version, status, date, description FROM value_set ORDER BY url',
+      )
+    ).rows) {
+      const item = {
+        url: vs.url,
+        name: vs.name,
+        ...(vs.title ? { title: vs.title } : {}),
+        version: vs.version,
+        ...(vs.status ? { status: vs.status } : {}),
+        ...(vs.date ? { date: vs.date } : {}),
+        ...(vs.description ? { description: vs.description } : {}),
+        include: [] as { system: string; codes?: string[] }[],
+      };
+      sets.set(vs.url, item);
+      out.get(vs.package)?.valueSets.push(item);
+    }
+    const includes = new Map<string, { system: string; codes?: string[] }>();
+    for (const i of (await tx.query<{ value_set: string; ord: number; system: string; all_codes: boolean }>('SELECT value_set, ord, system, all_codes FROM value_set_include ORDER BY value_set, ord')).rows) {
+      const inc = i.all_codes ? { system: i.system } : { system: i.system, codes: [] as string[] };
+      includes.set(`${i.value_set}|${i.ord}`, inc);
+      sets.get(i.value_set)?.include.push(inc);
+    }
+    for (const m of (await tx.query<{ value_set: string; ord: number; code: string }>('SELECT value_set, ord, code FROM value_set_member ORDER BY value_set, ord, pos')).rows) {
+      includes.get(`${m.value_set}|${m.ord}`)?.codes?.push(m.code);
+    }
+    return [...out.values()];
+  });
+}
