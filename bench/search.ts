@@ -276,6 +276,24 @@ export async function main(args: string[]): Promise<void> {
       await db.exec('VACUUM ANALYZE');
       const { counts, samples } = await generate(async () => 0, scale);
       counts.ms = Date.now() - t0;
+      // A load stopped before its end (`--part` processes interrupted): keep the samples that were loaded, and
+      // report what the database holds.
+      const present = async (type: string, values: string[]) => {
+        const r = await db.query<{ value: string }>('SELECT DISTINCT value FROM resource_identifier WHERE res_type = $1 AND value = ANY($2::text[])', [type, values]);
+        const there = new Set(r.rows.map((x) => x.value));
+        return values.filter((v) => there.has(v));
+      };
+      samples.hsIdentifiers = await present('HealthcareService', samples.hsIdentifiers);
+      samples.locIdentifiers = await present('Location', samples.locIdentifiers);
+      samples.ejFiness = await present('Organization', samples.ejFiness);
+      const q = async (sql: string) => (await db.query<{ n: number }>(sql)).rows[0]!.n;
+      counts.ej = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'Organization' AND id LIKE 'ej-%'");
+      counts.eg = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'Organization' AND id LIKE 'eg-%'");
+      counts.healthcareService = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'HealthcareService'");
+      counts.location = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'Location'");
+      counts.indicators = await q("SELECT count(*)::int AS n FROM sp_group WHERE grp_code = 'capacity'");
+      counts.practitionerRole = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'PractitionerRole'");
+      counts.practitioner = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'Practitioner'");
       await db.query('CREATE TABLE IF NOT EXISTS bench_meta (scale float8 PRIMARY KEY, counts jsonb NOT NULL, samples jsonb NOT NULL)');
       await db.query('INSERT INTO bench_meta (scale, counts, samples) VALUES ($1, $2, $3) ON CONFLICT (scale) DO NOTHING', [scale, JSON.stringify(counts), JSON.stringify(samples)]);
       const n = await db.query<{ t: string; n: number }>('SELECT res_type AS t, count(*)::int AS n FROM resource GROUP BY 1 ORDER BY 1');

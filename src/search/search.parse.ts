@@ -100,7 +100,11 @@ export interface ParsedSearch {
   includes: IncludeDirective[];
   count: number;
   cursor?: string;
-  totalMode: 'accurate' | 'none';
+  /**
+   * `estimate` (the default, and `_total=estimate`): exact up to COUNT_CAP matches, an estimate above;
+   * `accurate`: always exact; `none`: no total.
+   */
+  totalMode: 'accurate' | 'estimate' | 'none';
   /** Parameters actually applied, for the self link. */
   used: [string, string][];
   /** Parameters ignored under Prefer: handling=lenient, with the reason. */
@@ -117,7 +121,7 @@ export function parseSearch(resourceType: string, params: [string, string][], le
     sort: [],
     includes: [],
     count: DEFAULT_COUNT,
-    totalMode: 'accurate',
+    totalMode: 'estimate',
     used: [],
     ignored: [],
     notes: [],
@@ -171,8 +175,7 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       return;
     }
     case '_total':
-      if (value === 'none') parsed.totalMode = 'none';
-      else if (value === 'accurate' || value === 'estimate') parsed.totalMode = 'accurate';
+      if (value === 'none' || value === 'accurate' || value === 'estimate') parsed.totalMode = value;
       else throw badRequest(`_total accepte none, estimate ou accurate (reçu « ${value} »)`, '_total');
       return;
     case '_filter':

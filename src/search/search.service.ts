@@ -101,12 +101,16 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
 export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
   const { parsed, pageSql, params, countSql, countParams, cursor, near } = compileSearch(req);
   await checkValueSets(db, parsed);
-  const wantTotal = cursor === undefined && parsed.totalMode === 'accurate';
+  const wantTotal = cursor === undefined && parsed.totalMode !== 'none';
   const page = parsed.count > 0 ? await db.query<PageRow>(pageSql, params) : { rows: [] as PageRow[] };
   const rows = page.rows.slice(0, parsed.count);
   // The total is the page itself when the first page is not full; otherwise it needs a count.
   const complete = parsed.count > 0 && page.rows.length <= parsed.count;
-  const total = !wantTotal ? undefined : complete ? rows.length : ((await db.query<{ n: number }>(countSql, countParams)).rows[0]?.n ?? 0);
+  const counted = !wantTotal ? undefined : complete ? { n: rows.length, estimated: false } : await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams);
+  const total = counted?.n;
+  if (counted?.estimated) {
+    parsed.notes.push({ name: '_total', reason: `: total estimé (plus de ${COUNT_CAP} résultats) ; _total=accurate pour un décompte exact` });
+  }
 
   const bundle: Bundle = { resourceType: 'Bundle', type: 'searchset' };
   if (total !== undefined) bundle.total = total;
@@ -138,6 +142,27 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   if (parsed.ignored.length > 0 || parsed.notes.length > 0) entries.push(ignoredOutcome(parsed));
   bundle.entry = entries;
   return bundle;
+}
+
+/** Above this many matches, the default total (and `_total=estimate`) is the planner's estimate. */
+export const COUNT_CAP = 1000;
+
+/**
+ * The total of a first page that is full. `accurate`: `count(*)`. Otherwise the matches are counted up to
+ * COUNT_CAP + 1 (`LIMIT` inside the count, so a broad query stops early): exact when there are at most
+ * COUNT_CAP; above, the planner's row estimate of the match query, at least COUNT_CAP + 1 (FHIR lets the server
+ * estimate unless the client asks `_total=accurate`; the bundle then says so in its outcome entry).
+ */
+export async function countMatches(db: Queryable, mode: 'accurate' | 'estimate', countSql: string, params: unknown[], cap = COUNT_CAP): Promise<{ n: number; estimated: boolean }> {
+  if (mode === 'accurate') return { n: (await db.query<{ n: number }>(countSql, params)).rows[0]?.n ?? 0, estimated: false };
+  const matchSql = countSql.replace(/^SELECT count\(\*\)::int8 AS n FROM /, 'SELECT 1 FROM ');
+  const capped = (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (${matchSql} LIMIT ${cap + 1}) capped`, params)).rows[0]?.n ?? 0;
+  if (capped <= cap) return { n: capped, estimated: false };
+  const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${matchSql}`, params);
+  const raw = plan.rows[0]?.['QUERY PLAN'];
+  const json = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[];
+  const estimate = Math.round(json[0]?.Plan?.['Plan Rows'] ?? 0);
+  return { n: Math.max(cap + 1, estimate), estimated: true };
 }
 
 type PageRow = { id: string; content: Resource; dist?: number | null } & Record<string, unknown>;

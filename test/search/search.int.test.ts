@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bundle, Resource } from '../../src/fhir/types.ts';
 import { communeCentroid, greatCircleKm } from '../../src/search/geo.ts';
 import { SEARCH_PARAMETERS } from '../../src/search/search-parameters.ts';
+import { compileSearch, countMatches } from '../../src/search/search.service.ts';
 import { eg, ej, FINESS, healthcareService, location, practitioner, TRE } from '../fixtures/ror.ts';
 import { equipment, indicator, patientType, practitionerRole, price, SYS, task, UCUM } from '../fixtures/search-data.ts';
 import { openTestApp, type TestApp } from '../setup/db.ts';
@@ -773,5 +774,27 @@ describe('gaps closed: _filter operators, :below, :in / :not-in, wildcard includ
     expect((await get('HealthcareService?specialty=227&_count=1&_total=accurate')).total).toBe(2);
     expect((await get('HealthcareService?specialty=227&_count=1')).total).toBe(2);
     expect(await status('HealthcareService?_total=approximately')).toEqual({ code: 400, expression: ['_total'] });
+  });
+});
+
+describe('total strategy on broad first pages', () => {
+  it('counts exactly up to the cap, estimates above it (at least cap + 1), exactly with accurate', async () => {
+    const c = compileSearch({ resourceType: 'HealthcareService', params: [['_lastUpdated', 'ge2000-01-01']], baseUrl: 'http://x/fhir' });
+    const exact = (await t.runtime.db.query<{ n: number }>(c.countSql, c.countParams)).rows[0]!.n;
+    expect(exact).toBeGreaterThanOrEqual(4);
+    expect(await countMatches(t.runtime.db, 'estimate', c.countSql, c.countParams, exact)).toEqual({ n: exact, estimated: false });
+    const est = await countMatches(t.runtime.db, 'estimate', c.countSql, c.countParams, 2);
+    expect(est.estimated).toBe(true);
+    expect(est.n).toBeGreaterThanOrEqual(3);
+    expect(await countMatches(t.runtime.db, 'accurate', c.countSql, c.countParams, 2)).toEqual({ n: exact, estimated: false });
+    const none = compileSearch({ resourceType: 'HealthcareService', params: [['specialty', 'inexistant']], baseUrl: 'http://x/fhir' });
+    expect(await countMatches(t.runtime.db, 'estimate', none.countSql, none.countParams, 2)).toEqual({ n: 0, estimated: false });
+  });
+
+  it('a bundle whose first page is full has the exact total below the cap, with no outcome entry', async () => {
+    const b = await get('HealthcareService?_count=1&_lastUpdated=ge2000-01-01');
+    const all = await ids('HealthcareService?_lastUpdated=ge2000-01-01');
+    expect(b.total).toBe(all.length);
+    expect(b.entry!.filter((e) => e.search?.mode === 'outcome')).toEqual([]);
   });
 });
