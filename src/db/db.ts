@@ -85,7 +85,7 @@ async function openPostgres(url: string, schema: string | undefined, max: number
 }
 
 async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
-  const { PGlite } = await import('@electric-sql/pglite');
+  const { PGlite, protocol, parse } = await import('@electric-sql/pglite');
   const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
   const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
   const { cube } = await import('@electric-sql/pglite/contrib/cube');
@@ -104,28 +104,175 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
     unlock();
     throw e;
   }
-  const asResult = <T>(r: { rows: T[]; affectedRows?: number }) => ({ rows: r.rows, rowCount: r.affectedRows ?? r.rows.length });
+  const wire = new PgliteWire(db, protocol.serialize, parse);
+  // One lock for everything that talks to the embedded backend: a transaction holds it from BEGIN to
+  // COMMIT, so a statement from outside can never run inside someone else's transaction.
+  const lock = new Mutex();
   return {
     kind: 'pglite',
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      return asResult(await db.query<T>(sql, params as unknown[]));
+    query<T>(sql: string, params?: readonly unknown[]) {
+      return lock.run(async () => {
+        const r = await wire.query<T>(sql, params);
+        await db.syncToFs();
+        return r;
+      });
     },
-    async transaction(fn) {
-      return db.transaction(async (t) => fn({ query: async <T>(sql: string, params?: readonly unknown[]) => asResult(await t.query<T>(sql, params as unknown[])) }));
+    transaction(fn) {
+      return lock.run(async () => {
+        await wire.simple('BEGIN');
+        let open = true;
+        const tx: Queryable = {
+          query: <T>(sql: string, params?: readonly unknown[]) => {
+            if (!open) throw new Error('Transaction is closed');
+            return wire.query<T>(sql, params);
+          },
+        };
+        try {
+          const result = await fn(tx);
+          open = false;
+          // COMMIT of a transaction in the aborted state answers ROLLBACK: nothing was written.
+          if ((await wire.simple('COMMIT')) === 'ROLLBACK') throw new Error('La transaction a été annulée (une instruction a échoué)');
+          return result;
+        } catch (err) {
+          if (open) {
+            open = false;
+            await wire.simple('ROLLBACK').catch(() => undefined);
+          }
+          throw err;
+        } finally {
+          await db.syncToFs();
+        }
+      });
     },
-    async exec(sql) {
-      await db.exec(sql);
+    exec(sql) {
+      return lock.run(async () => {
+        await db.exec(sql);
+      });
     },
-    async close() {
-      try {
-        await db.close();
-      } finally {
-        unlock();
-      }
+    close() {
+      return lock.run(async () => {
+        try {
+          await db.close();
+        } finally {
+          unlock();
+        }
+      });
     },
     // PGlite-only: used by the test harness to snapshot a migrated database.
-    dump: () => db.dumpDataDir('none'),
+    dump: () => lock.run(() => db.dumpDataDir('none')),
   } as Db & { dump: () => Promise<Blob> };
+}
+
+/** Serialises async critical sections (FIFO). */
+class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.tail.then(fn, fn);
+    this.tail = result.catch(() => undefined);
+    return result;
+  }
+}
+
+type PGliteInstance = import('@electric-sql/pglite').PGlite;
+type Serialize = typeof import('@electric-sql/pglite').protocol.serialize;
+type ParseModule = typeof import('@electric-sql/pglite').parse;
+
+const TEXT = 25;
+const VARCHAR = 1043;
+const BPCHAR = 1042;
+const JSON_OID = 114;
+const JSONB = 3802;
+
+/**
+ * The extended query protocol spoken to the embedded backend directly, one call into WebAssembly per
+ * statement: PGlite's `query()` makes five (parse, describe, bind, describe, execute), re-parses and re-plans
+ * the statement every time and measures each string parameter character by character in JavaScript. Here,
+ * statements are prepared once (named, kept in an LRU cache) and their parameter types remembered; text and
+ * JSON parameters travel in binary format (their UTF-8 bytes, encoded natively), other values through
+ * PGlite's own serializers, exactly as `query()` would send them. Callers serialise access (see the lock).
+ */
+class PgliteWire {
+  private readonly statements = new Map<string, { name: string; types: number[] }>();
+  private readonly toClose: string[] = [];
+  private counter = 0;
+  private static readonly MAX_STATEMENTS = 256;
+
+  constructor(
+    private readonly db: PGliteInstance,
+    private readonly serialize: Serialize,
+    private readonly parse: ParseModule,
+  ) {}
+
+  /** A statement without parameters, simple protocol; returns the command tag of the last result. */
+  async simple(sql: string): Promise<string> {
+    const r = await this.db.execProtocol(this.serialize.query(sql), { syncToFs: false });
+    const done = r.messages.filter((m) => m.name === 'commandComplete') as unknown as { text: string }[];
+    return done[done.length - 1]?.text ?? '';
+  }
+
+  async query<T>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
+    const st = await this.prepared(sql);
+    const values = params.map((v, i) => this.value(v, st.types[i]));
+    const r = await this.db.execProtocol(
+      concat([this.serialize.bind({ statement: st.name, values }), this.serialize.describe({ type: 'P' }), this.serialize.execute({}), this.serialize.sync()]),
+      { syncToFs: false },
+    );
+    const results = this.parse.parseResults(r.messages, this.db.parsers);
+    const last = results[results.length - 1] as { rows: T[]; affectedRows?: number } | undefined;
+    return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
+  }
+
+  private async prepared(sql: string): Promise<{ name: string; types: number[] }> {
+    const hit = this.statements.get(sql);
+    if (hit) {
+      // LRU: most recently used last.
+      this.statements.delete(sql);
+      this.statements.set(sql, hit);
+      return hit;
+    }
+    const name = `ror_${++this.counter}`;
+    const closing = this.toClose.splice(0).map((n) => this.serialize.close({ type: 'S', name: n }));
+    const r = await this.db.execProtocol(
+      concat([...closing, this.serialize.parse({ name, text: sql }), this.serialize.describe({ type: 'S', name }), this.serialize.sync()]),
+      { syncToFs: false },
+    );
+    const st = { name, types: this.parse.parseDescribeStatementResults(r.messages) };
+    this.statements.set(sql, st);
+    if (this.statements.size > PgliteWire.MAX_STATEMENTS) {
+      const [oldest, old] = this.statements.entries().next().value as [string, { name: string }];
+      this.statements.delete(oldest);
+      this.toClose.push(old.name);
+    }
+    return st;
+  }
+
+  private value(v: unknown, type: number | undefined): string | Uint8Array | null {
+    if (v === null || v === undefined) return null;
+    if (type === JSONB) {
+      // jsonb binary format: version 1, then the JSON text.
+      const s = typeof v === 'string' ? v : JSON.stringify(v);
+      const b = Buffer.allocUnsafe(Buffer.byteLength(s) + 1);
+      b[0] = 1;
+      b.write(s, 1);
+      return b;
+    }
+    if (typeof v === 'string' && (type === TEXT || type === VARCHAR || type === BPCHAR || type === JSON_OID)) return Buffer.from(v, 'utf8');
+    if (type === JSON_OID) return Buffer.from(JSON.stringify(v), 'utf8');
+    const serializer = type === undefined ? undefined : this.db.serializers[type];
+    return serializer ? (serializer(v) as string) : String(v);
+  }
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.byteLength;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.byteLength;
+  }
+  return out;
 }
 
 export function quoteIdent(name: string): string {
