@@ -47,6 +47,32 @@ export type Indexer = ((tx: Queryable, items: readonly IndexItem[]) => Promise<v
 const TS = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tsSql = (col: string) => TS.replace('%s', col);
 
+/** Stands for meta.lastUpdated in the JSON text of a content until SQL overlays the clock (same length as the timestamp). */
+const TS_PLACEHOLDER = '0000-00-00T00:00:00.000Z';
+/** Separates the content texts of a batch in one parameter: JSON text never holds a raw control character. */
+const RECORD_SEPARATOR = '\u001e';
+const RECORD_SEPARATOR_RE = /\u001e/;
+
+/**
+ * SQL predicate: row `alias` is one of these resources. One `res_type = … AND id = ANY(…)` per type, which
+ * the (res_type, id, …) indexes serve; a join on jsonb_to_recordset (estimated at 100 rows) was planned as a
+ * hash join over a sequential scan of the whole table. Appends its parameters to `params`.
+ */
+export function keyPredicate(alias: string, keys: readonly { resourceType: string; id: string }[], params: unknown[]): string {
+  const byType = new Map<string, Set<string>>();
+  for (const k of keys) {
+    let ids = byType.get(k.resourceType);
+    if (!ids) byType.set(k.resourceType, (ids = new Set()));
+    ids.add(k.id);
+  }
+  const parts = [...byType.keys()].sort().map((t) => {
+    const tp = params.push(t);
+    const ip = params.push([...byType.get(t)!]);
+    return `(${alias}.res_type = $${tp} AND ${alias}.id = ANY($${ip}::text[]))`;
+  });
+  return parts.length === 1 ? parts[0]! : `(${parts.join(' OR ')})`;
+}
+
 /**
  * The database side of the directory: versioned resource rows. It trusts its input (validation happened
  * at the edge) and is only ever called inside a transaction of the write path.
@@ -56,11 +82,11 @@ export const resourceStore = {
   async lockCurrentBatch(tx: Queryable, keys: readonly { resourceType: string; id: string }[]): Promise<Map<string, CurrentRow>> {
     const out = new Map<string, CurrentRow>();
     if (keys.length === 0) return out;
+    const params: unknown[] = [];
     const r = await tx.query<{ res_type: string; id: string; version_id: number; deleted: boolean; content: Resource | null; lu: string }>(
       `SELECT r.res_type, r.id, r.version_id, r.deleted, r.content, ${tsSql('r.last_updated')} AS lu
-         FROM resource r JOIN jsonb_to_recordset($1::jsonb) AS x(t text, i text) ON r.res_type = x.t AND r.id = x.i
-        FOR UPDATE OF r`,
-      [JSON.stringify(keys.map((k) => ({ t: k.resourceType, i: k.id })))],
+         FROM resource r WHERE ${keyPredicate('r', keys, params)} FOR UPDATE OF r`,
+      params,
     );
     for (const row of r.rows) {
       out.set(`${row.res_type}/${row.id}`, { versionId: row.version_id, deleted: row.deleted, content: row.content, lastUpdated: row.lu });
@@ -81,27 +107,42 @@ export const resourceStore = {
     },
   ): Promise<StoredVersion[]> {
     if (args.items.length === 0) return [];
-    // Contents get meta.versionId here and meta.lastUpdated / seq from the database, in the same statement.
+    // Contents get meta.versionId here, meta.lastUpdated and seq from the database in the same statement: the
+    // JSON text of each content carries a placeholder of the timestamp's length at a known offset, which SQL
+    // overlays with the clock (cheaper than jsonb_set on every row), and the texts travel as one parameter.
     const contents = args.items.map((item) => {
       if (!item.resource) return null;
       const { meta } = item.resource;
+      const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
       return {
         resourceType: item.resourceType,
         id: item.id,
-        meta: { ...(meta ?? {}), versionId: String(item.versionId) },
+        meta: { versionId: String(item.versionId), lastUpdated: TS_PLACEHOLDER, ...otherMeta },
         ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
       } as Resource;
     });
+    const texts: string[] = [];
     const rows = JSON.stringify(
-      args.items.map((item, k) => ({ n: k, t: item.resourceType, i: item.id, v: item.versionId, m: item.method, a: item.actor ?? args.actor, c: contents[k] })),
+      args.items.map((item, k) => {
+        const content = contents[k];
+        let p = 0;
+        if (content) {
+          const text = JSON.stringify(content);
+          // Offset (1-based) of the placeholder: right after the fixed prefix of resourceType, id and versionId.
+          p = text.indexOf(TS_PLACEHOLDER) + 1;
+          if (RECORD_SEPARATOR_RE.test(text) || p <= 0) throw new Error(`writeVersions: unexpected content text for ${item.resourceType}/${item.id}`);
+          texts.push(text);
+        } else texts.push('');
+        return { n: k, t: item.resourceType, i: item.id, v: item.versionId, m: item.method, a: item.actor ?? args.actor, p };
+      }),
     );
     const stamped = await tx.query<{ n: number; seq: number; ts: string }>(
       `WITH now AS (SELECT ${tsSql('clock_timestamp()')} AS ts),
+       c AS (SELECT c.n - 1 AS n, c.c FROM string_to_table($2::text, E'\\x1e') WITH ORDINALITY AS c(c, n)),
        x AS (
          SELECT x.n, x.t, x.i, x.v, x.m, x.a, nextval('resource_seq') AS seq, now.ts,
-                CASE WHEN x.c IS NULL OR x.c = 'null'::jsonb THEN NULL
-                     ELSE jsonb_set(x.c, '{meta,lastUpdated}', to_jsonb(now.ts)) END AS c
-           FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, v int, m text, a text, c jsonb), now
+                CASE WHEN x.p = 0 THEN NULL ELSE overlay(c.c PLACING now.ts FROM x.p FOR ${TS_PLACEHOLDER.length})::jsonb END AS c
+           FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, v int, m text, a text, p int) LEFT JOIN c ON c.n = x.n, now
           ORDER BY x.n
        ),
        cur AS (
@@ -116,7 +157,7 @@ export const resourceStore = {
          SELECT t, i, v, seq, ts::timestamptz, m, a, c FROM x
        )
        SELECT n, seq, ts FROM x ORDER BY n`,
-      [rows],
+      [rows, texts.join(RECORD_SEPARATOR)],
     );
     const versions: StoredVersion[] = args.items.map((item, k) => {
       const { seq, ts } = stamped.rows[k]!;
@@ -191,11 +232,10 @@ export const resourceStore = {
   /** Which of these references point to existing, non-deleted resources (locked against concurrent delete). */
   async existing(tx: Queryable, refs: { resourceType: string; id: string }[]): Promise<Set<string>> {
     if (refs.length === 0) return new Set();
+    const params: unknown[] = [];
     const r = await tx.query<{ res_type: string; id: string }>(
-      `SELECT r.res_type, r.id FROM resource r
-         JOIN jsonb_to_recordset($1::jsonb) AS x(t text, i text) ON r.res_type = x.t AND r.id = x.i
-        WHERE NOT r.deleted FOR KEY SHARE OF r`,
-      [JSON.stringify(refs.map((x) => ({ t: x.resourceType, i: x.id })))],
+      `SELECT r.res_type, r.id FROM resource r WHERE ${keyPredicate('r', refs, params)} AND NOT r.deleted FOR KEY SHARE OF r`,
+      params,
     );
     return new Set(r.rows.map((x) => `${x.res_type}/${x.id}`));
   },
@@ -250,7 +290,7 @@ function stripKeys(o: Record<string, unknown>, keys: string[]): Record<string, u
 /** Indexer of business identifiers and literal references, needed by the core itself. */
 export const coreIndexer: Indexer = async (tx, items) => {
   if (items.length === 0) return;
-  const old = items.filter((x) => !x.isNew).map((x) => ({ t: x.resourceType, i: x.id }));
+  const old = items.filter((x) => !x.isNew);
   const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
   const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
   for (const item of items) {
@@ -260,13 +300,10 @@ export const coreIndexer: Indexer = async (tx, items) => {
   }
   // One statement: drop the rows of previous versions, insert the new ones (data-modifying CTEs).
   const parts: string[] = [];
-  const params: string[] = [];
+  const params: unknown[] = [];
   if (old.length > 0) {
-    const k = params.push(JSON.stringify(old));
-    parts.push(
-      `d1 AS (DELETE FROM resource_identifier d USING jsonb_to_recordset($${k}::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
-      `d2 AS (DELETE FROM resource_reference d USING jsonb_to_recordset($${k}::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
-    );
+    const where = keyPredicate('d', old, params);
+    parts.push(`d1 AS (DELETE FROM resource_identifier d WHERE ${where})`, `d2 AS (DELETE FROM resource_reference d WHERE ${where})`);
   }
   if (identifiers.length > 0) {
     const k = params.push(JSON.stringify(identifiers));

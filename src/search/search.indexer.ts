@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Queryable } from '../db/db.ts';
-import type { Indexer, IndexItem } from '../directory/resource.store.ts';
+import { keyPredicate, type Indexer, type IndexItem } from '../directory/resource.store.ts';
 import type { Resource } from '../fhir/types.ts';
 import { paramsOf, SEARCH_PARAMETERS, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
@@ -230,14 +230,14 @@ const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp
 export const searchIndexer: Indexer = async (tx, items) => {
   if (items.length === 0) return;
   const rows = rowsOf(items);
-  const old = items.filter((x) => !x.isNew).map((x) => ({ t: x.resourceType, i: x.id }));
+  const old = items.filter((x) => !x.isNew);
   if (old.length > 0) {
     // Deletes go first, in their own statement: an insert in the same statement would still see the rows
     // being deleted and trip the unique indexes.
-    const deletes = TABLES.map(
-      (table, n) => `d${n} AS (DELETE FROM ${table} d USING jsonb_to_recordset($1::jsonb) AS x(t text, i text) WHERE d.res_type = x.t AND d.id = x.i)`,
-    );
-    await tx.query(`WITH ${deletes.join(',\n')} SELECT 1`, [JSON.stringify(old)]);
+    const params: unknown[] = [];
+    const where = keyPredicate('d', old, params);
+    const deletes = TABLES.map((table, n) => `d${n} AS (DELETE FROM ${table} d WHERE ${where})`);
+    await tx.query(`WITH ${deletes.join(',\n')} SELECT 1`, params);
   }
   const parts: string[] = [];
   const params: string[] = [];
