@@ -127,7 +127,18 @@ function deriveNos(): { pkg: TerminologyPackage; sources: string[] } {
 }
 
 function deriveExtra(): TerminologyPackage {
-  const codeSystems = EXTRA_VALUE_SETS.map((vs) => ({ url: vs.system, name: nameFromUrl(vs.system), concepts: vs.concepts }));
+  // Several JDVs may list codes of one TRE (the savoir-faire JDVs): one code system holding all their codes.
+  const systems = new Map<string, Map<string, string>>();
+  for (const vs of EXTRA_VALUE_SETS) {
+    let concepts = systems.get(vs.system);
+    if (!concepts) systems.set(vs.system, (concepts = new Map()));
+    for (const [code, display] of vs.concepts) {
+      const seen = concepts.get(code);
+      if (seen !== undefined && seen !== display) throw new Error(`${vs.system}|${code} : libellés divergents « ${seen} » / « ${display} »`);
+      concepts.set(code, display);
+    }
+  }
+  const codeSystems = [...systems.entries()].map(([url, concepts]) => ({ url, name: nameFromUrl(url), concepts: [...concepts.entries()] }));
   return {
     format: 'ror-terminology/1',
     package: 'nos-ror-extra',

@@ -17,10 +17,23 @@ export interface ExtraValueSet {
   notes?: string;
 }
 
+import { J16_CONCEPTS } from './nos-extra/j16-acte-specifique.ts';
+
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const jdv = (name: string) => `${NOS}/${name}/FHIR/${name.replace('_', '-')}`;
 
 export const EXTRA_VALUE_SETS: ExtraValueSet[] = [
+  {
+    url: jdv('JDV_J16-ActeSpecifique-ROR'),
+    name: 'JDV_J16-ActeSpecifique-ROR',
+    version: '20230127120000',
+    date: '2023-01-27T12:00:00+01:00',
+    description: 'Acte spécifique - ROR',
+    system: `${NOS}/TRE_R210-ActeSpecifique/FHIR/TRE-R210-ActeSpecifique`,
+    concepts: J16_CONCEPTS,
+    source: 'input/NOS/JDV/JDV_J16-ActeSpecifique-ROR-FHIR.json @ ed36958935243d0218465fc5d51c43e84a1fe0c2',
+    notes: 'table in `scripts/nos-extra/j16-acte-specifique.ts`; checked: the source file rebuilt from these 990 codes has its length (326 859 chars) and the same text at its page boundaries',
+  },
   {
     url: jdv('JDV_J199-StatutJuridique-ROR'),
     name: 'JDV_J199-StatutJuridique-ROR',

@@ -8,6 +8,7 @@ import type { TerminologyPackage } from '../../src/terminology/terminology.packa
 import { normalise, Terminology } from '../../src/terminology/terminology.service.ts';
 import { openTestDatabase } from '../setup/db.ts';
 import { prepareDatabase } from '../setup/prepare.ts';
+import { EXTRA_VALUE_SETS } from '../../scripts/nos-extra.ts';
 
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const R211 = `${NOS}/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle`;
@@ -45,7 +46,7 @@ describe('shipped nomenclatures', () => {
       ['nos-ror', 'unchanged'],
     ]);
     const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM value_set');
-    expect(counts.rows[0]!.n).toBe(31 + 9 + 1);
+    expect(counts.rows[0]!.n).toBe(31 + EXTRA_VALUE_SETS.length + 1);
     const concepts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM concept WHERE system = $1`, [COMMUNE_OM]);
     expect(concepts.rows[0]!.n).toBe(35014);
   });

@@ -166,9 +166,21 @@ describe('RORHealthcareService decisions', () => {
     const r = mut(hs, (x) => x.specialty.push({ coding: [{ system: fx.TRE.R211, code: '022' }] }));
     expect(exprs(r)).toEqual([]);
   });
+  const act = (code: string, type = 'specificAct') => ({ coding: [{ system: tre('R210-ActeSpecifique'), code }], extension: [{ url: `${SD}ror-act-type`, valueCode: type }] });
+  it('checks actes spécifiques against JDV_J16 (TRE_R210), for both act types', () => {
+    for (const type of ['specificAct', 'outsideOfficeAct']) {
+      const ok = mut(hs, (x) => x.characteristic.push(act('0320', type)));
+      expect(validate(ok as Resource)).toEqual([]);
+      const bad = mut(hs, (x) => x.characteristic.push(act('0002', type)));
+      expect(errors(bad).map((i) => [i.expression?.[0], i.code])).toEqual([['HealthcareService.characteristic[1].coding[0]', 'code-invalid']]);
+      expect(errors(bad)[0]!.diagnostics).toContain('JDV_J16-ActeSpecifique-ROR');
+    }
+  });
   it('accepts a value set the server does not hold, with a warning', () => {
-    const r = mut(hs, (x) => x.characteristic.push({ coding: [{ system: tre('R210-ActeSpecifique'), code: '0320' }], extension: [{ url: `${SD}ror-act-type`, valueCode: 'specificAct' }] }));
-    const issues = validate(r as Resource);
+    const strict = nosCodeChecker();
+    const withoutJ16 = createValidator({ isInValueSet: (vs, system, code) => (vs.includes('JDV_J16-') ? undefined : strict.isInValueSet(vs, system, code)) });
+    const r = mut(hs, (x) => x.characteristic.push(act('0320')));
+    const issues = withoutJ16(r as Resource);
     expect(issues.filter((i) => i.severity === 'error')).toEqual([]);
     expect(issues).toContainEqual(expect.objectContaining({ severity: 'warning', expression: ['HealthcareService.characteristic[1]'] }));
     expect(issues.find((i) => i.severity === 'warning')!.diagnostics).toContain('JDV_J16-ActeSpecifique-ROR');
