@@ -30,6 +30,15 @@ interface Added {
 
 const ADDED: Added[] = [
   { url: JDV.J16, name: 'JDV_J16-ActeSpecifique-ROR', system: tre('R210-ActeSpecifique'), total: 990, sample: ['0320', 'Neuromodulation sacrée'] },
+  { url: JDV.J208, name: 'JDV_J208-CiviliteExercice-ROR', system: tre('R11-CiviliteExercice'), total: 6, sample: ['PR', 'Professeur'] },
+  { url: JDV.J210, name: 'JDV_J210-SpecialiteOrdinale-ROR', system: tre('R38-SpecialiteOrdinale'), total: 80, sample: ['SM54', 'Médecine générale (SM)'] },
+  { url: JDV.J211, name: 'JDV_J211-CompetenceExclusive-ROR', system: tre('R40-CompetenceExclusive'), total: 4, sample: ['CEX64', 'Urologie (CEX)'] },
+  { url: JDV.J212, name: 'JDV_J212-OrientationParticuliere-ROR', system: tre('G13-OrientationParticuliere'), total: 2, sample: ['81', 'Acupuncture'] },
+  { url: JDV.J213, name: 'JDV_J213-CapaciteSavoirFaire-ROR', system: tre('R43-CapaciteSavoirFaire'), total: 16, sample: ['CAPA05', 'Evaluation et Traitement de la douleur (CAPA)'] },
+  { url: JDV.J214, name: 'JDV_J214-QualificationPAC-ROR', system: tre('R44-QualificationPAC'), total: 1, sample: ['PAC00', 'Qualification Praticien adjoint contractuel (PAC)'] },
+  { url: JDV.J215, name: 'JDV_J215-DESCnonQualifiant-ROR', system: tre('R42-DESCnonQualifiant'), total: 41, sample: ['DSM220', "Médecine d'urgence (DNQ)"] },
+  { url: JDV.J216, name: 'JDV_J216-DroitExerciceCompl-ROR', system: tre('R97-DroitExerciceCompl'), total: 24, sample: ['DEC14', "Médecine d'urgence (DEC)"] },
+  { url: JDV.J232, name: 'JDV_J232-Competence-ROR', system: tre('R39-Competence'), total: 43, sample: ['C07', 'Cardiologie (C)'] },
 ];
 
 describe.each(ADDED)('$name', ({ url, name, system, total, sample: [code, display] }) => {
@@ -67,9 +76,38 @@ const act = (type: string) => (r: R, code: string) => {
   r.characteristic[1] = { coding: [{ system: tre('R210-ActeSpecifique'), code }], extension: [{ url: `${SD}ror-act-type`, valueCode: type }] };
 };
 
+const specialty = (tre_: string) => (r: R, code: string) => {
+  r.specialty.push({ coding: [{ system: tre(tre_), code }] });
+};
+
 const BINDINGS: BindingCase[] = [
   { title: 'HealthcareService.characteristic:specificAct (JDV_J16)', base: () => example('ror-healthcareservice-exemple'), set: act('specificAct'), valid: '1317', invalid: '0002', expression: 'HealthcareService.characteristic[1].coding[0]' },
   { title: 'HealthcareService.characteristic:outsideOfficeAct (JDV_J16)', base: () => example('ror-healthcareservice-exemple'), set: act('outsideOfficeAct'), valid: '0989', invalid: '9999', expression: 'HealthcareService.characteristic[1].coding[0]' },
+  ...([
+    ['specialty', 'R38-SpecialiteOrdinale', 'J210', 'SI05', 'SI06'],
+    ['competence', 'R39-Competence', 'J232', 'C83', 'C84'],
+    ['exclusiveCompetence', 'R40-CompetenceExclusive', 'J211', 'CEX22', 'CEX23'],
+    ['specificOrientation', 'G13-OrientationParticuliere', 'J212', '80', '79'],
+    ['expertiseCapacity', 'R43-CapaciteSavoirFaire', 'J213', 'CAPA16', 'CAPA00'],
+    ['qualificationPAC', 'R44-QualificationPAC', 'J214', 'PAC00', 'PAC99'],
+    ['nonQualifyingDESC', 'R42-DESCnonQualifiant', 'J215', 'DSM240', 'DSM241'],
+    ['supplementaryExerciseRight', 'R97-DroitExerciceCompl', 'J216', 'DEC01', 'DEC00'],
+  ] as const).map(([slice, tre_, jdv, valid, invalid]): BindingCase => ({
+    title: `PractitionerRole.specialty:${slice} (JDV_${jdv})`,
+    base: () => example('ror-practitionerrole-exemple'),
+    set: specialty(tre_),
+    valid,
+    invalid,
+    expression: 'PractitionerRole.specialty[1].coding[0]',
+  })),
+  {
+    title: 'PractitionerRole ror-practitionerrole-name.exerciseTitle (JDV_J208)',
+    base: () => example('ror-practitionerrole-exemple'),
+    set: (r, code) => r.extension[1].extension.unshift({ url: 'exerciseTitle', valueCodeableConcept: { coding: [{ system: tre('R11-CiviliteExercice'), code }] } }),
+    valid: 'MC',
+    invalid: 'MME',
+    expression: 'PractitionerRole.extension[1].extension[0].valueCodeableConcept.coding[0]',
+  },
 ];
 
 describe.each(BINDINGS)('$title', ({ base, set, valid, invalid, expression }) => {

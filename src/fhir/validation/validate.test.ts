@@ -331,6 +331,33 @@ cases('RORPractitionerRole', prole, [
   ['identifier max 1', (r) => r.identifier.push({ value: '2' }), 'PractitionerRole.identifier[1]', 'structure'],
 ]);
 
+describe('RORPractitionerRole specialty slices: each savoir-faire JDV checks the codes of its TRE', () => {
+  const sp = (tre_: string, code: string) => ({ coding: [{ system: tre(tre_), code }] });
+  // [slice, TRE, a code of the JDV, a code that is not in it]
+  it.each([
+    ['specialty (J210)', 'R38-SpecialiteOrdinale', 'SM54', 'SM99'],
+    ['competence (J232)', 'R39-Competence', 'C07', 'C02'],
+    ['exclusiveCompetence (J211)', 'R40-CompetenceExclusive', 'CEX64', 'CEX01'],
+    ['specificOrientation (J212)', 'G13-OrientationParticuliere', '81', '82'],
+    ['expertiseCapacity (J213)', 'R43-CapaciteSavoirFaire', 'CAPA05', 'CAPA17'],
+    ['qualificationPAC (J214)', 'R44-QualificationPAC', 'PAC00', 'PAC01'],
+    ['nonQualifyingDESC (J215)', 'R42-DESCnonQualifiant', 'DSM220', 'DSM199'],
+    ['supplementaryExerciseRight (J216)', 'R97-DroitExerciceCompl', 'DEC14', 'DEC25'],
+    ['specificCompetence (J33)', 'R243-CompetenceSpecifique', '01', '99'],
+  ])('%s', (_slice, tre_, valid, invalid) => {
+    expect(validate(mut(prole, (r) => r.specialty.push(sp(tre_, valid))) as Resource)).toEqual([]);
+    const found = errors(mut(prole, (r) => r.specialty.push(sp(tre_, invalid))));
+    expect(found.map((i) => [i.expression?.[0], i.code])).toEqual([['PractitionerRole.specialty[1].coding[0]', 'code-invalid']]);
+  });
+  it('checks exercise title (J208), profession (J229) and exercise mode (J217)', () => {
+    const title = (code: string) => (r: R) => r.extension[1].extension.unshift({ url: 'exerciseTitle', valueCodeableConcept: { coding: [{ system: tre('R11-CiviliteExercice'), code }] } });
+    expect(validate(mut(prole, title('DR')) as Resource)).toEqual([]);
+    expect(exprs(mut(prole, title('M')))).toEqual(['PractitionerRole.extension[1].extension[0].valueCodeableConcept.coding[0]']);
+    expect(exprs(mut(prole, (r) => (r.code[0].coding[0].code = '99')))).toEqual(['PractitionerRole.code[0].coding[0]']);
+    expect(exprs(mut(prole, (r) => (r.extension[2].valueCodeableConcept.coding[0].code = 'X')))).toEqual(['PractitionerRole.extension[2].valueCodeableConcept.coding[0]']);
+  });
+});
+
 cases('RORTask', task, [
   ['businessStatus 1..1', (r) => delete r.businessStatus, 'Task.businessStatus', 'required'],
   ['code 1..1', (r) => delete r.code, 'Task.code', 'required'],
