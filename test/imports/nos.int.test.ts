@@ -8,14 +8,16 @@ import { createValidator } from '../../src/fhir/validation/validate.ts';
 import { ImportAbort } from '../../src/imports/finess/finess.parse.ts';
 import { canonicalSystemUrl, importNos } from '../../src/imports/nos/nos.import.ts';
 import { Terminology } from '../../src/terminology/terminology.service.ts';
+import { healthcareService } from '../fixtures/ror.ts';
 import { openTestDatabase } from '../setup/db.ts';
 
 /** `ror import nos DIR` on NOS FHIR files: a newer version of a shipped JDV (the real J19 with one code more),
- * a JDV the product does not ship (J210 spécialité ordinale), a raw TRE CodeSystem export, and bad files. */
+ * a JDV the product does not ship (J238 type d'offre, with real TRE_R244 codes), a raw TRE CodeSystem export,
+ * and bad files. */
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const J19 = JSON.parse(readFileSync('/work/shared/data/nos/JDV_J19-ModePriseEnCharge-ROR-FHIR.json', 'utf8'));
-const J210_URL = `${NOS}/JDV_J210-SpecialiteOrdinale-ROR/FHIR/JDV-J210-SpecialiteOrdinale-ROR`;
-const R38 = `${NOS}/TRE_R38-SpecialiteOrdinale/FHIR/TRE-R38-SpecialiteOrdinale`;
+const J238_URL = `${NOS}/JDV_J238-TypeOffre-ROR/FHIR/JDV-J238-TypeOffre-ROR`;
+const R244 = `${NOS}/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation`;
 const R213 = `${NOS}/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge`;
 
 function nosDir(): string {
@@ -27,26 +29,26 @@ function nosDir(): string {
   writeFileSync(join(dir, 'JDV_J19-ModePriseEnCharge-ROR-FHIR.json'), JSON.stringify(newer, null, 2));
   mkdirSync(join(dir, 'ig'));
   writeFileSync(
-    join(dir, 'ig', 'ValueSet-JDV-J210-SpecialiteOrdinale-ROR.json'),
+    join(dir, 'ig', 'ValueSet-JDV-J238-TypeOffre-ROR.json'),
     JSON.stringify({
       resourceType: 'ValueSet',
-      url: J210_URL,
-      name: 'JDV_J210-SpecialiteOrdinale-ROR',
+      url: J238_URL,
+      name: 'JDV_J238-TypeOffre-ROR',
       version: '0.1.0',
       status: 'active',
       date: '2024-06-28T12:00:00+02:00',
-      compose: { include: [{ system: R38, concept: [{ code: 'SM54', display: 'Médecine générale (SM)' }, { code: 'SM04', display: 'Cardiologie et Maladies vasculaires (SM)' }] }] },
+      compose: { include: [{ system: R244, concept: [{ code: '11', display: 'Hôpital De Jour (HDJ)' }, { code: '16', display: "Unité d'hospitalisation (hors HDJ)" }] }] },
     }),
   );
-  // A raw TRE export names its code system without /FHIR/…; it completes the displays of R38.
+  // A raw TRE export names its code system without /FHIR/…; it completes the displays of R244.
   writeFileSync(
-    join(dir, 'TRE_R38-SpecialiteOrdinale-FHIR.json'),
+    join(dir, 'TRE_R244-CategorieOrganisation-FHIR.json'),
     JSON.stringify({
       resourceType: 'CodeSystem',
-      url: `${NOS}/TRE_R38-SpecialiteOrdinale`,
-      name: 'TRE_R38-SpecialiteOrdinale',
+      url: `${NOS}/TRE_R244-CategorieOrganisation`,
+      name: 'TRE_R244-CategorieOrganisation',
       version: '20240628120000',
-      concept: [{ code: 'SM54', display: 'Médecine générale (SM)' }, { code: 'SM04', display: 'Cardiologie et Maladies vasculaires (SM)' }, { code: 'SM48', display: 'Rhumatologie (SM)' }],
+      concept: [{ code: '11', display: 'Hôpital De Jour (HDJ)' }, { code: '16', display: "Unité d'hospitalisation (hors HDJ)" }, { code: '69', display: 'Consultation externe en établissement de santé' }],
     }),
   );
   writeFileSync(join(dir, 'broken.json'), '{ "resourceType": "ValueSet", ');
@@ -72,7 +74,7 @@ describe('NOS import of a directory', () => {
     expect(dry.packages.map((p) => p.outcome)).toEqual(['dry-run', 'dry-run']);
     const before = new Terminology(db);
     await before.load();
-    expect(before.isInValueSet(J210_URL, R38, 'SM54')).toBeUndefined();
+    expect(before.isInValueSet(J238_URL, R244, '11')).toBeUndefined();
 
     const report = await importNos(db, dir);
     expect(report).toMatchObject({ files: 5, valueSets: 2, codeSystems: 2, issueCount: 2 });
@@ -80,9 +82,9 @@ describe('NOS import of a directory', () => {
       ['broken.json', 'invalid-json'],
       ['patient.json', 'not-terminology'],
     ]);
-    // J19 stays in the shipped package, rebuilt under the newer release; J210 and R38 go to nos-import.
+    // J19 stays in the shipped package, rebuilt under the newer release; J238 and R244 go to nos-import.
     expect(report.packages).toEqual([
-      { package: 'nos-import', release: '20250101120000', outcome: 'installed', valueSets: [J210_URL], codeSystems: [R38] },
+      { package: 'nos-import', release: '20250101120000', outcome: 'installed', valueSets: [J238_URL], codeSystems: [R244] },
       { package: 'nos-ror', release: '20250101120000', outcome: 'updated', valueSets: [J19.url], codeSystems: [R213] },
     ]);
 
@@ -90,29 +92,18 @@ describe('NOS import of a directory', () => {
     await t.load(); // as a restart would: the shipped nos-ror (older release) does not undo the import
     expect(t.isInValueSet(J19.url, R213, '99')).toBe(true);
     expect(t.isInValueSet(J19.url, R213, '32')).toBe(true);
-    expect(t.isInValueSet(J210_URL, R38, 'SM54')).toBe(true);
-    expect(t.isInValueSet(J210_URL, R38, 'SM48')).toBe(false);
-    expect(t.isInValueSet(J210_URL, `${NOS}/TRE_R38-SpecialiteOrdinale`, 'SM04')).toBe(true);
-    expect(t.lookup(R38, 'SM48')?.display).toBe('Rhumatologie (SM)');
+    expect(t.isInValueSet(J238_URL, R244, '11')).toBe(true);
+    expect(t.isInValueSet(J238_URL, R244, '69')).toBe(false);
+    expect(t.isInValueSet(J238_URL, `${NOS}/TRE_R244-CategorieOrganisation`, '16')).toBe(true);
+    expect(t.lookup(R244, '69')?.display).toBe('Consultation externe en établissement de santé');
 
-    // Validation now judges the PractitionerRole savoir-faire against J210 (unknown value set before: warning only).
+    // Validation now judges HealthcareService.category against J238 (unknown value set before: warning only).
     const validate = createValidator(t);
-    const role = (code: string) => ({
-      resourceType: 'PractitionerRole',
-      meta: { profile: ['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitionerrole'] },
-      extension: [
-        { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-meta-creation-date', valueDateTime: '2026-01-01T00:00:00Z' },
-        { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitionerrole-unit-exercise-mode', valueCodeableConcept: { coding: [{ system: `${NOS}/TRE_R23-ModeExercice/FHIR/TRE-R23-ModeExercice`, code: 'L' }] } },
-      ],
-      practitioner: { reference: 'Practitioner/p' },
-      healthcareService: [{ reference: 'HealthcareService/h' }],
-      code: [{ coding: [{ system: `${NOS}/TRE_G15-ProfessionSante/FHIR/TRE-G15-ProfessionSante`, code: '10' }] }],
-      specialty: [{ coding: [{ system: `${NOS}/TRE_R04-TypeSavoirFaire/FHIR/TRE-R04-TypeSavoirFaire`, code: 'S' }] }, { coding: [{ system: R38, code }] }],
-    });
-    const errors = (code: string) => validate(role(code)).filter((i) => i.severity === 'error');
-    expect(errors('SM54')).toEqual([]);
-    expect(errors('SM99').map((i) => i.details?.coding?.[0]?.code)).toEqual(['binding']);
-    expect(createValidator(before)(role('SM99')).filter((i) => i.severity === 'error')).toEqual([]);
+    const offer = (code: string) => healthcareService('o', [], { category: [{ coding: [{ system: R244, code }] }] });
+    const errors = (code: string) => validate(offer(code)).filter((i) => i.severity === 'error');
+    expect(errors('11')).toEqual([]);
+    expect(errors('69').map((i) => i.details?.coding?.[0]?.code)).toEqual(['binding']);
+    expect(createValidator(before)(offer('69')).filter((i) => i.severity === 'error')).toEqual([]);
 
     // The same directory again: nothing to install.
     const again = await importNos(db, dir);
@@ -137,6 +128,6 @@ describe('NOS import of a directory', () => {
 
   it('canonicalises raw TRE URLs', () => {
     expect(canonicalSystemUrl(`${NOS}/TRE_R02-SecteurActivite`)).toBe(`${NOS}/TRE_R02-SecteurActivite/FHIR/TRE-R02-SecteurActivite`);
-    expect(canonicalSystemUrl(R38)).toBe(R38);
+    expect(canonicalSystemUrl(R244)).toBe(R244);
   });
 });

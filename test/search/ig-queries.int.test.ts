@@ -137,6 +137,9 @@ beforeAll(async () => {
   const R338 = NOS('R338-ModaliteAccueil');
   const R253 = NOS('R253-TypeMaternite');
   const R210 = NOS('R210-ActeSpecifique');
+  // The documentation's query writes the acte spécifique `001`; TRE_R210 codes have four digits and JDV_J16
+  // (checked on write) has no `001`: `0001` "Ablation par radiofréquence de trouble du rythme et de conduction".
+  const ACT = '0001';
   const careMode = cc(TRE.R213, '28');
   hs1 = await post(
     healthcareService(eg1.id, [locNantes.id], {
@@ -164,7 +167,7 @@ beforeAll(async () => {
       extension: age(30, 60),
       category: [cc(R244, '102')],
       specialty: [cc(TRE.R211, '481')],
-      characteristic: [careMode, { ...cc(R210, '001'), extension: [{ url: `${SD}ror-act-type`, valueCode: 'specificAct' }] }],
+      characteristic: [careMode, { ...cc(R210, ACT), extension: [{ url: `${SD}ror-act-type`, valueCode: 'specificAct' }] }],
     }),
   );
   hs4 = await post(
@@ -172,7 +175,7 @@ beforeAll(async () => {
       name: 'Réadaptation locomotrice pédiatrique',
       extension: age(0, 17),
       specialty: [cc(TRE.R211, '233')],
-      characteristic: [careMode, cc(R338, '01'), { ...cc(R210, '001'), extension: [{ url: `${SD}ror-act-type`, valueCode: 'specificAct' }] }],
+      characteristic: [careMode, cc(R338, '01'), { ...cc(R210, ACT), extension: [{ url: `${SD}ror-act-type`, valueCode: 'specificAct' }] }],
     }),
   );
   hs5 = await post(healthcareService(eg3.id, [locParis.id], { name: 'SMR locomoteur', extension: age(30, 99), specialty: [cc(TRE.R211, '233')] }));
@@ -316,7 +319,7 @@ describe('UC3 main criteria, IG specifications_techniques_3', () => {
   });
 
   it('scenario 5: (organization.type OR category) in _filter AND a specific act', async () => {
-    const q = `HealthcareService?_filter=((organization.type eq ${TRE.R66}|355) or (service-category eq ${NOS('R244-CategorieOrganisation')}|102))&characteristic=${NOS('R210-ActeSpecifique')}|001${TAIL}`;
+    const q = `HealthcareService?_filter=((organization.type eq ${TRE.R66}|355) or (service-category eq ${NOS('R244-CategorieOrganisation')}|102))&characteristic=${NOS('R210-ActeSpecifique')}|0001${TAIL}`;
     expect(matches(await run(q))).toEqual(ids(hs3));
     expect(matches(await run(q.replace('|102', '|999').replace('|355', '|365')))).toEqual(ids(hs4));
   });
