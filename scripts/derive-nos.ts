@@ -22,7 +22,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parsePackage, type TerminologyPackage } from '../src/terminology/terminology.package.ts';
-import { EXTRA_VALUE_SETS } from './nos-extra.ts';
+import { EXTRA_VALUE_SETS, type ExtraValueSet, includesOf } from './nos-extra.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.ROR_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data');
@@ -126,35 +126,61 @@ function deriveNos(): { pkg: TerminologyPackage; sources: string[] } {
   };
 }
 
-function deriveExtra(): TerminologyPackage {
-  // Several JDVs may list codes of one TRE (the savoir-faire JDVs): one code system holding all their codes.
-  const systems = new Map<string, Map<string, string>>();
-  for (const vs of EXTRA_VALUE_SETS) {
-    let concepts = systems.get(vs.system);
-    if (!concepts) systems.set(vs.system, (concepts = new Map()));
-    for (const [code, display] of vs.concepts) {
+/** Adds the concepts of `includes` to `systems` (url → code → display), refusing a code with two displays. */
+function addConcepts(systems: Map<string, Map<string, string>>, includes: { system: string; concepts: [string, string][] }[]): void {
+  for (const inc of includes) {
+    let concepts = systems.get(inc.system);
+    if (!concepts) systems.set(inc.system, (concepts = new Map()));
+    for (const [code, display] of inc.concepts) {
       const seen = concepts.get(code);
-      if (seen !== undefined && seen !== display) throw new Error(`${vs.system}|${code} : libellés divergents « ${seen} » / « ${display} »`);
+      if (seen !== undefined && seen !== display) throw new Error(`${inc.system}|${code} : libellés divergents « ${seen} » / « ${display} »`);
       concepts.set(code, display);
     }
   }
-  const codeSystems = [...systems.entries()].map(([url, concepts]) => ({ url, name: nameFromUrl(url), concepts: [...concepts.entries()] }));
+}
+
+function extraValueSet(vs: ExtraValueSet): TerminologyPackage['valueSets'][number] {
   return {
+    url: vs.url,
+    name: vs.name,
+    version: vs.version,
+    status: 'active',
+    date: vs.date,
+    ...(vs.description ? { description: vs.description } : {}),
+    include: includesOf(vs).map((i) => ({ system: i.system, codes: i.concepts.map(([code]) => code) })),
+  };
+}
+
+/**
+ * A transcribed JDV whose TRE is already a code system of nos-ror (a code system belongs to one package) goes
+ * into nos-ror, its codes added to that code system; the others make up nos-ror-extra.
+ */
+function placeExtra(nos: TerminologyPackage): { extra: TerminologyPackage; inNos: ExtraValueSet[] } {
+  const nosSystems = new Set(nos.codeSystems.map((c) => c.url));
+  const inNos = EXTRA_VALUE_SETS.filter((vs) => includesOf(vs).some((i) => nosSystems.has(i.system)));
+  const rest = EXTRA_VALUE_SETS.filter((vs) => !inNos.includes(vs));
+  if (inNos.length) {
+    const systems = new Map(nos.codeSystems.map((c) => [c.url, new Map(c.concepts)]));
+    addConcepts(systems, inNos.flatMap(includesOf));
+    nos.codeSystems = [...systems.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([url, concepts]) => ({ url, name: nameFromUrl(url), concepts: [...concepts.entries()].sort(([a], [b]) => a.localeCompare(b)) }));
+    nos.valueSets = [...nos.valueSets, ...inNos.map(extraValueSet)].sort((a, b) => a.url.localeCompare(b.url));
+    const newest = inNos.map((vs) => vs.version).sort().at(-1)!;
+    if (newest > nos.release) nos.release = newest;
+  }
+  // Several JDVs may list codes of one TRE (J186 and J229 over TRE_G15): one code system holding all their codes.
+  const systems = new Map<string, Map<string, string>>();
+  addConcepts(systems, rest.flatMap(includesOf));
+  const extra: TerminologyPackage = {
     format: 'ror-terminology/1',
     package: 'nos-ror-extra',
-    release: EXTRA_VALUE_SETS.map((vs) => vs.version).sort().at(-1)!,
-    codeSystems,
+    release: rest.map((vs) => vs.version).sort().at(-1)!,
+    codeSystems: [...systems.entries()].map(([url, concepts]) => ({ url, name: nameFromUrl(url), concepts: [...concepts.entries()] })),
     systemAliases: {},
-    valueSets: EXTRA_VALUE_SETS.map((vs) => ({
-      url: vs.url,
-      name: vs.name,
-      version: vs.version,
-      status: 'active',
-      date: vs.date,
-      ...(vs.description ? { description: vs.description } : {}),
-      include: [{ system: vs.system, codes: vs.concepts.map(([code]) => code) }],
-    })),
+    valueSets: rest.map(extraValueSet),
   };
+  return { extra, inNos };
 }
 
 /** Pretty JSON with one concept per line: reviewable diffs when a new NOS release changes a display. */
@@ -220,11 +246,11 @@ function sha256(buf: Buffer | string): string {
 function main(): void {
   mkdirSync(OUT, { recursive: true });
   const { pkg: nos, sources } = deriveNos();
+  const { extra, inNos } = placeExtra(nos);
   const communes = deriveCommunes();
   // Round-trip through the loader's own parser: what we write is what the server accepts.
   const nosText = formatPackage(nos);
   writeFileSync(join(OUT, 'nos-ror.json'), nosText);
-  const extra = deriveExtra();
   const extraText = formatPackage(extra);
   writeFileSync(join(OUT, 'nos-ror-extra.json'), extraText);
   const communesText = JSON.stringify(parsePackage(JSON.parse(JSON.stringify(communes))));
@@ -243,7 +269,7 @@ third-party file is copied verbatim.
 
 NOS (Nomenclatures des Objets de Santé) value sets used by the ROR, published by the Agence du Numérique en Santé in
 github \`${NOS_SOURCE.repo}\`; licence: ${NOS_SOURCE.licence}. Read from the copies in \`shared/data/nos/\`
-(see \`shared/data/PROVENANCE.md\`, section 3). ${nos.valueSets.length} value sets, ${nos.codeSystems.length} code systems,
+(see \`shared/data/PROVENANCE.md\`, section 3)${inNos.length ? `, plus ${inNos.map((vs) => vs.name).join(', ')} from \`scripts/nos-extra.ts\` (their TRE is a code system of this package; see the next table)` : ''}. ${nos.valueSets.length} value sets, ${nos.codeSystems.length} code systems,
 ${nos.codeSystems.reduce((n, c) => n + c.concepts.length, 0)} concepts. sha256 of the file: \`${sha256(nosText)}\`.
 
 The code systems hold only the codes that some ROR value set retains (the full TRE tables are not shipped).
@@ -261,7 +287,7 @@ Licence: ${NOS_SOURCE.licence}. sha256 of the file: \`${sha256(extraText)}\`.
 
 | value set | codes | source path @ commit | notes |
 |---|---|---|---|
-${EXTRA_VALUE_SETS.map((vs) => `| ${vs.name} | ${vs.concepts.length} | ${vs.source} | ${vs.notes ?? ''} |`).join('\n')}
+${EXTRA_VALUE_SETS.map((vs) => `| ${vs.name} | ${includesOf(vs).reduce((n, i) => n + i.concepts.length, 0)} | ${vs.source} | ${[inNos.includes(vs) ? 'shipped in nos-ror.json (its TRE is there)' : '', vs.notes ?? ''].filter(Boolean).join('; ')} |`).join('\n')}
 
 ## communes.json.gz — release ${communes.release}
 

@@ -90,7 +90,7 @@ export const organizationProfile: Profile = {
             max: 1,
             binding: JDV.J55,
           },
-          { name: 'sphParticipation', byBinding: true, max: 1, binding: JDV.J202 },
+          { name: 'sphParticipation', systems: [tre('R73-ESPIC')], max: 1, binding: JDV.J202 },
           { name: 'OIType', systems: [tre('R207-TypeOrganisationInterne')], max: 1, binding: JDV.J203 },
         ],
       },
