@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { lockDataDir } from './pglite-lock.ts';
@@ -55,16 +56,21 @@ async function openPostgres(url: string, schema: string | undefined, max: number
     await pool.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)}`);
   }
   const asResult = (r: pg.QueryResult) => ({ rows: r.rows, rowCount: r.rowCount ?? 0 });
+  const named = new StatementNames();
+  const run = (q: pg.Pool | pg.PoolClient, sql: string, params: readonly unknown[] | undefined) => {
+    const name = params && params.length > 0 ? named.of(sql) : undefined;
+    return q.query(name ? { name, text: sql, values: params as unknown[] } : { text: sql, values: params as unknown[] | undefined });
+  };
   return {
     kind: 'postgres',
     async query(sql, params) {
-      return asResult(await pool.query(sql, params as unknown[]));
+      return asResult(await run(pool, sql, params));
     },
     async transaction(fn) {
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const tx: Queryable = { query: async (sql, params) => asResult(await client.query(sql, params as unknown[])) };
+        const tx: Queryable = { query: async (sql, params) => asResult(await run(client, sql, params)) };
         const result = await fn(tx);
         await client.query('COMMIT');
         return result;
@@ -82,6 +88,31 @@ async function openPostgres(url: string, schema: string | undefined, max: number
       await pool.end();
     },
   };
+}
+
+/**
+ * Names for the statements sent again and again (the write path's, the usual searches), so that each
+ * connection parses and plans them once (node-postgres prepares a named statement on first use per
+ * connection). A statement is named from its second use; at most MAX names, so that ever-new texts never
+ * pile up prepared statements in the server.
+ */
+class StatementNames {
+  private static readonly MAX = 500;
+  private readonly seen = new Map<string, string | null>();
+  private count = 0;
+
+  of(sql: string): string | undefined {
+    const known = this.seen.get(sql);
+    if (known) return known;
+    if (known === undefined) {
+      if (this.seen.size < 20 * StatementNames.MAX) this.seen.set(sql, null);
+      return undefined;
+    }
+    if (this.count >= StatementNames.MAX) return undefined;
+    const name = `ror_${++this.count}_${createHash('sha1').update(sql).digest('hex').slice(0, 12)}`;
+    this.seen.set(sql, name);
+    return name;
+  }
 }
 
 async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {

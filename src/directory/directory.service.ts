@@ -281,16 +281,15 @@ export class Directory {
       });
       // A resource dropped for a missing reference may be the target of another one of the batch: those
       // would now dangle, so they are dropped too (rare; repeat until stable).
+      const refsOfCandidate = new Map(candidates.map((c, k) => [c, refsOf[k]!]));
       let kept = write;
       for (;;) {
         const keys = new Set(kept.map((c) => `${c.resource.resourceType}/${c.resource.id}`));
-        const next = kept.filter((c) => {
-          const k = candidates.indexOf(c);
-          return refsOf[k]!.every((r) => keys.has(`${r.resourceType}/${r.id}`) || found.has(`${r.resourceType}/${r.id}`));
-        });
+        const next = kept.filter((c) => refsOfCandidate.get(c)!.every((r) => keys.has(`${r.resourceType}/${r.id}`) || found.has(`${r.resourceType}/${r.id}`)));
         if (next.length === kept.length) break;
+        const stays = new Set(next);
         for (const c of kept) {
-          if (!next.includes(c)) {
+          if (!stays.has(c)) {
             results[c.index] = { resourceType: c.resource.resourceType, id: c.resource.id, outcome: 'invalid', issues: [issue('not-found', 'Une ressource référencée de ce lot est invalide', { rule: 'reference-not-found' })] };
           }
         }
