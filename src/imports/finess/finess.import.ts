@@ -19,6 +19,9 @@ import {
 
 export const FINESS_ACTOR: Actor = { id: 'import:finess' };
 
+const ANALYZE_AFTER_IMPORT = `ANALYZE resource, resource_version, resource_identifier, resource_reference, finess_structure,
+  sp_group, sp_token, sp_string, sp_date, sp_number, sp_reference, sp_geo`;
+
 export interface ImportProgress {
   phase: 'scan' | 'load' | 'close';
   /** Lines (scan, load) or structures (close) done so far, and the total when known. */
@@ -197,6 +200,9 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     if (run.id !== null) {
       await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
     }
+    // Fresh statistics for the planner once many rows changed: PGlite has no autovacuum daemon, so without
+    // this its tables would never be analysed (PostgreSQL would do it later on its own).
+    if (!dryRun && counters.created + counters.updated + counters.closed >= 1000) await db.exec(ANALYZE_AFTER_IMPORT);
   } catch (e) {
     if (run.id !== null) {
       await db
