@@ -200,7 +200,8 @@ export function* generateRppsLines(opts: GenerateOptions): Generator<string> {
     return {
       siret,
       siren,
-      finess: withFiness ? `${department.length === 3 ? `9${'ABCDEF'[Number(department[2]) - 1] ?? 'A'}` : department}${digits(7)}` : '',
+      // FINESS numbers begin with the département (97x overseas: 971… for Guadeloupe, 2A/2B for Corsica).
+      finess: withFiness ? `${department}${digits(9 - department.length)}` : '',
       techId: `R1${String(10000000000 + siteSeq * 7 + Math.floor(rnd() * 7)).padStart(13, '0')}`,
       name: sector === 'SA05' ? `CENTRE DE SANTE ${acheminement(c.name)}` : sector === 'SA09' ? `SELARL ${ownerName}` : sector === 'SA08' ? `CABINET MEDICAL ${acheminement(pick(STREETS))}` : '',
       brand: rnd() < 0.05 ? `Cabinet ${pick(STREETS)}` : '',
@@ -292,7 +293,7 @@ export function* generateRppsLines(opts: GenerateOptions): Generator<string> {
         f[7] = lastName; f[8] = firstName; f[9] = prof.code; f[10] = prof.label; f[11] = category[0]!; f[12] = category[1]!;
         [f[13], f[14], f[15], f[16]] = sf;
         f[17] = mode; f[18] = MODES[mode]!;
-        f[19] = site.siret; f[20] = site.siren; f[21] = site.finess; f[22] = site.finess ? `${site.finess.slice(0, 2)}${digits(7)}` : '';
+        f[19] = site.siret; f[20] = site.siren; f[21] = site.finess; f[22] = site.finess ? `${site.department}${digits(9 - site.department.length)}` : '';
         f[23] = site.techId; f[24] = site.name; f[25] = site.brand; f[26] = site.recipient; f[27] = site.geoComplement;
         f[28] = site.houseNumber; f[29] = site.repetition; f[30] = site.streetType[0]; f[31] = site.streetType[1]; f[32] = site.street;
         f[33] = site.distribution; f[34] = site.cedex; f[35] = site.postalCode; f[36] = site.commune; f[37] = site.communeLabel;
