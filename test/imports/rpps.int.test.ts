@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRppsLines, luhnKey, writeRppsFile } from '../../scripts/rpps-generate.ts';
 import type { Db } from '../../src/db/db.ts';
@@ -58,28 +59,22 @@ const fieldsOf = (line: string) => line.split('|');
 
 describe('synthetic RPPS generator', () => {
   it('writes the exact header, 56 columns and a trailing | per line, real codes, deterministically', async () => {
-    const lines = generated(3000);
+    const lines = generated(20000);
     expect(lines[0]).toBe(RPPS_HEADER);
     expect(lines[0]!.split('|')).toHaveLength(57);
-    expect(lines).toHaveLength(3001);
-    for (const l of lines) {
-      expect(l.endsWith('|')).toBe(true);
-      expect(l.split('|')).toHaveLength(RPPS_COLUMNS.length + 1);
-    }
+    expect(lines).toHaveLength(20001);
+    const bad = (pred: (f: string[]) => boolean) => rows.filter((f) => !pred(f)).map((f) => f.join('|')).slice(0, 3);
+    expect(lines.filter((l) => !l.endsWith('|') || l.split('|').length !== RPPS_COLUMNS.length + 1)).toEqual([]);
     const rows = lines.slice(1).map(fieldsOf);
     // RPPS numbers: 11 digits with a Luhn key, idNat = type + number; several lines per person.
-    for (const f of rows.filter((x) => x[COL.idType] === '8')) {
-      expect(f[COL.idPP]).toMatch(/^\d{11}$/);
-      expect(luhnKey(f[COL.idPP]!.slice(0, 10))).toBe(f[COL.idPP]!.slice(10));
-      expect(f[COL.idNat]).toBe(`8${f[COL.idPP]}`);
-    }
+    expect(bad((f) => f[COL.idType] !== '8' || (/^\d{11}$/.test(f[COL.idPP]!) && luhnKey(f[COL.idPP]!.slice(0, 10)) === f[COL.idPP]!.slice(10) && f[COL.idNat] === `8${f[COL.idPP]}`))).toEqual([]);
     const persons = new Set(rows.map((f) => f[COL.idNat]));
     expect(persons.size).toBeLessThan(rows.length * 0.8);
     // SIRET: 14 digits, Luhn-valid, SIREN = its first 9 digits.
-    for (const f of rows.filter((x) => x[COL.siret])) {
-      expect(luhnKey(f[COL.siret]!.slice(0, 13))).toBe(f[COL.siret]!.slice(13));
-      expect(f[COL.siret]!.slice(0, 9)).toBe(f[COL.siren]);
-    }
+    expect(bad((f) => !f[COL.siret] || (luhnKey(f[COL.siret]!.slice(0, 13)) === f[COL.siret]!.slice(13) && f[COL.siret]!.slice(0, 9) === f[COL.siren]))).toEqual([]);
+    // FINESS numbers (centres de santé, hospitals) begin with their département: 2A/2B, 971…976 overseas.
+    expect(bad((f) => !f[COL.finess] || (/^(?:\d{2}|2[AB])\d{7}$/.test(f[COL.finess]!) && f[COL.finess]!.startsWith(f[COL.department]!)))).toEqual([]);
+    expect(rows.some((f) => f[COL.finess]?.startsWith('97'))).toBe(true);
     // All 11 liberal professions in mode L, and out-of-scope lines (other professions, salaried).
     const liberal = new Set(rows.filter((f) => f[COL.mode] === 'L').map((f) => f[COL.profession]));
     for (const code of Object.keys(LIBERAL_PROFESSIONS)) expect(liberal, code).toContain(code);
@@ -88,18 +83,15 @@ describe('synthetic RPPS generator', () => {
     expect(new Set(rows.filter((f) => f[COL.mode] === 'L').map((f) => f[COL.sector]))).toEqual(new Set(['SA05', 'SA07', 'SA08', 'SA09']));
     // Communes: real COG codes with a postal code of theirs (La Poste), département from the commune.
     const communes = new Map<string, Set<string>>();
-    for (const l of readFileSync('data/geo/postal-codes.csv.gz').length ? (await import('node:zlib')).gunzipSync(readFileSync('data/geo/postal-codes.csv.gz')).toString().split('\n') : []) {
+    for (const l of gunzipSync(readFileSync('data/geo/postal-codes.csv.gz')).toString().split('\n')) {
       const [c, p] = l.split(';');
       if (c && p) (communes.get(c) ?? communes.set(c, new Set()).get(c)!).add(p);
     }
-    for (const f of rows) {
-      expect(communes.get(f[COL.commune]!), f[COL.commune]).toContain(f[COL.postalCode]);
-      expect(f[COL.commune]!.startsWith(f[COL.department]!)).toBe(true);
-    }
+    expect(bad((f) => !!communes.get(f[COL.commune]!)?.has(f[COL.postalCode]!) && f[COL.commune]!.startsWith(f[COL.department]!))).toEqual([]);
     // Same seed, same file; another seed, another file.
     const sha = (ls: string[]) => createHash('sha256').update(ls.join('\n')).digest('hex');
-    expect(sha(generated(3000))).toBe(sha(lines));
-    expect(sha(generated(3000, 4))).not.toBe(sha(lines));
+    expect(sha(generated(20000))).toBe(sha(lines));
+    expect(sha(generated(20000, 4))).not.toBe(sha(lines));
   });
 });
 
