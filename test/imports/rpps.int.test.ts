@@ -196,6 +196,14 @@ describe('RPPS import: mapping', () => {
     const report = await importRpps(directory, latin1);
     expect(report.encoding).toBe('windows-1252');
     expect(await canonical()).toEqual(utf8);
+    // UTF-8 for the first MB, Latin-1 further down (a badly concatenated file): the whole file is checked before
+    // anything is written, so the import aborts on the header (read as Latin-1) instead of failing midway.
+    await fresh();
+    const big = generated(6000, 9);
+    const mixed = Buffer.concat([Buffer.from(text(big.slice(0, 4000)), 'utf8'), Buffer.from(text(big.slice(4000)), 'latin1')]);
+    expect(mixed.subarray(0, 1 << 20).toString('utf8')).not.toContain('\ufffd');
+    await expect(importRpps(directory, file(mixed))).rejects.toThrow(/en-tête RPPS/);
+    expect(await versionCount()).toBe(0);
     // The generator writes the same Latin-1 bytes.
     const out = join(dir, 'gen-latin1.txt');
     await writeRppsFile(out, { rows: 600, seed: 9, encoding: 'latin1' });

@@ -96,9 +96,14 @@ export function dateFromFileName(name: string): string | undefined {
   return date.getUTCDate() === Number(d) && date.getUTCMonth() === Number(mo) - 1 ? `${y}-${mo}-${d}` : undefined;
 }
 
-/** SHA-256 and number of lines of the (decompressed) file, reading raw bytes only. */
-async function scan(path: string, onProgress?: (p: RppsProgress) => void): Promise<{ sha256: string; lines: number }> {
+/**
+ * SHA-256, number of lines and encoding of the (decompressed) file: the whole file is checked as UTF-8, so a
+ * Latin-1 byte far down the file is known before anything is written (the decoder alone sniffs the first MB).
+ */
+async function scan(path: string, onProgress?: (p: RppsProgress) => void): Promise<{ sha256: string; lines: number; utf8: boolean }> {
   const hash = createHash('sha256');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  let isUtf8 = true;
   let lines = 0;
   let last = -1;
   const source = createReadStream(path, { highWaterMark: 1 << 20 });
@@ -107,6 +112,13 @@ async function scan(path: string, onProgress?: (p: RppsProgress) => void): Promi
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
       hash.update(chunk);
+      if (isUtf8) {
+        try {
+          utf8.decode(chunk, { stream: true });
+        } catch {
+          isUtf8 = false;
+        }
+      }
       for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
       last = chunk[chunk.length - 1] ?? last;
       if (lines % 100000 < 200) onProgress?.({ phase: 'scan', done: lines });
@@ -116,7 +128,14 @@ async function scan(path: string, onProgress?: (p: RppsProgress) => void): Promi
     throw new ImportAbort(`Fichier compressé illisible : ${(e as Error).message}`, 'bad-compression');
   }
   if (last !== -1 && last !== 10) lines++;
-  return { sha256: hash.digest('hex'), lines };
+  if (isUtf8) {
+    try {
+      utf8.decode();
+    } catch {
+      isUtf8 = false;
+    }
+  }
+  return { sha256: hash.digest('hex'), lines, utf8: isUtf8 };
 }
 
 /**
@@ -144,9 +163,9 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     if (issues.length < maxIssues) issues.push(i);
   };
 
-  const { sha256, lines: totalLines } = await scan(path, opts.onProgress);
+  const { sha256, lines: totalLines, utf8 } = await scan(path, opts.onProgress);
   const stats: ReadStats = { bytes: 0 };
-  const reader = readRppsLines(path, { encoding: opts.encoding, stats });
+  const reader = readRppsLines(path, { encoding: opts.encoding ?? (utf8 ? 'utf-8' : 'windows-1252'), stats });
   const first = await reader.next();
   parseHeader(first.done ? undefined : first.value);
   const encoding = stats.encoding ?? 'utf-8';
