@@ -183,6 +183,8 @@ function buildPageSql(
   const limit = parsed.count + 1;
   const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
   if (parsed.sort.length === 0) {
+    const ordered = orderedSingleCriterion(parsed, preds, limit, cursor, p);
+    if (ordered) return `SELECT r.id, r.content${dist} FROM resource r WHERE ${ordered} ORDER BY r.id LIMIT ${limit}`;
     const after = cursor ? ` AND r.id > ${p.add(cursor.id)}` : '';
     return `SELECT r.id, r.content${dist} FROM resource r WHERE ${preds.join(' AND ')}${after} ORDER BY r.id LIMIT ${limit}`;
   }
@@ -210,6 +212,26 @@ function buildPageSql(
     where = ` WHERE ${terms.map((x) => `(${x})`).join(' OR ')}`;
   }
   return `SELECT q.* FROM (${inner}) q${where} ORDER BY ${order} LIMIT ${limit}`;
+}
+
+/**
+ * A page of a query with one plain token or string criterion and no sort (`specialty=…`, `address-postalcode=…`):
+ * the ids are taken in order from the index table and limited before the join
+ * (`r.id = ANY (ARRAY(SELECT DISTINCT t.id … ORDER BY t.id LIMIT n))`), instead of joining every match to sort
+ * it (189 ms → ≈ 6 ms for a specialty with 5 000 offers at national scale). Exact because sp_* rows exist only
+ * for the current version of live resources (the indexer removes a deleted resource's rows).
+ */
+function orderedSingleCriterion(parsed: ParsedSearch, preds: string[], limit: number, cursor: { id: string } | undefined, p: SqlParams): string | undefined {
+  const set = parsed.root;
+  if (set.criteria.length !== 1 || set.chains.length || set.reverse.length || set.filters.length || preds.length !== 3) return undefined;
+  const c = set.criteria[0]!;
+  if (c.def.group || (c.def.type !== 'token' && c.def.type !== 'string') || c.def.code.startsWith('_id') || c.def.code === '_lastUpdated') return undefined;
+  if (c.modifier !== undefined && c.modifier !== 'exact' && c.modifier !== 'contains' && c.modifier !== 'text') return undefined;
+  const m = /^r\.id IN \(SELECT (t\d+)\.id (FROM sp_(?:token|string) \1 WHERE .*)\)$/s.exec(preds[2]!);
+  if (!m) return undefined;
+  const [, t, rest] = m as unknown as [string, string, string];
+  const after = cursor ? ` AND ${t}.id > ${p.add(cursor.id)}` : '';
+  return `${preds[0]} AND ${preds[1]} AND r.id = ANY (ARRAY(SELECT DISTINCT ${t}.id ${rest}${after} ORDER BY ${t}.id LIMIT ${limit}))`;
 }
 
 const LOCATION_DISTANCE = 'http://hl7.org/fhir/StructureDefinition/location-distance';
