@@ -259,7 +259,9 @@ describe('UC2 offer extraction (HealthcareService), IG specifications_techniques
 
   it('incremental: _lastUpdated, organization._lastUpdated:above with organization.type, and the _filter OR', async () => {
     expect(matches(await run(`HealthcareService?_lastUpdated=ge2022-11-06T15:00${TAIL}`))).toEqual(ids(hs1, hs2, hs3, hs4, hs5));
-    await new Promise((r) => setTimeout(r, 20));
+    // The query's instant is written to the second (as the documentation does), i.e. up to 999 ms before
+    // `since`: wait more than a second so that no write of the setup falls after it.
+    await new Promise((r) => setTimeout(r, 1100));
     const since = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 20));
     const cur = (await run(`Organization?_id=${ej1.id}`)).entry![0]!.resource as Saved;
