@@ -15,6 +15,7 @@ import { SYSTEM_ACTOR, type Directory } from '../src/directory/directory.service
 import { coreIndexer, resourceStore } from '../src/directory/resource.store.ts';
 import type { Resource } from '../src/fhir/types.ts';
 import { searchIndexer } from '../src/search/search.indexer.ts';
+import { mulberry32 } from '../scripts/prng.ts';
 
 const FINESS_FHIR = '/work/shared/data/finess/flrt-finess-fhir/finess-fhir-organization-location-20210108.ndjson.gz';
 const LAPOSTE = '/work/shared/data/geo/laposte/laposte_hexasmal.csv';
@@ -84,17 +85,7 @@ function nosCodes(): { R211: [string, string][]; R213: [string, string][]; R227:
   return { R211: get('TRE_R211-ActiviteOperationnelle'), R213: get('TRE_R213-ModePriseEnCharge'), R227: get('TRE_R227-ChampActivite'), R66: get('TRE_R66-CategorieEtablissement') };
 }
 
-/** Small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = mulberry32;
 
 const HOSPITAL = new Set(['101', '106', '355', '362', '365', '122', '128', '129', '109', '292', '114', '131']);
 

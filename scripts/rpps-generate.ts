@@ -25,6 +25,7 @@ import type { Writable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { CABINET_SECTORS, LIBERAL_PROFESSIONS, MODES, RPPS_COLUMNS, RPPS_HEADER, SAVOIR_FAIRE_TYPES } from '../src/imports/rpps/rpps.format.ts';
+import { mulberry32 } from './prng.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,17 +35,7 @@ export interface GenerateOptions {
   encoding?: 'utf-8' | 'latin1';
 }
 
-/** mulberry32: small, fast, good enough for fixtures, and the same sequence on every platform. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = mulberry32;
 
 /** Luhn check digit of a string of digits (RPPS numbers and SIRET use it). */
 export function luhnKey(digits: string): string {

@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { ImportAbort } from '../imports/finess/finess.parse.ts';
-import { importNos, type NosImportReport } from '../imports/nos/nos.import.ts';
+import { importNos, nosFilesOf, type NosImportReport } from '../imports/nos/nos.import.ts';
 import { findServer } from '../imports/server-link.ts';
 import { openRuntime } from '../server/runtime.ts';
 import { EXIT } from './import.ts';
@@ -45,16 +45,7 @@ async function direct(config: Config, dir: string, opts: { dryRun?: boolean; pac
 
 /** The running server holds the embedded database: the files go to it (JSON, NOS files are small). */
 async function viaServer(server: { url: string; token: string }, dir: string, opts: { dryRun?: boolean; package?: string }): Promise<NosImportReport> {
-  let st;
-  try {
-    st = statSync(dir);
-  } catch {
-    throw new ImportAbort(`Répertoire introuvable « ${dir} »`, 'unreadable');
-  }
-  if (!st.isDirectory()) throw new ImportAbort(`« ${dir} » n'est pas un répertoire`, 'unreadable');
-  const files = (readdirSync(dir, { recursive: true }) as string[])
-    .filter((f) => f.toLowerCase().endsWith('.json'))
-    .map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));
+  const files = nosFilesOf(dir).map((name) => ({ name, content: readFileSync(join(dir, name), 'utf8') }));
   const q = new URLSearchParams({ ...(opts.dryRun ? { dryRun: '1' } : {}), ...(opts.package ? { package: opts.package } : {}) });
   const res = await fetch(`${server.url}/admin/import/nos?${q}`, {
     method: 'POST',

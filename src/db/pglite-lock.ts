@@ -52,12 +52,6 @@ export function lockDataDir(dataDir: string): () => void {
   throw new Error(`Impossible de prendre le verrou ${path}`);
 }
 
-/** The pid a data directory's lock names, if any (for `ror` commands looking for the holder). */
-export function dataDirHolder(dataDir: string): number | undefined {
-  const pid = holder(lockPath(dataDir));
-  return pid !== undefined && alive(pid) ? pid : undefined;
-}
-
 function holder(path: string): number | undefined {
   try {
     const pid = Number(readFileSync(path, 'utf8').trim());

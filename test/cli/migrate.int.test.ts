@@ -3,26 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ror } from '../setup/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openDatabase } from '../../src/db/db.ts';
 import { DataDirBusyError } from '../../src/db/pglite-lock.ts';
 import { startServer } from '../../src/server/main.ts';
 
 /** `ror migrate` and a second `ror serve` while a server holds the embedded database (docs/cli.md). */
-const BIN = join(process.cwd(), 'bin', 'ror.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ror-migrate-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-function ror(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!!process.env.DATABASE_URL)('ror commands on the embedded database while the server runs', () => {
   it('ror migrate goes through the server; a second process cannot open the directory', async () => {

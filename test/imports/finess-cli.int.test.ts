@@ -1,29 +1,15 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ror } from '../setup/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server/main.ts';
 
 /** `ror import finess` as a user runs it: the real command in a child process, on its own PGlite directory. */
 const EXCERPT = '/work/shared/data/finess/etalab-format-sample/etalab-cs1100502-stock-20260512-excerpt.csv';
-const BIN = join(process.cwd(), 'bin', 'ror.js');
 const tmp = mkdtempSync(join(tmpdir(), 'ror-cli-'));
 
-function ror(args: string[], env: Record<string, string>, opts: { killWhen?: RegExp } = {}): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => {
-      stderr += d;
-      if (opts.killWhen?.test(stderr)) child.kill('SIGKILL');
-    });
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
 
 describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded database)', () => {
   const stops: (() => Promise<void>)[] = [];

@@ -1,6 +1,5 @@
-import { createHash } from 'node:crypto';
+import { checkpoint, failRun, finishRun, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { basename } from 'node:path';
-import type { Queryable } from '../../db/db.ts';
 import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
 import type { Resource } from '../../fhir/types.ts';
 import { closeStructure, egId, EXT, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
@@ -72,11 +71,7 @@ export interface ImportReport {
   durationMs: number;
 }
 
-interface RunState {
-  id: number | null;
-  checkpoint: number;
-  counters: ImportCounters;
-}
+type RunState = SharedRunState<ImportCounters>;
 
 const emptyCounters = (): ImportCounters => ({ rowsRead: 0, rowsRejected: 0, created: 0, updated: 0, unchanged: 0, closed: 0, geolocated: 0, unidentified: 0 });
 const FINESS_NUMBER = /^(?:\d{2}|2[AB])\d{7}$/;
@@ -132,7 +127,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const fileDate = manifest.date;
   const createdAt = new Date().toISOString();
 
-  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun(db, opts.fileName ?? basename(path), sha256, fileDate);
+  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun<ImportCounters>(db, { source: 'finess', fileName: opts.fileName ?? basename(path), sha256, fileDate }, (saved) => ({ ...emptyCounters(), ...saved }));
   const counters = run.counters;
   const resumedAfterLine = run.checkpoint;
   for (const i of geoIssues) if (i.line > run.checkpoint) keepIssue(i);
@@ -197,18 +192,12 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
         message: `${counters.unidentified} ligne(s) rejetée(s) sans numéro FINESS lisible : aucune structure absente du fichier n'a été fermée par cet import`,
       });
     }
-    if (run.id !== null) {
-      await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
-    }
+    await finishRun(db, run);
     // Fresh statistics for the planner once many rows changed: PGlite has no autovacuum daemon, so without
     // this its tables would never be analysed (PostgreSQL would do it later on its own).
     if (!dryRun && counters.created + counters.updated + counters.closed >= 1000) await db.exec(ANALYZE_AFTER_IMPORT);
   } catch (e) {
-    if (run.id !== null) {
-      await db
-        .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [run.id, String((e as Error).message).slice(0, 2000)])
-        .catch(() => undefined);
-    }
+    await failRun(db, run, e);
     throw e;
   }
   return {
@@ -227,30 +216,6 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   };
 }
 
-/** Hash of the FINESS-owned content of a built resource (the creation date aside). */
-function sourceHash(r: Resource): string {
-  const extension = (r.extension as { url: string }[]).filter((e) => e.url !== EXT.creationDate);
-  return createHash('sha1').update(JSON.stringify({ ...r, extension })).digest('base64url');
-}
-
-/** A new run, or the unfinished run of the same file (same SHA-256) to resume after its checkpoint. */
-async function openRun(db: Queryable, fileName: string, sha256: string, fileDate: string): Promise<RunState> {
-  const prev = await db.query<{ id: number; checkpoint: number; counters: ImportCounters }>(
-    `SELECT id, checkpoint, counters FROM import_run WHERE source = 'finess' AND file_sha256 = $1 AND status IN ('running', 'failed') AND NOT dry_run
-      ORDER BY id DESC LIMIT 1`,
-    [sha256],
-  );
-  const p = prev.rows[0];
-  if (p) {
-    await db.query(`UPDATE import_run SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1`, [p.id]);
-    return { id: p.id, checkpoint: p.checkpoint, counters: { ...emptyCounters(), ...p.counters } };
-  }
-  const r = await db.query<{ id: number }>(
-    `INSERT INTO import_run (source, file_name, file_sha256, file_date, status) VALUES ('finess', $1, $2, $3, 'running') RETURNING id`,
-    [fileName, sha256, fileDate],
-  );
-  return { id: r.rows[0]!.id, checkpoint: 0, counters: emptyCounters() };
-}
 
 async function writeBatch(
   directory: Directory,
@@ -286,7 +251,7 @@ async function writeBatch(
   }
   // Fast path: a structure whose FINESS content hashes as last time, and whose resource is still the version
   // that import left, needs neither reading nor comparing (hand edits bump the version: then it is merged).
-  const hashes = new Map(resources.map((r) => [r.id, sourceHash(r)]));
+  const hashes = new Map(resources.map((r) => [r.id, sourceHash(r, EXT.creationDate)]));
   const known = await directory.db.query<{ resource_id: string; source_hash: string | null; version_id: number | null; cur: number }>(
     `SELECT f.resource_id, f.source_hash, f.version_id, r.version_id AS cur
        FROM finess_structure f JOIN resource r ON r.res_type = 'Organization' AND r.id = f.resource_id
@@ -360,14 +325,7 @@ async function writeBatch(
       if (stillListed.length) {
         await tx.query(`UPDATE finess_structure SET last_run = $2 WHERE nofiness = ANY($1::text[]) AND last_run < $2`, [stillListed, run.id]);
       }
-      if (batchIssues.length) {
-        await tx.query(
-          `INSERT INTO import_issue (run_id, line, col, code, message)
-           SELECT $2, x.l, x.c, x.k, x.m FROM jsonb_to_recordset($1::jsonb) AS x(l int8, c text, k text, m text)`,
-          [JSON.stringify(batchIssues.map((i) => ({ l: i.line, c: i.column ?? null, k: i.code, m: i.message }))), run.id],
-        );
-      }
-      await tx.query(`UPDATE import_run SET checkpoint = $2, counters = $3::jsonb WHERE id = $1`, [run.id, lastLine, JSON.stringify(counters)]);
+      await checkpoint(tx, run, lastLine, counters, batchIssues);
       for (const i of batchIssues) keepIssue(i);
     },
   }).catch((e: unknown) => {

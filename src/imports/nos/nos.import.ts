@@ -95,8 +95,8 @@ function flatten(concepts: Concept[] | undefined, out: [string, string][] = []):
   return out;
 }
 
-/** Reads and converts every `*.json` of a directory (sorted, subdirectories included). Bad files are reported. */
-export function readNosDirectory(dir: string): NosContent {
+/** The `*.json` files of a directory, subdirectories included, sorted (relative paths); aborts when it is not one. */
+export function nosFilesOf(dir: string): string[] {
   let st;
   try {
     st = statSync(dir);
@@ -104,7 +104,12 @@ export function readNosDirectory(dir: string): NosContent {
     throw new ImportAbort(`Répertoire introuvable « ${dir} »`, 'unreadable');
   }
   if (!st.isDirectory()) throw new ImportAbort(`« ${dir} » n'est pas un répertoire`, 'unreadable');
-  const files = (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.toLowerCase().endsWith('.json')).sort();
+  return (readdirSync(dir, { recursive: true }) as string[]).filter((f) => f.toLowerCase().endsWith('.json')).sort();
+}
+
+/** Reads and converts every `*.json` of a directory (sorted, subdirectories included). Bad files are reported. */
+export function readNosDirectory(dir: string): NosContent {
+  const files = nosFilesOf(dir);
   const issues: NosFileIssue[] = [];
   const codeSystems = new Map<string, CodeSystem>();
   const fromValueSets = new Map<string, Map<string, string>>();

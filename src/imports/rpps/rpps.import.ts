@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkpoint, failRun, finishRun, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
@@ -70,11 +71,7 @@ export interface RppsImportReport {
   durationMs: number;
 }
 
-interface RunState {
-  id: number | null;
-  checkpoint: number;
-  counters: RppsCounters;
-}
+type RunState = SharedRunState<RppsCounters>;
 
 const outcomes = (): Outcomes => ({ created: 0, updated: 0, unchanged: 0, ended: 0 });
 const emptyCounters = (): RppsCounters => ({
@@ -170,7 +167,10 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
   parseHeader(first.done ? undefined : first.value);
   const encoding = stats.encoding ?? 'utf-8';
   const createdAt = new Date().toISOString();
-  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun(db, fileName, sha256, fileDate);
+  const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun<RppsCounters>(db, { source: 'rpps', fileName, sha256, fileDate }, (saved) => {
+          const base = emptyCounters();
+          return saved ? { ...base, ...saved, byType: { ...base.byType, ...(saved.byType ?? {}) } } : base;
+        });
   const counters = run.counters;
   const resumedAfterLine = run.checkpoint;
   const seenInDryRun = new Set<string>();
@@ -214,44 +214,15 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
         message: `${counters.unidentified} ligne(s) rejetée(s) sans identifiant PP lisible : aucune ressource absente du fichier n'a été terminée par cet import`,
       });
     }
-    if (run.id !== null) {
-      await db.query(`UPDATE import_run SET status = 'done', finished_at = now(), counters = $2::jsonb WHERE id = $1`, [run.id, JSON.stringify(counters)]);
-    }
+    await finishRun(db, run);
   } catch (e) {
-    if (run.id !== null) {
-      await db
-        .query(`UPDATE import_run SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [run.id, String((e as Error).message).slice(0, 2000)])
-        .catch(() => undefined);
-    }
+    await failRun(db, run, e);
     throw e;
   }
   return { source: 'rpps', file: fileName, sha256, encoding, fileDate, runId: run.id, dryRun, resumedAfterLine, counters, issueCount, issues, durationMs: Date.now() - started };
 }
 
-async function openRun(db: Queryable, fileName: string, sha256: string, fileDate: string): Promise<RunState> {
-  const prev = await db.query<{ id: number; checkpoint: number; counters: RppsCounters }>(
-    `SELECT id, checkpoint, counters FROM import_run WHERE source = 'rpps' AND file_sha256 = $1 AND status IN ('running', 'failed') AND NOT dry_run
-      ORDER BY id DESC LIMIT 1`,
-    [sha256],
-  );
-  const p = prev.rows[0];
-  if (p) {
-    await db.query(`UPDATE import_run SET status = 'running', error = NULL, finished_at = NULL WHERE id = $1`, [p.id]);
-    const base = emptyCounters();
-    return { id: Number(p.id), checkpoint: Number(p.checkpoint), counters: { ...base, ...p.counters, byType: { ...base.byType, ...(p.counters.byType ?? {}) } } };
-  }
-  const r = await db.query<{ id: number }>(
-    `INSERT INTO import_run (source, file_name, file_sha256, file_date, status) VALUES ('rpps', $1, $2, $3, 'running') RETURNING id`,
-    [fileName, sha256, fileDate],
-  );
-  return { id: Number(r.rows[0]!.id), checkpoint: 0, counters: emptyCounters() };
-}
 
-/** Hash of the RPPS-owned content of a built resource (the creation date aside). */
-function sourceHash(r: Resource): string {
-  const extension = ((r.extension ?? []) as { url: string }[]).filter((e) => e.url !== EXT.creationDate);
-  return createHash('sha1').update(JSON.stringify({ ...r, extension })).digest('base64url');
-}
 
 const keyOf = (r: { resourceType: string; id: string }) => `${r.resourceType}/${r.id}`;
 
@@ -305,7 +276,7 @@ async function writeBatch(
     add(role, row.line);
   }
   const resources = [...built.values()];
-  const hashes = new Map(resources.map((r) => [keyOf(r), sourceHash(r)]));
+  const hashes = new Map(resources.map((r) => [keyOf(r), sourceHash(r, EXT.creationDate)]));
   const known = resources.length
     ? await directory.db.query<{ res_type: string; resource_id: string; source_hash: string | null; version_id: number | null; last_run: number; cur: number }>(
         `SELECT f.res_type, f.resource_id, f.source_hash, f.version_id, f.last_run, r.version_id AS cur
@@ -395,14 +366,7 @@ async function writeBatch(
         [ids, run.id],
       );
     }
-    if (batchIssues.length) {
-      await tx.query(
-        `INSERT INTO import_issue (run_id, line, col, code, message)
-         SELECT $2, x.l, x.c, x.k, x.m FROM jsonb_to_recordset($1::jsonb) AS x(l int8, c text, k text, m text)`,
-        [JSON.stringify(batchIssues.map((i) => ({ l: i.line, c: i.column ?? null, k: i.code, m: i.message }))), run.id],
-      );
-    }
-    await tx.query(`UPDATE import_run SET checkpoint = $2, counters = $3::jsonb WHERE id = $1`, [run.id, lastLine, JSON.stringify(counters)]);
+    await checkpoint(tx, run, lastLine, counters, batchIssues);
     for (const i of batchIssues) keepIssue(i);
   };
   try {

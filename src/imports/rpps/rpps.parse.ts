@@ -1,6 +1,4 @@
-import { createReadStream } from 'node:fs';
-import { createBrotliDecompress, createGunzip } from 'node:zlib';
-import { AutoDecoder, ImportAbort, type FinessManifest, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
+import { openDecoded, ImportAbort, type FinessManifest, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
 import { CABINET_SECTORS, COL, LIBERAL_PROFESSIONS, MODES, RPPS_COLUMNS, SAVOIR_FAIRE_TYPES } from './rpps.format.ts';
 
 /**
@@ -53,17 +51,7 @@ export type SkipReason = 'profession' | 'mode';
 
 /** Streams the lines of an RPPS file with their 1-based number (the header is line 1), split on `|`. */
 export async function* readRppsLines(path: string, opts: { encoding?: RppsEncoding | undefined; stats?: ReadStats } = {}): AsyncGenerator<ParsedLine> {
-  const decoder = new AutoDecoder(opts.encoding);
-  const source = createReadStream(path, { highWaterMark: 1 << 16 });
-  source.on('error', (e) => decoder.destroy(e));
-  source.on('data', (chunk) => {
-    if (opts.stats) opts.stats.bytes += chunk.length;
-  });
-  if (path.endsWith('.gz') || path.endsWith('.br')) {
-    const unzip = path.endsWith('.gz') ? createGunzip() : createBrotliDecompress();
-    unzip.on('error', (e) => decoder.destroy(new ImportAbort(`Fichier compressé illisible : ${e.message}`, 'bad-compression')));
-    source.pipe(unzip).pipe(decoder);
-  } else source.pipe(decoder);
+  const decoder = openDecoded(path, opts.encoding, opts.stats);
   let rest = '';
   let lineNo = 0;
   for await (const chunk of decoder as AsyncIterable<string>) {
