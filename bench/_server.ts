@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -40,7 +41,7 @@ export async function startBenchServer(backend: 'pglite' | 'postgres', port: num
     u.pathname = `/${dbName}`;
     dbUrl = u.toString();
   }
-  const child: ChildProcess = spawn(process.execPath, ['bin/ror.js', 'serve'], {
+  const child: ChildProcess = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), 'bin/ror.js', 'serve'], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -111,4 +112,78 @@ export function percentile(sorted: number[], p: number): number {
 export function summarize(latencies: number[]) {
   const s = [...latencies].sort((a, b) => a - b);
   return { p50: percentile(s, 50), p95: percentile(s, 95), p99: percentile(s, 99) };
+}
+
+/**
+ * CPU time (ms, user + system) used so far by the server process, the PostgreSQL processes and this
+ * benchmark process, read from /proc (Linux); zeros elsewhere. Two snapshots give where a phase's CPU went.
+ */
+export function cpuSnapshot(serverPid: number): { server: number; postgres: number; client: number } {
+  const tick = 10; // ms per clock tick (USER_HZ = 100 on Linux)
+  const ofPid = (pid: number | string): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(f[11]) + Number(f[12])) * tick;
+    } catch {
+      return 0;
+    }
+  };
+  let postgres = 0;
+  try {
+    for (const pid of readdirSync('/proc')) {
+      if (!/^\d+$/.test(pid)) continue;
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') postgres += ofPid(pid);
+      } catch {
+        /* process ended */
+      }
+    }
+  } catch {
+    /* no /proc */
+  }
+  const self = process.cpuUsage();
+  return { server: ofPid(serverPid), postgres, client: (self.user + self.system) / 1000 };
+}
+
+/** Prints the CPU a phase used per operation, by process, from two `cpuSnapshot`s. */
+export function cpuPerOp(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>, ops: number): string {
+  const per = (k: keyof typeof before) => ((after[k] - before[k]) / ops).toFixed(2);
+  return `CPU per op: server ${per('server')} ms, postgres ${per('postgres')} ms, client ${per('client')} ms`;
+}
+
+/**
+ * A lean HTTP/1.1 client for load generation: node:http over kept-alive sockets. `fetch` (undici) costs the
+ * benchmark process 0.3–0.8 ms of CPU per request, which on a 2-core machine is taken from the server
+ * being measured.
+ */
+export class LoadClient {
+  private readonly agent: http.Agent;
+  constructor(
+    private readonly base: string,
+    sockets: number,
+  ) {
+    this.agent = new http.Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets });
+  }
+
+  request(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+    const url = new URL(path, this.base);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        { agent: this.agent, method, host: url.hostname, port: url.port, path: url.pathname + url.search, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
 }

@@ -7,7 +7,7 @@
  */
 import { capacity, eg, ej, healthcareService, location } from '../test/fixtures/ror.ts';
 import type { Resource } from '../src/fhir/types.ts';
-import { postgresAvailable, runConcurrent, startBenchServer, summarize } from './_server.ts';
+import { LoadClient, cpuPerOp, cpuSnapshot, postgresAvailable, runConcurrent, startBenchServer, summarize } from './_server.ts';
 
 /** In-process profile validation speed (no I/O): the CPU cost every write pays. */
 async function validatorThroughput(): Promise<void> {
@@ -49,39 +49,41 @@ export async function main(args: string[]): Promise<void> {
   for (const backend of backends) {
     const server = await startBenchServer(backend, 18400 + backends.indexOf(backend));
     try {
-      const base = `${server.url}/fhir`;
+      const client = new LoadClient(server.url, concurrency);
       const post = async (r: Resource): Promise<string> => {
-        const res = await fetch(`${base}/${r.resourceType}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/fhir+json', prefer: 'return=minimal' },
-          body: JSON.stringify(r),
-        });
-        if (res.status !== 201) throw new Error(`POST ${r.resourceType} → ${res.status} ${await res.text()}`);
-        return res.headers.get('location')!.split('/')[5]!;
+        const res = await client.request('POST', `/fhir/${r.resourceType}`, JSON.stringify(r), { 'content-type': 'application/fhir+json', prefer: 'return=minimal' });
+        if (res.status !== 201) throw new Error(`POST ${r.resourceType} → ${res.status} ${res.body}`);
+        return String(res.headers.location).split('/')[5]!;
       };
       const root = await post(ej());
       const ids: string[] = [];
+      const cpuW0 = cpuSnapshot(server.pid);
       const writes = await runConcurrent(triples, concurrency, async () => {
         const site = await post(eg(root));
         const loc = await post(location({ extension: [...(location().extension as unknown[]), capacity('01', 20), capacity('02', 3)] }));
         const hs = await post(healthcareService(site, [loc]));
         ids.push(`Organization/${site}`, `Location/${loc}`, `HealthcareService/${hs}`);
       });
+      const cpuW1 = cpuSnapshot(server.pid);
       const w = summarize(writes.latencies);
+      const cpuR0 = cpuSnapshot(server.pid);
       const readRun = await runConcurrent(reads, concurrency, async (i) => {
-        const res = await fetch(`${base}/${ids[(i * 7919) % ids.length]}`);
+        const res = await client.request('GET', `/fhir/${ids[(i * 7919) % ids.length]}`);
         if (res.status !== 200) throw new Error(`GET → ${res.status}`);
-        await res.arrayBuffer();
       });
+      const cpuR1 = cpuSnapshot(server.pid);
       const r = summarize(readRun.latencies);
       const writesPerSec = (triples * 3) / (writes.wallMs / 1000);
       console.log(
         `[${backend}] creates: ${writesPerSec.toFixed(0)} writes/s (${(triples / (writes.wallMs / 1000)).toFixed(0)} triples/s), ` +
           `triple latency p50 ${w.p50.toFixed(1)} ms p95 ${w.p95.toFixed(1)} ms p99 ${w.p99.toFixed(1)} ms`,
       );
+      console.log(`[${backend}]   write ${cpuPerOp(cpuW0, cpuW1, triples * 3)}`);
       console.log(
         `[${backend}] reads:   ${(reads / (readRun.wallMs / 1000)).toFixed(0)} reads/s, p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
       );
+      console.log(`[${backend}]   read ${cpuPerOp(cpuR0, cpuR1, reads)}`);
+      client.close();
     } finally {
       await server.stop();
     }

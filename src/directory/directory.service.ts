@@ -11,7 +11,7 @@ import {
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
 import type { Resource } from '../fhir/types.ts';
-import { coreIndexer, extractReferences, resourceStore, type Indexer, type StoredVersion } from './resource.store.ts';
+import { ASSERTION_FAILED, coreIndexer, extractReferences, resourceStore, type Indexer, type StoredVersion } from './resource.store.ts';
 
 /** Who performs a write; recorded with every version. Access rules will hang on it. */
 export interface Actor {
@@ -100,6 +100,10 @@ export class Directory {
    * versions written with set-based SQL. A write that fails gets its own error; the others go on.
    */
   private async executeWrites(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
+    if (ops.every((op) => op.kind === 'create' && op.fresh)) {
+      const created = await this.createFresh(ops as (WriteOp & { kind: 'create' })[]);
+      if (created) return created;
+    }
     return this.db.transaction(async (tx) => {
       // Server-assigned ids of creates are fresh: only the other writes need their current row locked.
       const current = await resourceStore.lockCurrentBatch(tx, ops.filter((op) => op.kind !== 'create' || !op.fresh));
@@ -167,6 +171,28 @@ export class Directory {
       });
       return results;
     });
+  }
+
+  /**
+   * The common case in one round trip: creates with server-assigned ids (nothing to lock, no previous
+   * version) are written by a single statement that also checks their references. When a reference is
+   * missing the statement aborts whole and this answers null: the transaction path then finds out which
+   * write is at fault and writes the others.
+   */
+  private async createFresh(ops: (WriteOp & { kind: 'create' })[]): Promise<WriteResult[] | null> {
+    const references = ops.flatMap((op) => extractReferences(op.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id)));
+    try {
+      const versions = await resourceStore.createNew(this.db, {
+        actor: SYSTEM_ACTOR.id,
+        items: ops.map((op) => ({ resourceType: op.resourceType, id: op.id, versionId: 1, method: 'POST' as const, resource: op.resource, actor: op.actor.id })),
+        indexers: this.indexers,
+        references,
+      });
+      return versions.map((version) => ({ version, created: true }));
+    } catch (e) {
+      if ((e as { code?: string }).code === ASSERTION_FAILED) return null;
+      throw e;
+    }
   }
 
   /**

@@ -33,16 +33,42 @@ export interface IndexItem {
 
 /**
  * Maintains derived rows (identifiers, references, search indexes) of the current versions of resources,
- * in the same transaction as the write. Takes a batch (a single write passes one item) so bulk loads can
- * use set-based SQL.
+ * in the same statement as the write. Takes a batch (a single write passes one item) and answers SQL: the
+ * data-modifying CTEs that drop the rows of previous versions and insert the new ones, so that a whole batch
+ * of writes is one or two statements whatever the number of indexers (each statement is a round trip to
+ * PostgreSQL and costs ~150 µs on PGlite whatever its size).
  */
-export type Indexer = ((tx: Queryable, items: readonly IndexItem[]) => Promise<void>) & {
+export interface Indexer {
+  /**
+   * CTEs (`name AS (…)`, names starting with `prefix`) deleting the rows of the items that had a previous
+   * version, and inserting the rows of the new ones. The deletes run in a statement before the inserts' (an
+   * insert in the same statement would still see the rows being deleted and trip unique indexes): their
+   * parameters are appended to `params.deletes`, the inserts' to `params.inserts` ($n placeholders).
+   */
+  plan(items: readonly IndexItem[], params: { deletes: unknown[]; inserts: unknown[] }, prefix: string): { deletes: string[]; inserts: string[] };
   /**
    * Optional: derive the rows of a resource about to be written, before the transaction opens, so CPU work
    * overlaps another batch's database work; the indexer then finds them through `IndexItem.source`.
    */
   prepare?: (resource: Resource, id: string) => void;
-};
+}
+
+/** Runs indexers on a batch outside a write (reindexing): their deletes, then their inserts. */
+export async function runIndexers(tx: Queryable, indexers: readonly Indexer[], items: readonly IndexItem[]): Promise<void> {
+  const params = { deletes: [] as unknown[], inserts: [] as unknown[] };
+  const deletes: string[] = [];
+  const inserts: string[] = [];
+  indexers.forEach((ix, n) => {
+    const p = ix.plan(items, params, `x${n}_`);
+    deletes.push(...p.deletes);
+    inserts.push(...p.inserts);
+  });
+  if (deletes.length > 0) await tx.query(`WITH ${deletes.join(',\n')} SELECT 1`, params.deletes);
+  if (inserts.length > 0) await tx.query(`WITH ${inserts.join(',\n')} SELECT 1`, params.inserts);
+}
+
+/** SQLSTATE raised by ror_assert (migration 0050) when a referenced resource is missing. */
+export const ASSERTION_FAILED = 'RORRF';
 
 const TS = `to_char(%s AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 const tsSql = (col: string) => TS.replace('%s', col);
@@ -95,85 +121,28 @@ export const resourceStore = {
   },
 
   /**
-   * Writes new versions of many resources with set-based SQL: one statement for the current rows and the
-   * history, the indexers called once for the whole batch. Keys must be distinct within a batch.
+   * Writes new versions of many resources with set-based SQL inside the caller's transaction: the derived
+   * rows of previous versions are deleted in one statement, then the current rows, the history and the
+   * derived rows of the new versions are written in one more. Keys must be distinct within a batch.
    */
-  async writeVersions(
-    tx: Queryable,
-    args: {
-      actor: string;
-      items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null; actor?: string }[];
-      indexers: readonly Indexer[];
-    },
-  ): Promise<StoredVersion[]> {
+  async writeVersions(tx: Queryable, args: WriteArgs): Promise<StoredVersion[]> {
     if (args.items.length === 0) return [];
-    // Contents get meta.versionId here, meta.lastUpdated and seq from the database in the same statement: the
-    // JSON text of each content carries a placeholder of the timestamp's length at a known offset, which SQL
-    // overlays with the clock (cheaper than jsonb_set on every row), and the texts travel as one parameter.
-    const contents = args.items.map((item) => {
-      if (!item.resource) return null;
-      const { meta } = item.resource;
-      const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
-      return {
-        resourceType: item.resourceType,
-        id: item.id,
-        meta: { versionId: String(item.versionId), lastUpdated: TS_PLACEHOLDER, ...otherMeta },
-        ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
-      } as Resource;
-    });
-    const texts: string[] = [];
-    const rows = JSON.stringify(
-      args.items.map((item, k) => {
-        const content = contents[k];
-        let p = 0;
-        if (content) {
-          const text = JSON.stringify(content);
-          // Offset (1-based) of the placeholder: right after the fixed prefix of resourceType, id and versionId.
-          p = text.indexOf(TS_PLACEHOLDER) + 1;
-          if (RECORD_SEPARATOR_RE.test(text) || p <= 0) throw new Error(`writeVersions: unexpected content text for ${item.resourceType}/${item.id}`);
-          texts.push(text);
-        } else texts.push('');
-        return { n: k, t: item.resourceType, i: item.id, v: item.versionId, m: item.method, a: item.actor ?? args.actor, p };
-      }),
-    );
-    const stamped = await tx.query<{ n: number; seq: number; ts: string }>(
-      `WITH now AS (SELECT ${tsSql('clock_timestamp()')} AS ts),
-       c AS (SELECT c.n - 1 AS n, c.c FROM string_to_table($2::text, E'\\x1e') WITH ORDINALITY AS c(c, n)),
-       x AS (
-         SELECT x.n, x.t, x.i, x.v, x.m, x.a, nextval('resource_seq') AS seq, now.ts,
-                CASE WHEN x.p = 0 THEN NULL ELSE overlay(c.c PLACING now.ts FROM x.p FOR ${TS_PLACEHOLDER.length})::jsonb END AS c
-           FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, v int, m text, a text, p int) LEFT JOIN c ON c.n = x.n, now
-          ORDER BY x.n
-       ),
-       cur AS (
-         INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
-         SELECT t, i, v, seq, ts::timestamptz, c IS NULL, c FROM x
-         ON CONFLICT (res_type, id) DO UPDATE
-           SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
-               deleted = EXCLUDED.deleted, content = EXCLUDED.content
-       ),
-       h AS (
-         INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
-         SELECT t, i, v, seq, ts::timestamptz, m, a, c FROM x
-       )
-       SELECT n, seq, ts FROM x ORDER BY n`,
-      [rows, texts.join(RECORD_SEPARATOR)],
-    );
-    const versions: StoredVersion[] = args.items.map((item, k) => {
-      const { seq, ts } = stamped.rows[k]!;
-      const content = contents[k] ?? null;
-      if (content) content.meta!.lastUpdated = ts;
-      return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
-    });
-    const items = versions.map((v, k) => ({
-      resourceType: v.resourceType,
-      id: v.id,
-      resource: v.content,
-      isNew: v.versionId === 1,
-      ...(args.items[k]!.resource ? { source: args.items[k]!.resource! } : {}),
-    }));
-    for (const index of args.indexers) await index(tx, items);
-    return versions;
+    const w = buildWrite(args);
+    if (w.deletes) await tx.query(w.deletes.sql, w.deletes.params);
+    return w.finish((await tx.query<{ n: number; seq: number; ts: string }>(w.sql, w.params)).rows);
+  },
+
+  /**
+   * First versions of new resources, written by a single statement with no transaction around it (one round
+   * trip): the same statement checks that every resource in `references` exists and is not deleted, locking
+   * them against a concurrent delete, and aborts whole with SQLSTATE `ASSERTION_FAILED` if one is missing.
+   */
+  async createNew(db: Queryable, args: WriteArgs & { references: readonly { resourceType: string; id: string }[] }): Promise<StoredVersion[]> {
+    if (args.items.length === 0) return [];
+    if (args.items.some((i) => i.versionId !== 1 || !i.resource)) throw new Error('createNew: first versions of resources only');
+    const w = buildWrite(args, args.references);
+    if (w.deletes) throw new Error('createNew: first versions have no derived rows to delete');
+    return w.finish((await db.query<{ n: number; seq: number; ts: string }>(w.sql, w.params)).rows);
   },
 
   async readCurrent(db: Queryable, resourceType: string, id: string): Promise<CurrentRow | null> {
@@ -250,6 +219,120 @@ export const resourceStore = {
   },
 };
 
+interface WriteArgs {
+  actor: string;
+  items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null; actor?: string }[];
+  indexers: readonly Indexer[];
+}
+
+/**
+ * The SQL of a batch write: an optional statement deleting derived rows of previous versions, then one
+ * statement writing the current rows, the history and the indexers' rows, optionally asserting that a set of
+ * referenced resources exists (locked FOR KEY SHARE). `finish` turns the stamps it returns into versions.
+ */
+function buildWrite(
+  args: WriteArgs,
+  references?: readonly { resourceType: string; id: string }[],
+): { deletes?: { sql: string; params: unknown[] }; sql: string; params: unknown[]; finish(rows: { n: number; seq: number; ts: string }[]): StoredVersion[] } {
+  // Contents get meta.versionId here, meta.lastUpdated and seq from the database in the same statement: the
+  // JSON text of each content carries a placeholder of the timestamp's length at a known offset, which SQL
+  // overlays with the clock (cheaper than jsonb_set on every row), and the texts travel as one parameter.
+  const contents = args.items.map((item) => {
+    if (!item.resource) return null;
+    const { meta } = item.resource;
+    const { versionId: _v, lastUpdated: _l, ...otherMeta } = meta ?? {};
+    return {
+      resourceType: item.resourceType,
+      id: item.id,
+      meta: { versionId: String(item.versionId), lastUpdated: TS_PLACEHOLDER, ...otherMeta },
+      ...stripKeys(item.resource, ['resourceType', 'id', 'meta']),
+    } as Resource;
+  });
+  const texts: string[] = [];
+  const rows = JSON.stringify(
+    args.items.map((item, k) => {
+      const content = contents[k];
+      let p = 0;
+      if (content) {
+        const text = JSON.stringify(content);
+        // Offset (1-based) of the placeholder: right after the fixed prefix of resourceType, id and versionId.
+        p = text.indexOf(TS_PLACEHOLDER) + 1;
+        if (RECORD_SEPARATOR_RE.test(text) || p <= 0) throw new Error(`writeVersions: unexpected content text for ${item.resourceType}/${item.id}`);
+        texts.push(text);
+      } else texts.push('');
+      return { n: k, t: item.resourceType, i: item.id, v: item.versionId, m: item.method, a: item.actor ?? args.actor, p };
+    }),
+  );
+  // Index rows are derived from the contents as stored; meta.lastUpdated is only known to SQL (no parameter
+  // is indexed on it), and meta.versionId is already final.
+  const items: IndexItem[] = args.items.map((item, k) => ({
+    resourceType: item.resourceType,
+    id: item.id,
+    resource: contents[k] ?? null,
+    isNew: item.versionId === 1,
+    ...(item.resource ? { source: item.resource } : {}),
+  }));
+  const params: unknown[] = [rows, texts.join(RECORD_SEPARATOR)];
+  const deleteParams: unknown[] = [];
+  const deletes: string[] = [];
+  const inserts: string[] = [];
+  args.indexers.forEach((ix, n) => {
+    const p = ix.plan(items, { deletes: deleteParams, inserts: params }, `x${n}_`);
+    deletes.push(...p.deletes);
+    inserts.push(...p.inserts);
+  });
+  let guard = '';
+  const refs = references ? dedupeKeys(references) : [];
+  if (refs.length > 0) {
+    const pred = keyPredicate('r', refs, params);
+    const expected = params.push(refs.length);
+    inserts.unshift(
+      `refs AS (SELECT count(*) AS n FROM (SELECT 1 FROM resource r WHERE ${pred} AND NOT r.deleted FOR KEY SHARE OF r) s)`,
+    );
+    guard = `WHERE ror_assert((SELECT n FROM refs) = $${expected}, 'reference-not-found')`;
+  }
+  const sql = `WITH now AS (SELECT ${tsSql('clock_timestamp()')} AS ts),
+       c AS (SELECT c.n - 1 AS n, c.c FROM string_to_table($2::text, E'\\x1e') WITH ORDINALITY AS c(c, n)),
+       ${inserts.map((i) => `${i},\n`).join('')}x AS (
+         SELECT x.n, x.t, x.i, x.v, x.m, x.a, nextval('resource_seq') AS seq, now.ts,
+                CASE WHEN x.p = 0 THEN NULL ELSE overlay(c.c PLACING now.ts FROM x.p FOR ${TS_PLACEHOLDER.length})::jsonb END AS c
+           FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, v int, m text, a text, p int) LEFT JOIN c ON c.n = x.n, now
+          ${guard}
+          ORDER BY x.n
+       ),
+       cur AS (
+         INSERT INTO resource (res_type, id, version_id, seq, last_updated, deleted, content)
+         SELECT t, i, v, seq, ts::timestamptz, c IS NULL, c FROM x
+         ON CONFLICT (res_type, id) DO UPDATE
+           SET version_id = EXCLUDED.version_id, seq = EXCLUDED.seq, last_updated = EXCLUDED.last_updated,
+               deleted = EXCLUDED.deleted, content = EXCLUDED.content
+       ),
+       h AS (
+         INSERT INTO resource_version (res_type, id, version_id, seq, last_updated, method, actor, content)
+         SELECT t, i, v, seq, ts::timestamptz, m, a, c FROM x
+       )
+       SELECT n, seq, ts FROM x ORDER BY n`;
+  return {
+    ...(deletes.length > 0 ? { deletes: { sql: `WITH ${deletes.join(',\n')} SELECT 1`, params: deleteParams } } : {}),
+    sql,
+    params,
+    finish(stamped) {
+      return args.items.map((item, k) => {
+        const { seq, ts } = stamped[k]!;
+        const content = contents[k] ?? null;
+        if (content) content.meta!.lastUpdated = ts;
+        return { resourceType: item.resourceType, id: item.id, versionId: item.versionId, seq, lastUpdated: ts, deleted: content === null, method: item.method, content };
+      });
+    },
+  };
+}
+
+function dedupeKeys<T extends { resourceType: string; id: string }>(keys: readonly T[]): { resourceType: string; id: string }[] {
+  const seen = new Map<string, { resourceType: string; id: string }>();
+  for (const k of keys) seen.set(`${k.resourceType}/${k.id}`, { resourceType: k.resourceType, id: k.id });
+  return [...seen.values()];
+}
+
 type VersionRow = {
   res_type: string;
   id: string;
@@ -288,38 +371,39 @@ function stripKeys(o: Record<string, unknown>, keys: string[]): Record<string, u
 }
 
 /** Indexer of business identifiers and literal references, needed by the core itself. */
-export const coreIndexer: Indexer = async (tx, items) => {
-  if (items.length === 0) return;
-  const old = items.filter((x) => !x.isNew);
-  const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
-  const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
-  for (const item of items) {
-    if (!item.resource) continue;
-    for (const i of extractIdentifiers(item.resource)) identifiers.push({ rt: item.resourceType, id: item.id, ...i });
-    for (const r of extractReferences(item.resource)) refs.push({ rt: item.resourceType, id: item.id, p: r.path, t: r.resourceType, i: r.id });
-  }
-  // One statement: drop the rows of previous versions, insert the new ones (data-modifying CTEs).
-  const parts: string[] = [];
-  const params: unknown[] = [];
-  if (old.length > 0) {
-    const where = keyPredicate('d', old, params);
-    parts.push(`d1 AS (DELETE FROM resource_identifier d WHERE ${where})`, `d2 AS (DELETE FROM resource_reference d WHERE ${where})`);
-  }
-  if (identifiers.length > 0) {
-    const k = params.push(JSON.stringify(identifiers));
-    parts.push(
-      `i1 AS (INSERT INTO resource_identifier (res_type, id, system, value, type_code)
-        SELECT x.rt, x.id, x.s, x.v, x.t FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, s text, v text, t text))`,
-    );
-  }
-  if (refs.length > 0) {
-    const k = params.push(JSON.stringify(refs));
-    parts.push(
-      `i2 AS (INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
-        SELECT x.rt, x.id, x.p, x.t, x.i FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, p text, t text, i text))`,
-    );
-  }
-  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
+export const coreIndexer: Indexer = {
+  plan(items, params, prefix) {
+    const deletes: string[] = [];
+    const inserts: string[] = [];
+    if (items.length === 0) return { deletes, inserts };
+    const old = items.filter((x) => !x.isNew);
+    const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
+    const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
+    for (const item of items) {
+      if (!item.resource) continue;
+      for (const i of extractIdentifiers(item.resource)) identifiers.push({ rt: item.resourceType, id: item.id, ...i });
+      for (const r of extractReferences(item.resource)) refs.push({ rt: item.resourceType, id: item.id, p: r.path, t: r.resourceType, i: r.id });
+    }
+    if (old.length > 0) {
+      const where = keyPredicate('d', old, params.deletes);
+      deletes.push(`${prefix}d1 AS (DELETE FROM resource_identifier d WHERE ${where})`, `${prefix}d2 AS (DELETE FROM resource_reference d WHERE ${where})`);
+    }
+    if (identifiers.length > 0) {
+      const k = params.inserts.push(JSON.stringify(identifiers));
+      inserts.push(
+        `${prefix}i1 AS (INSERT INTO resource_identifier (res_type, id, system, value, type_code)
+          SELECT x.rt, x.id, x.s, x.v, x.t FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, s text, v text, t text))`,
+      );
+    }
+    if (refs.length > 0) {
+      const k = params.inserts.push(JSON.stringify(refs));
+      inserts.push(
+        `${prefix}i2 AS (INSERT INTO resource_reference (res_type, id, path, target_type, target_id)
+          SELECT x.rt, x.id, x.p, x.t, x.i FROM jsonb_to_recordset($${k}::jsonb) AS x(rt text, id text, p text, t text, i text))`,
+      );
+    }
+    return { deletes, inserts };
+  },
 };
 
 export function extractIdentifiers(resource: Resource): { s: string | null; v: string; t: string | null }[] {

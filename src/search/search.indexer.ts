@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fhirpath from 'fhirpath';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { Queryable } from '../db/db.ts';
-import { keyPredicate, type Indexer, type IndexItem } from '../directory/resource.store.ts';
+import { keyPredicate, runIndexers, type Indexer, type IndexItem } from '../directory/resource.store.ts';
 import type { Resource } from '../fhir/types.ts';
 import { paramsOf, SEARCH_PARAMETERS, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
@@ -222,32 +222,32 @@ function quantityOf(v: unknown): { v: number; s: string | null; u: string | null
 const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference', 'sp_geo'] as const;
 
 /**
- * The search indexer wired into the directory's write path. Two statements per batch at most, built of
- * data-modifying CTEs: one deletes the rows of previous versions (skipped when every item is a first
- * version), one inserts the new rows — on PGlite a statement costs about the same whatever its size, so
- * fewer statements is what counts.
+ * The search indexer wired into the directory's write path: data-modifying CTEs that the write statement
+ * carries (see Indexer), one DELETE per table for the items that had a previous version, one INSERT per
+ * table of the new rows.
  */
-export const searchIndexer: Indexer = async (tx, items) => {
-  if (items.length === 0) return;
-  const rows = rowsOf(items);
-  const old = items.filter((x) => !x.isNew);
-  if (old.length > 0) {
-    // Deletes go first, in their own statement: an insert in the same statement would still see the rows
-    // being deleted and trip the unique indexes.
-    const params: unknown[] = [];
-    const where = keyPredicate('d', old, params);
-    const deletes = TABLES.map((table, n) => `d${n} AS (DELETE FROM ${table} d WHERE ${where})`);
-    await tx.query(`WITH ${deletes.join(',\n')} SELECT 1`, params);
-  }
-  const parts: string[] = [];
-  const params: string[] = [];
-  INSERTS.forEach(([key, sql], n) => {
-    const list = rows[key];
-    if (list.length === 0) return;
-    const k = params.push(JSON.stringify(list));
-    parts.push(`i${n} AS (${sql.replace('$1', `$${k}`)})`);
-  });
-  if (parts.length > 0) await tx.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
+export const searchIndexer: Indexer = {
+  plan(items, params, prefix) {
+    const deletes: string[] = [];
+    const inserts: string[] = [];
+    if (items.length === 0) return { deletes, inserts };
+    const rows = rowsOf(items);
+    const old = items.filter((x) => !x.isNew);
+    if (old.length > 0) {
+      const where = keyPredicate('d', old, params.deletes);
+      TABLES.forEach((table, n) => deletes.push(`${prefix}d${n} AS (DELETE FROM ${table} d WHERE ${where})`));
+    }
+    INSERTS.forEach(([key, sql], n) => {
+      const list = rows[key];
+      if (list.length === 0) return;
+      const k = params.inserts.push(JSON.stringify(list));
+      inserts.push(`${prefix}i${n} AS (${sql.replace('$1', `$${k}`)})`);
+    });
+    return { deletes, inserts };
+  },
+  prepare(resource, id) {
+    prepared.set(resource, { id, rows: indexRowsOf(resource, id) });
+  },
 };
 
 function rowsOf(items: readonly IndexItem[]): IndexRows {
@@ -265,9 +265,6 @@ function rowsOf(items: readonly IndexItem[]): IndexRows {
 /** Rows derived before the write transaction (see Indexer.prepare), by the writer's resource object. */
 const prepared = new WeakMap<Resource, { id: string; rows: IndexRows }>();
 
-searchIndexer.prepare = (resource, id) => {
-  prepared.set(resource, { id, rows: indexRowsOf(resource, id) });
-};
 
 const INSERTS: [keyof IndexRows, string][] = [
   ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp, toks) SELECT rt, id, gc, g, tk FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int, tk text[])`],
@@ -305,7 +302,7 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
       [after.t, after.i],
     );
     if (page.rows.length === 0) return done;
-    await db.transaction((tx) => searchIndexer(tx, page.rows.map((r) => ({ resourceType: r.res_type, id: r.id, resource: r.content }))));
+    await db.transaction((tx) => runIndexers(tx, [searchIndexer], page.rows.map((r) => ({ resourceType: r.res_type, id: r.id, resource: r.content }))));
     done += page.rows.length;
     const last = page.rows[page.rows.length - 1]!;
     after = { t: last.res_type, i: last.id };

@@ -160,6 +160,30 @@ describe('FHIR interactions', () => {
     expect(notes.map((e: { valueString: string }) => e.valueString).sort()).toEqual(Array.from({ length: n }, (_, i) => `note-${i}`).sort());
   });
 
+  it('concurrent creates sharing a batch: one with a dangling reference fails alone, the others are written with their index rows', async () => {
+    const root = await post(ej());
+    const n = 10;
+    const bad = 4;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg(i === bad ? 'no-such-ej' : root.id)) }),
+      ),
+    );
+    expect(results.map((r) => r.statusCode)).toEqual(Array.from({ length: n }, (_, i) => (i === bad ? 422 : 201)));
+    expect(results[bad]!.json().issue[0].expression).toEqual(['Organization.partOf']);
+    const ids = results.filter((_, i) => i !== bad).map((r) => r.json().id as string);
+    // Written whole: the current row, the reference index (partof search) and the identifier index.
+    const byPartOf = (await inject({ method: 'GET', url: `/fhir/Organization?partof=Organization/${root.id}&_count=50` })).json();
+    expect(byPartOf.entry.map((e: { resource: { id: string } }) => e.resource.id).sort()).toEqual([...ids].sort());
+    for (const r of results.filter((_, i) => i !== bad)) {
+      const finess = finessOf(r.json());
+      const found = (await inject({ method: 'GET', url: `/fhir/Organization?identifier=${FINESS}|${finess}` })).json();
+      expect(found.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([r.json().id]);
+    }
+    const total = (await inject({ method: 'GET', url: `/fhir/Organization/_history?_count=200` })).json();
+    expect(total.entry.filter((e: { resource?: { partOf?: { reference: string } } }) => e.resource?.partOf?.reference === 'Organization/no-such-ej')).toEqual([]);
+  });
+
   it('Prefer: return=minimal sends no body', async () => {
     const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: { ...FHIR_JSON, prefer: 'return=minimal' }, payload: JSON.stringify(ej()) });
     expect(res.statusCode).toBe(201);
