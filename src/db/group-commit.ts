@@ -7,6 +7,7 @@
 export class GroupCommit<T, R> {
   private queue: { item: T; resolve: (r: R) => void; reject: (e: unknown) => void }[] = [];
   private running = 0;
+  private scheduled = false;
 
   constructor(
     /** Writes a batch; returns one result or Error per item, in order. Throwing fails the whole batch. */
@@ -22,6 +23,20 @@ export class GroupCommit<T, R> {
   submit(item: T): Promise<R> {
     return new Promise<R>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /**
+   * Batches start on the next turn of the event loop, after pending I/O callbacks: requests that arrived
+   * meanwhile join the batch. Without this, on PGlite (whose statements run synchronously, never yielding to
+   * the event loop) every batch would hold a single write.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
       this.pump();
     });
   }
@@ -32,7 +47,7 @@ export class GroupCommit<T, R> {
       this.running++;
       void this.run(batch).finally(() => {
         this.running--;
-        this.pump();
+        this.schedule();
       });
     }
   }

@@ -59,7 +59,7 @@ export class Directory {
     this.indexers = [coreIndexer, ...extraIndexers];
     this.writes = new GroupCommit((ops) => this.executeWrites(ops), {
       maxBatch: 100,
-      maxConcurrentBatches: db.kind === 'postgres' ? 4 : 1,
+      maxConcurrentBatches: db.kind === 'postgres' ? 2 : 1,
       keyOf: (op) => `${op.resourceType}/${op.id}`,
     });
   }

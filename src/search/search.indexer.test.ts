@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Resource } from '../fhir/types.ts';
 import { SEARCH_PARAMETERS, SD } from './search-parameters.ts';
-import { indexRowsOf } from './search.indexer.ts';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fhirpath from 'fhirpath';
+import r4model from 'fhirpath/fhir-context/r4/index.js';
+import { indexRowsOf, withExtensionShortcut } from './search.indexer.ts';
 
 const IG_SP = 'https://interop.esante.gouv.fr/ig/fhir/ror/SearchParameter/';
 const cc = (system: string, code: string, display?: string) => ({ coding: [{ system, code, ...(display ? { display } : {}) }] });
@@ -166,5 +171,40 @@ describe('write-time indexing of the IG SearchParameters', () => {
   it('a Location without position is placed at its commune centroid', () => {
     const r = indexRowsOf({ resourceType: 'Location', extension: [{ url: `${SD}ror-commune-cog`, valueCodeableConcept: cc(S, '44162') }] }, 'x');
     expect(r.geo).toEqual([{ rt: 'Location', id: 'x', c: 'near', g: 0, lat: 47.2244, lon: -1.6343 }]);
+  });
+});
+
+describe('the extension(url) shortcut', () => {
+  const dir = join(dirname(fileURLToPath(import.meta.url)), '../../test/fixtures/ig-examples');
+  const examples: Resource[] = [
+    location,
+    ...readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Resource),
+  ];
+
+  it('rewrites only extension.where(url = literal)', () => {
+    expect(withExtensionShortcut("Location.extension.where(url = 'http://x/a').extension.where(url='b').value")).toBe("Location.extension('http://x/a').extension('b').value");
+    expect(withExtensionShortcut("HealthcareService.notAvailable.where(id='closingReopeningDate').during")).toBe("HealthcareService.notAvailable.where(id='closingReopeningDate').during");
+    expect(withExtensionShortcut("modifierExtension.where(url = 'u')")).toBe("modifierExtension.where(url = 'u')");
+  });
+
+  it('gives what the where() form gives, for every parameter and group on the IG examples', () => {
+    let compared = 0;
+    for (const r of examples) {
+      for (const def of SEARCH_PARAMETERS) {
+        if (def.base !== r.resourceType || !def.expression) continue;
+        const evalBoth = (expression: string, input: unknown, base?: string) => {
+          const plain = fhirpath.evaluate(input, base ? { base, expression } : expression, null, r4model);
+          const short = fhirpath.evaluate(input, base ? { base, expression: withExtensionShortcut(expression) } : withExtensionShortcut(expression), null, r4model);
+          expect(short, `${def.code}: ${expression}`).toEqual(plain);
+          compared += plain.length;
+          return plain;
+        };
+        if (!def.group) evalBoth(def.expression, r);
+        else for (const instance of evalBoth(def.group.context, r)) evalBoth(def.expression, instance, 'Extension');
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 });
