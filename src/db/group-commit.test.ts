@@ -4,16 +4,21 @@ import { GroupCommit } from './group-commit.ts';
 const tick = () => new Promise((r) => setTimeout(r, 5));
 
 describe('GroupCommit', () => {
-  it('batches items submitted while a batch is running', async () => {
+  it('batches items submitted in the same turn, and those submitted while a batch is running', async () => {
     const batches: number[][] = [];
     const gc = new GroupCommit<number, number>(async (items) => {
       batches.push(items);
       await tick();
       return items.map((x) => x * 2);
     });
-    const results = await Promise.all([1, 2, 3, 4, 5].map((x) => gc.submit(x)));
+    const first = [1, 2].map((x) => gc.submit(x));
+    // Submitted once the first batch has started: waits for the next one.
+    const joined = new Promise<number>((resolve) => setImmediate(() => resolve(gc.submit(3))));
+    await new Promise((r) => setTimeout(r, 1));
+    const later = [4, 5].map((x) => gc.submit(x));
+    const results = await Promise.all([...first, joined, ...later]);
     expect(results).toEqual([2, 4, 6, 8, 10]);
-    expect(batches).toEqual([[1], [2, 3, 4, 5]]);
+    expect(batches).toEqual([[1, 2], [3, 4, 5]]);
   });
 
   it('fails only the items that fail', async () => {
@@ -34,6 +39,7 @@ describe('GroupCommit', () => {
       return items;
     });
     const first = gc.submit(0);
+    await new Promise((r) => setTimeout(r, 1));
     const settled = await Promise.allSettled([first, ...[1, 2, 3].map((x) => gc.submit(x))]);
     expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled', 'rejected']);
     expect(calls).toContainEqual([1, 2, 3]);

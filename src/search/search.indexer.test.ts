@@ -195,8 +195,8 @@ describe('the extension(url) shortcut', () => {
       for (const def of SEARCH_PARAMETERS) {
         if (def.base !== r.resourceType || !def.expression) continue;
         const evalBoth = (expression: string, input: unknown, base?: string) => {
-          const plain = fhirpath.evaluate(input, base ? { base, expression } : expression, null, r4model);
-          const short = fhirpath.evaluate(input, base ? { base, expression: withExtensionShortcut(expression) } : withExtensionShortcut(expression), null, r4model);
+          const plain = fhirpath.evaluate(input, base ? { base, expression } : expression, undefined, r4model) as unknown[];
+          const short = fhirpath.evaluate(input, base ? { base, expression: withExtensionShortcut(expression) } : withExtensionShortcut(expression), undefined, r4model) as unknown[];
           expect(short, `${def.code}: ${expression}`).toEqual(plain);
           compared += plain.length;
           return plain;
