@@ -90,7 +90,10 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const parsed = parseSearch(req.resourceType, req.params, lenient);
   const p = new SqlParams();
   const preds = [`r.res_type = ${p.add(req.resourceType)}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
-  const countSql = `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`;
+  // One plain criterion: the matches are counted in the index table alone (its rows exist only for live
+  // resources), without joining each one to the resource table.
+  const indexed = singleCriterionIds(parsed, preds);
+  const countSql = indexed ? `SELECT count(*)::int8 AS n FROM (SELECT DISTINCT ${indexed.t}.id ${indexed.rest} AND ${indexed.t}.res_type = $1) m` : `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`;
   const countParams = [...p.values];
   const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort.length) : undefined;
   const near = findNear(parsed.root);
@@ -222,6 +225,18 @@ function buildPageSql(
  * for the current version of live resources (the indexer removes a deleted resource's rows).
  */
 function orderedSingleCriterion(parsed: ParsedSearch, preds: string[], limit: number, cursor: { id: string } | undefined, p: SqlParams): string | undefined {
+  const ids = singleCriterionIds(parsed, preds);
+  if (!ids) return undefined;
+  const { t, rest } = ids;
+  const after = cursor ? ` AND ${t}.id > ${p.add(cursor.id)}` : '';
+  return `${preds[0]} AND ${preds[1]} AND r.id = ANY (ARRAY(SELECT DISTINCT ${t}.id ${rest}${after} ORDER BY ${t}.id LIMIT ${limit}))`;
+}
+
+/**
+ * When the search is one plain token or string criterion (no chain, filter, group or modifier that needs the
+ * resource row), the index-table subquery that selects its matches: `FROM sp_… tN WHERE …`, alias tN.
+ */
+function singleCriterionIds(parsed: ParsedSearch, preds: string[]): { t: string; rest: string } | undefined {
   const set = parsed.root;
   if (set.criteria.length !== 1 || set.chains.length || set.reverse.length || set.filters.length || preds.length !== 3) return undefined;
   const c = set.criteria[0]!;
@@ -229,9 +244,7 @@ function orderedSingleCriterion(parsed: ParsedSearch, preds: string[], limit: nu
   if (c.modifier !== undefined && c.modifier !== 'exact' && c.modifier !== 'contains' && c.modifier !== 'text') return undefined;
   const m = /^r\.id IN \(SELECT (t\d+)\.id (FROM sp_(?:token|string) \1 WHERE .*)\)$/s.exec(preds[2]!);
   if (!m) return undefined;
-  const [, t, rest] = m as unknown as [string, string, string];
-  const after = cursor ? ` AND ${t}.id > ${p.add(cursor.id)}` : '';
-  return `${preds[0]} AND ${preds[1]} AND r.id = ANY (ARRAY(SELECT DISTINCT ${t}.id ${rest}${after} ORDER BY ${t}.id LIMIT ${limit}))`;
+  return { t: m[1]!, rest: m[2]! };
 }
 
 const LOCATION_DISTANCE = 'http://hl7.org/fhir/StructureDefinition/location-distance';
