@@ -83,6 +83,8 @@ export interface CompiledSearch {
   countParams: unknown[];
   cursor: { keys: unknown[]; id: string } | undefined;
   near: ReturnType<typeof findNear>;
+  /** The driven form of the page (see drivenPage), tried first when it applies. */
+  driven?: DrivenPage;
 }
 
 export function compileSearch(req: SearchRequest): CompiledSearch {
@@ -98,18 +100,137 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort.length) : undefined;
   const near = findNear(parsed.root);
   const pageSql = buildPageSql(req.resourceType, parsed, preds, p, cursor, near);
-  return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near };
+  const driven = drivenPage(req.resourceType, parsed, cursor, near);
+  return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near, ...(driven ? { driven } : {}) };
+}
+
+/**
+ * How many matches of the driving criterion a driven page examines before giving up for the general plan: ten
+ * per entry of the page (the driven form pays when at least one candidate in ten matches), at least 500.
+ */
+export const driverWindow = (limit: number) => Math.max(500, 10 * limit);
+
+interface DrivenPage {
+  sql: string;
+  params: unknown[];
+  /** Counts the driver rows in the window: the window was exhausted if it reaches `window`. */
+  windowSql: string;
+  window: number;
+  /** First page only: the driver's matches in all (`n`) and up to the id `$last` (`seen`), for the estimate. */
+  densitySql: string;
+}
+
+/**
+ * A page of a query with several criteria, one of them a plain token criterion on the resource itself
+ * (`specialty=…&location.capacity-…`, `specialty=…&location.near-insee-code=…`), no sort: the driver's ids are
+ * read in id order from the index table and each is checked against the other criteria until the page is
+ * full, which stops after `_count + 1` matches when matches are dense (the general plan first collects and
+ * sorts every match: 20 000 offers for a common specialty). At most `driverWindow` driver ids are examined;
+ * when the page is not full by then, the caller falls back to the general plan, so the result is always the
+ * same page. The planner cannot choose this itself: it has no statistics of the criteria's correlation.
+ */
+function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: string } | undefined, near: ReturnType<typeof findNear>): DrivenPage | undefined {
+  if (parsed.sort.length > 0 || parsed.count === 0) return undefined;
+  const set = hoistFilters(parsed.root);
+  const k = set.criteria.findIndex((c) => isPlainToken(c));
+  if (k < 0) return undefined;
+  const rest: CriteriaSet = { ...set, criteria: set.criteria.filter((_, i) => i !== k) };
+  if (rest.criteria.length + rest.chains.length + rest.reverse.length + rest.filters.length === 0) return undefined;
+  const p = new SqlParams();
+  const driver = compileCriteria({ resourceType, criteria: [set.criteria[k]!], chains: [], reverse: [], filters: [] }, 'r', p, 1000);
+  const m = /^r\.id IN \(SELECT (t\d+)\.id (FROM sp_token \1 WHERE .*)\)$/s.exec(driver[0] ?? '');
+  if (driver.length !== 1 || !m) return undefined;
+  const [, t, from] = m as unknown as [string, string, string];
+  // The window's parameters come first: its count runs with a prefix of the page's parameters.
+  const after = cursor ? ` AND ${t}.id > ${p.add(cursor.id)}` : '';
+  const others = compileCriteria(rest, 'd', p, 2000);
+  // The other criteria may only look at the id (they are evaluated on the driver's rows, not on resource rows).
+  if (others.some((x) => /\bd\.(?!id\b)\w+/.test(x))) return undefined;
+  const limit = parsed.count + 1;
+  const size = driverWindow(limit);
+  const window = `SELECT ${t}.id ${from}${after} ORDER BY ${t}.id LIMIT ${size}`;
+  const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
+  const ids = `SELECT DISTINCT d.id FROM (${window}) d WHERE ${others.map(perCandidate).join(' AND ')} ORDER BY d.id LIMIT ${limit}`;
+  const sql = `SELECT r.id, r.content${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND NOT r.deleted AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
+  const all = `SELECT DISTINCT ${t}.id ${from}`;
+  return {
+    sql,
+    params: p.values,
+    windowSql: `SELECT count(*)::int AS n FROM (${window}) w`,
+    window: size,
+    densitySql: `SELECT count(*) FILTER (WHERE w.id <= $${maxParam(all) + 1})::int AS seen, count(*)::int AS n FROM (${all}) w`,
+  };
+}
+
+/**
+ * The same criteria with what `_filter` says in plain-parameter form moved to the top level, so that a driver
+ * can be found in it: the leaves of a top-level AND (or a top-level leaf) that hold only criteria outside any
+ * correlated group, and an OR whose branches are each one criterion on the same parameter (`(specialty eq A)
+ * or (specialty eq B)` is `specialty=A,B`). Same matches: a top-level filter is AND-ed with the parameters,
+ * and its AND-ed leaves are merged as parameters are.
+ */
+function hoistFilters(root: CriteriaSet): CriteriaSet {
+  const out: CriteriaSet = { ...root, criteria: [...root.criteria], filters: [] };
+  const plainLeaf = (f: FilterExpr): f is FilterExpr & { op: 'leaf' } =>
+    f.op === 'leaf' && f.set.chains.length === 0 && f.set.reverse.length === 0 && f.set.filters.length === 0 && f.set.criteria.every((c) => !c.def.group);
+  const asOneCriterion = (f: FilterExpr) => {
+    if (f.op !== 'or') return undefined;
+    const items = f.items;
+    if (!items.every((x) => plainLeaf(x) && x.set.criteria.length === 1)) return undefined;
+    const cs = items.map((x) => (x as FilterExpr & { op: 'leaf' }).set.criteria[0]!);
+    const first = cs[0]!;
+    if (!cs.every((c) => c.def === first.def && c.modifier === undefined && c.missing === undefined)) return undefined;
+    return { ...first, values: cs.flatMap((c) => c.values) };
+  };
+  for (const f of root.filters) {
+    const flatten = (x: FilterExpr): FilterExpr[] => (x.op === 'and' ? x.items.flatMap(flatten) : [x]);
+    const items = flatten(f);
+    const kept: FilterExpr[] = [];
+    for (const x of items) {
+      const merged = asOneCriterion(x);
+      if (merged) out.criteria.push(merged);
+      else if (plainLeaf(x)) out.criteria.push(...x.set.criteria);
+      else kept.push(x);
+    }
+    if (kept.length === 1) out.filters.push(kept[0]!);
+    else if (kept.length > 1) out.filters.push({ op: 'and', items: kept });
+  }
+  return out;
+}
+
+/**
+ * A membership `d.id IN (SELECT a.id FROM … WHERE …)` as a check of this one candidate (a correlated scalar
+ * subquery, which the planner keeps as a per-row probe): as a semi-join it would rather hash the whole set of
+ * the criterion (380 000 age ranges) for a window of a few thousand candidates of which it needs the first 51.
+ */
+function perCandidate(pred: string): string {
+  const m = /^d\.id IN \(SELECT (\w+)\.id (FROM .+)\)$/s.exec(pred);
+  if (!m || / UNION /.test(pred)) return pred;
+  return `(SELECT 1 ${m[2]} AND ${m[1]}.id = d.id LIMIT 1) IS NOT NULL`;
+}
+
+function isPlainToken(c: ParsedSearch['root']['criteria'][number]): boolean {
+  if (c.def.group || c.def.type !== 'token' || c.def.code.startsWith('_id')) return false;
+  return c.modifier === undefined || c.modifier === 'text';
 }
 
 export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
-  const { parsed, pageSql, params, countSql, countParams, cursor, near } = compileSearch(req);
+  const compiled = compileSearch(req);
+  const { parsed, countSql, countParams, cursor, near } = compiled;
   await checkValueSets(db, parsed);
   const wantTotal = cursor === undefined && parsed.totalMode !== 'none';
-  const page = parsed.count > 0 ? await db.query<PageRow>(pageSql, params) : { rows: [] as PageRow[] };
+  const page = parsed.count > 0 ? await runPage(db, compiled) : { rows: [] as PageRow[] };
   const rows = page.rows.slice(0, parsed.count);
   // The total is the page itself when the first page is not full; otherwise it needs a count.
   const complete = parsed.count > 0 && page.rows.length <= parsed.count;
-  const counted = !wantTotal ? undefined : complete ? { n: rows.length, estimated: false } : await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams);
+  const estimate = wantTotal && !complete && parsed.totalMode !== 'accurate' && page.driven ? await drivenEstimate(db, compiled, page.rows) : undefined;
+  const counted = !wantTotal
+    ? undefined
+    : complete
+      ? { n: rows.length, estimated: false }
+      : estimate !== undefined
+        ? { n: estimate, estimated: true }
+        : await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams);
   const total = counted?.n;
   if (counted?.estimated) {
     parsed.notes.push({ name: '_total', reason: `: total estimé (plus de ${COUNT_CAP} résultats) ; _total=accurate pour un décompte exact` });
@@ -145,6 +266,40 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   if (parsed.ignored.length > 0 || parsed.notes.length > 0) entries.push(ignoredOutcome(parsed));
   bundle.entry = entries;
   return bundle;
+}
+
+/** The page: driven when that applies and the window holds it (see drivenPage), otherwise the general plan. */
+async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRow[]; driven?: boolean }> {
+  if (c.driven) {
+    const page = await db.query<PageRow>(c.driven.sql, c.driven.params);
+    if (page.rows.length > c.parsed.count) return { rows: page.rows, driven: true };
+    const seen = (await db.query<{ n: number }>(c.driven.windowSql, c.driven.params.slice(0, maxParam(c.driven.windowSql)))).rows[0]?.n ?? 0;
+    if (seen < c.driven.window) return { rows: page.rows, driven: true };
+  }
+  return db.query<PageRow>(c.pageSql, c.params);
+}
+
+/**
+ * The total of a full driven first page whose matches are dense: the page found `_count + 1` matches among the
+ * first `seen` ids of the driving criterion, which has `n` in all; the total is estimated as n × matches / seen
+ * when that is well above COUNT_CAP (the exact count would check every candidate: 50 ms for a common specialty
+ * with correlated capacity criteria). Undefined otherwise: the capped exact count decides.
+ */
+async function drivenEstimate(db: Queryable, c: CompiledSearch, page: PageRow[]): Promise<number | undefined> {
+  if (!c.driven || c.cursor || page.length <= c.parsed.count) return undefined;
+  const last = page[page.length - 1]!.id;
+  const prefix = c.driven.params.slice(0, maxParam(c.driven.densitySql) - 1);
+  const r = (await db.query<{ seen: number; n: number }>(c.driven.densitySql, [...prefix, last])).rows[0];
+  if (!r || r.seen <= 0) return undefined;
+  const estimate = Math.round((r.n * page.length) / r.seen);
+  return estimate > 2 * COUNT_CAP ? estimate : undefined;
+}
+
+/** The highest $n placeholder of a statement (its parameters are a prefix of the page's). */
+function maxParam(sql: string): number {
+  let max = 0;
+  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
+  return max;
 }
 
 /** Above this many matches, the default total (and `_total=estimate`) is the planner's estimate. */

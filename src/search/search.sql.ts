@@ -24,8 +24,8 @@ const TABLE = { token: 'sp_token', string: 'sp_string', date: 'sp_date', number:
 type Ctx = { p: SqlParams; n: number };
 
 /** The predicates (AND-ed) that a resource row `alias` of `set.resourceType` must satisfy. */
-export function compileCriteria(set: CriteriaSet, alias: string, p: SqlParams): string[] {
-  return compileSet(set, alias, { p, n: 0 });
+export function compileCriteria(set: CriteriaSet, alias: string, p: SqlParams, aliasStart = 0): string[] {
+  return compileSet(set, alias, { p, n: aliasStart });
 }
 
 function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
@@ -85,6 +85,12 @@ function compileFilter(resourceType: string, f: FilterExpr, alias: string, ctx: 
     case 'or': {
       const branches = f.items.map((x) => {
         const y = `y${++ctx.n}`;
+        if (x.op === 'leaf') {
+          const preds = compileSet(x.set, y, ctx);
+          const direct = indexOnlyIds(preds, y);
+          if (direct) return direct;
+          return `SELECT ${y}.id FROM resource ${y} WHERE ${y}.res_type = ${ctx.p.add(resourceType)} AND NOT ${y}.deleted AND ${preds.length ? `(${preds.join(' AND ')})` : 'true'}`;
+        }
         return `SELECT ${y}.id FROM resource ${y} WHERE ${y}.res_type = ${ctx.p.add(resourceType)} AND NOT ${y}.deleted AND ${compileFilter(resourceType, x, y, ctx)}`;
       });
       return `${alias}.id IN (${branches.join(' UNION ')})`;
@@ -121,7 +127,25 @@ function compileReverse(resourceType: string, def: SearchParamDef, source: Crite
   const x = `x${++ctx.n}`;
   const sourcePreds = compileSet(source, x, ctx);
   const st = ctx.p.add(source.resourceType);
-  return `${alias}.id IN (SELECT ${s}.target_id FROM sp_reference ${s} WHERE ${s}.res_type = ${st} AND ${s}.code = ${ctx.p.add(def.code)} AND ${s}.target_type = ${ctx.p.add(resourceType)} AND ${s}.id IN (SELECT ${x}.id FROM resource ${x} WHERE ${x}.res_type = ${st} AND NOT ${x}.deleted${sourcePreds.map((q) => ` AND ${q}`).join('')}))`;
+  const sources = indexOnlyIds(sourcePreds, x) ?? `SELECT ${x}.id FROM resource ${x} WHERE ${x}.res_type = ${st} AND NOT ${x}.deleted${sourcePreds.map((q) => ` AND ${q}`).join('')}`;
+  return `${alias}.id IN (SELECT ${s}.target_id FROM sp_reference ${s} WHERE ${s}.res_type = ${st} AND ${s}.code = ${ctx.p.add(def.code)} AND ${s}.target_type = ${ctx.p.add(resourceType)} AND ${s}.id IN (${sources}))`;
+}
+
+/**
+ * The ids of the live resources satisfying `preds` (predicates on rows `x` of the resource table), taken from
+ * the index tables alone when every predicate is an index-table membership (`x.id IN (SELECT t.id FROM sp_…)`):
+ * index rows exist only for the current version of live resources, so joining the resource table (one more
+ * index probe per candidate) adds nothing. Undefined when another form is involved (negation, _id, dates
+ * of the resource row, no criterion at all).
+ */
+function indexOnlyIds(preds: string[], x: string): string | undefined {
+  if (preds.length === 0) return undefined;
+  const member = new RegExp(`^${x}\\.id IN \\(SELECT (\\w+)\\.id FROM (sp_\\w+) \\1 WHERE (.*)\\)$`, 's');
+  const otherUse = new RegExp(`\\b${x}\\.(?!id\\b)`);
+  if (!preds.every((q) => member.test(q) && !otherUse.test(q))) return undefined;
+  const [, t, table, where] = member.exec(preds[0]!) as unknown as [string, string, string, string];
+  const rest = preds.slice(1).map((q) => ` AND ${q.replace(new RegExp(`\\b${x}\\.id\\b`, 'g'), `${t}.id`)}`);
+  return `SELECT ${t}.id FROM ${table} ${t} WHERE (${where})${rest.join('')}`;
 }
 
 function compileChain(resourceType: string, link: ChainLink, target: CriteriaSet, alias: string, ctx: Ctx): string {
@@ -129,9 +153,12 @@ function compileChain(resourceType: string, link: ChainLink, target: CriteriaSet
   const x = `x${++ctx.n}`;
   const targetPreds = compileSet(target, x, ctx);
   const tt = ctx.p.add(link.targetType);
+  const head = `${alias}.id IN (SELECT ${s}.id FROM sp_reference ${s} WHERE ${s}.res_type = ${ctx.p.add(resourceType)} AND ${s}.code = ${ctx.p.add(link.def.code)} AND ${s}.target_type = ${tt}`;
+  const direct = link.above ? undefined : indexOnlyIds(targetPreds, x);
+  if (direct) return `${head} AND ${s}.target_id IN (${direct}))`;
   let targets = `SELECT ${x}.id FROM resource ${x} WHERE ${x}.res_type = ${tt} AND NOT ${x}.deleted${targetPreds.map((q) => ` AND ${q}`).join('')}`;
   if (link.above) targets = descendants(targets, link.targetType, ctx);
-  return `${alias}.id IN (SELECT ${s}.id FROM sp_reference ${s} WHERE ${s}.res_type = ${ctx.p.add(resourceType)} AND ${s}.code = ${ctx.p.add(link.def.code)} AND ${s}.target_type = ${tt} AND ${s}.target_id IN (${targets}))`;
+  return `${head} AND ${s}.target_id IN (${targets}))`;
 }
 
 /** The given roots and everything below them through `partof` (organisation EJ → EG → OI, or Location). */
@@ -155,8 +182,30 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   const t = `t${++ctx.n}`;
   const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
-  const match = or(c.values.map((v) => valueSql(c, v, t, ctx)));
+  const match = or(tokenCodeLists(c, t, ctx) ?? c.values.map((v) => valueSql(c, v, t, ctx)));
   return `${alias}.id ${c.modifier === 'not' || c.modifier === 'not-in' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
+}
+
+/**
+ * Several plain codes of a token criterion (`specialty=A,B`, or `_filter` ORs of one parameter) as one
+ * `value = ANY(…)` per system: an index range per system, where an OR of (system, value) pairs is read as a
+ * filter over every row of the code (143 000 rows for two specialties at national scale).
+ */
+function tokenCodeLists(c: Criterion, t: string, ctx: Ctx): string[] | undefined {
+  if (c.def.type !== 'token' || c.values.length < 2) return undefined;
+  if (c.modifier !== undefined && c.modifier !== 'not') return undefined;
+  const bySystem = new Map<string | null | undefined, string[]>();
+  for (const v of c.values) {
+    if (v.type !== 'token' || v.v.kind !== 'code' || v.v.code === undefined) return undefined;
+    const list = bySystem.get(v.v.system) ?? [];
+    list.push(v.v.code);
+    bySystem.set(v.v.system, list);
+  }
+  return [...bySystem].map(([system, codes]) => {
+    const values = codes.length === 1 ? `${t}.value = ${ctx.p.add(codes[0])}` : `${t}.value = ANY(${ctx.p.add(codes)}::text[])`;
+    if (system === undefined) return `(${values})`;
+    return `(${system === null ? `${t}.system IS NULL` : `${t}.system = ${ctx.p.add(system)}`} AND ${values})`;
+  });
 }
 
 /** The sp_group.toks keys a token criterion is one of (OR), or undefined when it needs its semi-join. */
