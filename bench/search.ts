@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase, type Db } from '../src/db/db.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { communeCentroid } from '../src/search/geo.ts';
 import { indexFingerprint } from '../src/search/search.indexer.ts';
 import { compileSearch, search } from '../src/search/search.service.ts';
 import { openRuntime } from '../src/server/runtime.ts';
@@ -333,6 +334,8 @@ export async function main(args: string[]): Promise<void> {
       if (keepDb) await db.query('INSERT INTO bench_meta (scale, counts, samples) VALUES ($1, $2, $3)', [scale, JSON.stringify(loaded.counts), JSON.stringify(loaded.samples)]);
     }
     const { counts, samples } = loaded;
+    // near-insee-code needs a commune with a reference point (overseas collectivities have none: 400).
+    samples.cogs = samples.cogs.filter((c) => communeCentroid(c));
     out(
       `generated in ${(counts.ms / 1000).toFixed(0)} s${bulk ? ' (bulk)' : ''}: ${counts.ej} EJ, ${counts.eg} EG, ${counts.healthcareService} HealthcareService, ` +
         `${counts.location} Location (${counts.indicators} capacity indicators), ${counts.practitionerRole} PractitionerRole, ` +

@@ -5,14 +5,17 @@
  * Source: La Poste « Base officielle des codes postaux » (laposte_hexasmal.csv: Code_commune_INSEE;…;
  * coordonnees_gps). A commune with several postal codes has one row per code: the centroid is the mean of
  * its distinct points. Paris, Lyon and Marseille (75056, 69123, 13055) only appear as arrondissements: their
- * centroid is the mean of their arrondissements'.
+ * centroid is the mean of their arrondissements'. Communes created by a merger after the La Poste base (a
+ * current COG code it lacks) get the mean of their communes déléguées or associées that it has, read from the
+ * COG communes of Etalab's découpage administratif (`chefLieu` of each commune déléguée).
  *
- *   npx tsx scripts/geo-communes.ts [/work/shared/data/geo/laposte/laposte_hexasmal.csv]
+ *   npx tsx scripts/geo-communes.ts [laposte_hexasmal.csv] [communes.json.gz]
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 
 const src = process.argv[2] ?? '/work/shared/data/geo/laposte/laposte_hexasmal.csv';
+const cogSrc = process.argv[3] ?? '/work/shared/data/geo/decoupage-administratif/communes.json.gz';
 const lines = readFileSync(src, 'utf8').split(/\r?\n/);
 const header = lines.shift()!.split(';');
 const iCode = header.indexOf('Code_commune_INSEE');
@@ -48,10 +51,29 @@ for (const [city, prefix] of [['75056', '751'], ['69123', '6938'], ['13055', '13
   if (arr.length > 0 && !out.has(city)) out.set(city, centroid(arr));
 }
 
+// Merged communes: the mean of their former communes (communes déléguées / associées) known to La Poste.
+const cog = JSON.parse(gunzipSync(readFileSync(cogSrc)).toString('utf8')) as { code: string; type: string; chefLieu?: string }[];
+const parts = new Map<string, [number, number][]>();
+for (const c of cog) {
+  if ((c.type !== 'commune-deleguee' && c.type !== 'commune-associee') || !c.chefLieu) continue;
+  const p = out.get(c.code);
+  if (p) parts.set(c.chefLieu, [...(parts.get(c.chefLieu) ?? []), p]);
+}
+let merged = 0;
+const missing: string[] = [];
+for (const c of cog) {
+  if (c.type !== 'commune-actuelle' || out.has(c.code)) continue;
+  const pts = parts.get(c.code);
+  if (pts && pts.length > 0) {
+    out.set(c.code, centroid(pts));
+    merged++;
+  } else missing.push(c.code);
+}
+
 const body = [...out]
   .sort(([a], [b]) => (a < b ? -1 : 1))
   .map(([code, [lat, lon]]) => `${code};${lat.toFixed(4)};${lon.toFixed(4)}`)
   .join('\n');
 const gz = gzipSync(`${body}\n`, { level: 9 });
 writeFileSync(new URL('../data/geo/commune-centroids.csv.gz', import.meta.url), gz);
-console.log(`${rows} rows read, ${withoutGps} without coordinates, ${out.size} communes written (${gz.length} bytes gzip)`);
+console.log(`${rows} rows read, ${withoutGps} without coordinates, ${merged} merged communes from their former communes, ${out.size} communes written (${gz.length} bytes gzip); current communes without a point: ${missing.length} (${missing.join(' ')})`);

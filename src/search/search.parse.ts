@@ -474,7 +474,13 @@ function parseNear(code: string, raw: string, bad: (why: string) => OutcomeError
     rest = parts.slice(2);
   } else {
     const centroid = communeCentroid(parts[0]!);
-    if (!centroid) throw bad(`commune inconnue « ${parts[0]} » (code officiel géographique attendu, ex. 44162|15|km)`);
+    if (!centroid) {
+      throw bad(
+        /^(\d{5}|2[AB]\d{3})$/.test(parts[0]!)
+          ? `commune « ${parts[0]} » inconnue ou sans point de référence (communes créées après la base La Poste, collectivités d'outre-mer) : chercher avec near=latitude|longitude|distance|unité`
+          : `commune inconnue « ${parts[0]} » (code officiel géographique attendu, ex. 44162|15|km)`,
+      );
+    }
     ({ lat, lon } = centroid);
     rest = parts.slice(1);
   }
