@@ -190,7 +190,19 @@ async function load(db: Db, pg: boolean, bulk: boolean, scale: number, out: (s: 
   for (const ix of dropped) await db.query(ix.def);
   if (dropped.length) out(`  … ${dropped.length} indexes rebuilt in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   res.counts.ms += Date.now() - t0;
+  await recordIndexFingerprint(db);
   return res;
+}
+
+/**
+ * The bulk load's rows were written by this indexer: record its fingerprint, as ensureSearchIndex does, so that a
+ * server started on the dataset (--http) does not rebuild the whole index at start-up.
+ */
+async function recordIndexFingerprint(db: Db): Promise<void> {
+  await db.query(
+    `INSERT INTO sp_index_state (name, fingerprint) VALUES ('search', $1) ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, indexed_at = now()`,
+    [indexFingerprint()],
+  );
 }
 
 /** A real `ror serve` on the benchmark's PostgreSQL database, for the HTTP variant. */
@@ -306,12 +318,7 @@ export async function main(args: string[]): Promise<void> {
       counts.practitioner = await q("SELECT count(*)::int AS n FROM resource WHERE res_type = 'Practitioner'");
       await db.query('CREATE TABLE IF NOT EXISTS bench_meta (scale float8 PRIMARY KEY, counts jsonb NOT NULL, samples jsonb NOT NULL)');
       await db.query('INSERT INTO bench_meta (scale, counts, samples) VALUES ($1, $2, $3) ON CONFLICT (scale) DO NOTHING', [scale, JSON.stringify(counts), JSON.stringify(samples)]);
-      // The rows were written by this indexer: record its fingerprint, as ensureSearchIndex does, so that a server
-      // started on the dataset (--http) does not rebuild the index.
-      await db.query(
-        `INSERT INTO sp_index_state (name, fingerprint) VALUES ('search', $1) ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, indexed_at = now()`,
-        [indexFingerprint()],
-      );
+      await recordIndexFingerprint(db);
       const n = await db.query<{ t: string; n: number }>('SELECT res_type AS t, count(*)::int AS n FROM resource GROUP BY 1 ORDER BY 1');
       out(`loaded: ${n.rows.map((r) => `${r.n} ${r.t}`).join(', ')}`);
     }
