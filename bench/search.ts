@@ -360,8 +360,12 @@ export async function main(args: string[]): Promise<void> {
         await search(db, { ...q, baseUrl: 'http://bench/fhir' });
         const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${c.pageSql}`, c.params);
         const countPlan = c.countSql ? await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${c.countSql}`, c.countParams) : undefined;
+        const drivenPlan = c.driven ? await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${c.driven.sql}`, c.driven.params) : undefined;
         parts.push(
           `## ${shape.name}\n\n\`${q.resourceType}?${q.params.map(([k, v]) => `${k}=${v}`).join('&')}\`\n\n` +
+            (c.driven && drivenPlan
+              ? `Driven page, tried first (search.service.ts drivenPage; the general plan below runs when its window of ${c.driven.window} candidates does not fill the page):\n\n\`\`\`sql\n${c.driven.sql}\n\`\`\`\n\n\`\`\`\n${drivenPlan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n\nGeneral page:\n\n`
+              : '') +
             `\`\`\`sql\n${c.pageSql}\n\`\`\`\n\nParameters: \`${JSON.stringify(c.params)}\`\n\n\`\`\`\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n` +
             (countPlan ? `\nTotal (when the first page is full):\n\n\`\`\`sql\n${c.countSql}\n\`\`\`\n\n\`\`\`\n${countPlan.rows.map((r) => r['QUERY PLAN']).join('\n')}\n\`\`\`\n` : ''),
         );
