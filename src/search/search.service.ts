@@ -118,6 +118,8 @@ interface DrivenPage {
   window: number;
   /** First page only: the driver's matches in all (`n`) and up to the id `$last` (`seen`), for the estimate. */
   densitySql: string;
+  /** First page only: the matches counted the driven way, at most COUNT_CAP + 1. */
+  cappedCountSql: string;
 }
 
 /**
@@ -152,13 +154,15 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
   const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
   const ids = `SELECT DISTINCT d.id FROM (${window}) d WHERE ${others.map(perCandidate).join(' AND ')} ORDER BY d.id LIMIT ${limit}`;
   const sql = `SELECT r.id, r.content${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND NOT r.deleted AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
-  const all = `SELECT DISTINCT ${t}.id ${from}`;
+  // Not DISTINCT: only the ratio n / seen matters, and an id seldom holds two of the driver's codes.
+  const all = `SELECT ${t}.id ${from}`;
   return {
     sql,
     params: p.values,
     windowSql: `SELECT count(*)::int AS n FROM (${window}) w`,
     window: size,
     densitySql: `SELECT count(*) FILTER (WHERE w.id <= $${maxParam(all) + 1})::int AS seen, count(*)::int AS n FROM (${all}) w`,
+    cappedCountSql: `SELECT count(*)::int AS n FROM (SELECT DISTINCT d.id FROM (SELECT ${t}.id ${from}) d WHERE ${others.map(perCandidate).join(' AND ')} LIMIT ${COUNT_CAP + 1}) q`,
   };
 }
 
@@ -223,14 +227,12 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
   const rows = page.rows.slice(0, parsed.count);
   // The total is the page itself when the first page is not full; otherwise it needs a count.
   const complete = parsed.count > 0 && page.rows.length <= parsed.count;
-  const estimate = wantTotal && !complete && parsed.totalMode !== 'accurate' && page.driven ? await drivenEstimate(db, compiled, page.rows) : undefined;
+  const driven = wantTotal && !complete && parsed.totalMode !== 'accurate' && page.driven ? await drivenTotal(db, compiled, page.rows) : undefined;
   const counted = !wantTotal
     ? undefined
     : complete
       ? { n: rows.length, estimated: false }
-      : estimate !== undefined
-        ? { n: estimate, estimated: true }
-        : await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams);
+      : (driven ?? (await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams)));
   const total = counted?.n;
   if (counted?.estimated) {
     parsed.notes.push({ name: '_total', reason: `: total estimé (plus de ${COUNT_CAP} résultats) ; _total=accurate pour un décompte exact` });
@@ -285,15 +287,20 @@ async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRo
  * when that is well above COUNT_CAP (the exact count would check every candidate: 50 ms for a common specialty
  * with correlated capacity criteria). Undefined otherwise: the capped exact count decides.
  */
-async function drivenEstimate(db: Queryable, c: CompiledSearch, page: PageRow[]): Promise<number | undefined> {
+async function drivenTotal(db: Queryable, c: CompiledSearch, page: PageRow[]): Promise<{ n: number; estimated: boolean } | undefined> {
   if (!c.driven || c.cursor || page.length <= c.parsed.count) return undefined;
   const last = page[page.length - 1]!.id;
   const prefix = c.driven.params.slice(0, maxParam(c.driven.densitySql) - 1);
   const r = (await db.query<{ seen: number; n: number }>(c.driven.densitySql, [...prefix, last])).rows[0];
   if (!r || r.seen <= 0) return undefined;
   const estimate = Math.round((r.n * page.length) / r.seen);
-  return estimate > 2 * COUNT_CAP ? estimate : undefined;
+  if (estimate > COUNT_CAP * (1 + 4 / Math.sqrt(page.length))) return { n: estimate, estimated: true };
+  // Near or below the cap: count the driven way (the page showed the matches dense among the candidates, so
+  // reaching COUNT_CAP + 1 takes about COUNT_CAP × seen / matches probes).
+  const counted = (await db.query<{ n: number }>(c.driven.cappedCountSql, c.driven.params.slice(0, maxParam(c.driven.cappedCountSql)))).rows[0]?.n ?? 0;
+  return counted <= COUNT_CAP ? { n: counted, estimated: false } : { n: Math.max(COUNT_CAP + 1, estimate), estimated: true };
 }
+
 
 /** The highest $n placeholder of a statement (its parameters are a prefix of the page's). */
 function maxParam(sql: string): number {

@@ -10,7 +10,7 @@ import { openTestApp, type TestApp } from '../setup/db.ts';
 // dataset makes the matches sparse at the end of the driver's id order, so the first page exhausts the window.
 let t: TestApp;
 const R211 = 'https://mos.esante.gouv.fr/NOS/TRE_R211-ActiviteOperationnelle/FHIR/TRE-R211-ActiviteOperationnelle';
-const N = 520;
+const N = 2600;
 const MATCHING = [505, 512, 513, 514, 515, 516, 517, 519];
 const id = (k: number) => `drv-${String(k).padStart(4, '0')}`;
 
@@ -28,10 +28,12 @@ beforeAll(async () => {
   const offers: (Resource & { id: string })[] = [];
   for (let k = 0; k < N; k++) {
     const spec = { coding: [{ system: R211, code: '005' }] };
-    offers.push({ ...healthcareService(site.id, [], { specialty: [spec], name: MATCHING.includes(k) ? 'Zzmatch consultation' : 'Consultation' }), id: id(k) });
+    offers.push({ ...healthcareService(site.id, [], { specialty: [spec], name: MATCHING.includes(k) ? 'Zzmatch consultation' : k % 4 === 0 ? 'Consultation pédiatrique' : 'Consultation' }), id: id(k) });
   }
-  const results = await t.runtime.directory.upsertBatch(SYSTEM_ACTOR, offers);
-  expect(results.filter((r) => r.outcome !== 'created')).toEqual([]);
+  for (let k = 0; k < offers.length; k += 650) {
+    const results = await t.runtime.directory.upsertBatch(SYSTEM_ACTOR, offers.slice(k, k + 650));
+    expect(results.filter((r) => r.outcome !== 'created')).toEqual([]);
+  }
 }, 120_000);
 
 afterAll(async () => {
@@ -55,6 +57,25 @@ describe('driven pages', () => {
     }
     expect(seen).toEqual(MATCHING.map(id));
     expect(matches(await get(`${q}&_count=200`))).toEqual(MATCHING.map(id));
+  });
+
+  it('totals of a driven first page: exact near the cap, estimated from the density well above it, exact on demand', async () => {
+    const spec = encodeURIComponent(`${R211}|005`);
+    const dense = N - MATCHING.length;
+    // 2 592 matches among 2 600 candidates: estimated (≈ 2 600 × 51 / 51), flagged in the outcome entry.
+    const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`);
+    expect(est.total).toBeGreaterThan(dense * 0.9);
+    expect(est.total).toBeLessThan(dense * 1.1);
+    const outcome = est.entry!.find((e) => e.search?.mode === 'outcome')!.resource as { issue: { diagnostics: string }[] };
+    expect(outcome.issue.map((i) => i.diagnostics).join(' ')).toMatch(/estimé/);
+    expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=accurate`)).total).toBe(dense);
+    // 650 matches, one candidate in four: the page fills, the density puts the total under the cap, counted the driven way.
+    const quarter = Array.from({ length: N }, (_, k) => k).filter((k) => k % 4 === 0 && !MATCHING.includes(k)).length;
+    const q = await get(`HealthcareService?specialty=${spec}&name=${encodeURIComponent('consultation pé')}&_count=10`);
+    expect(q.total).toBe(quarter);
+    expect(q.entry!.filter((e) => e.search?.mode === 'outcome')).toEqual([]);
+    // 8 matches: counted exactly.
+    expect((await get(`HealthcareService?specialty=${spec}&name=zzmatch&_count=2`)).total).toBe(MATCHING.length);
   });
 
   it('dense matches: the driven page and the general plan give the same page', async () => {
