@@ -1,9 +1,11 @@
 /**
  * Core benchmark: creates Organization (EG) + Location + HealthcareService triples through the FHIR API of
- * a real server process, then reads them back by id. Prints writes/s and reads/s with latency percentiles,
- * on PGlite and on PostgreSQL.
+ * a real server process, reads them back by id, then updates capacities as the national capacity flow does
+ * (FHIRPath Patch `replace` of a supported-capacity indicator's nbCapacity and capacityUpdateDate, with If-Match
+ * of the version read). Prints writes/s, reads/s and patches/s with latency percentiles and the CPU each
+ * operation cost per process, on PGlite and on PostgreSQL.
  *
- *   npm run bench -- core [--triples 2000] [--reads 20000] [--concurrency 8] [--backend pglite|postgres]
+ *   npm run bench -- core [--triples 2000] [--reads 20000] [--patches 4000] [--concurrency 8] [--backend pglite|postgres]
  */
 import { capacity, eg, ej, healthcareService, location } from '../test/fixtures/ror.ts';
 import type { Resource } from '../src/fhir/types.ts';
@@ -39,6 +41,7 @@ function arg(args: string[], name: string, def: string): string {
 export async function main(args: string[]): Promise<void> {
   const triples = Number(arg(args, 'triples', '2000'));
   const reads = Number(arg(args, 'reads', '20000'));
+  const patches = Number(arg(args, 'patches', '4000'));
   const concurrency = Number(arg(args, 'concurrency', '8'));
   const only = arg(args, 'backend', '');
   const backends: ('pglite' | 'postgres')[] = [];
@@ -83,6 +86,41 @@ export async function main(args: string[]): Promise<void> {
         `[${backend}] reads:   ${(reads / (readRun.wallMs / 1000)).toFixed(0)} reads/s, p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
       );
       console.log(`[${backend}]   read ${cpuPerOp(cpuR0, cpuR1, reads)}`);
+      // Capacity updates: each client takes its own Locations (one writer per unit, as in the field), reads the
+      // version, patches the available beds of the second indicator with If-Match.
+      const locations = ids.filter((x) => x.startsWith('Location/'));
+      const SDR = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/';
+      const indicator = `Location.extension.where(url='${SDR}ror-location-supported-capacity')[1]`;
+      let conflicts = 0;
+      const cpuP0 = cpuSnapshot(server.pid);
+      const patchRun = await runConcurrent(patches, concurrency, async (i) => {
+        const target = locations[i % locations.length]!;
+        for (;;) {
+          const cur = await client.request('GET', `/fhir/${target}`);
+          const version = String(cur.headers.etag);
+          const body = JSON.stringify({
+            resourceType: 'Parameters',
+            parameter: [
+              { name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: `${indicator}.extension.where(url='nbCapacity').value` }, { name: 'value', valueInteger: i % 17 }] },
+              { name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: `${indicator}.extension.where(url='capacityUpdateDate').value` }, { name: 'value', valueDateTime: new Date().toISOString() }] },
+            ],
+          });
+          const res = await client.request('PATCH', `/fhir/${target}`, body, { 'content-type': 'application/fhir+json', 'if-match': version, prefer: 'return=minimal' });
+          if (res.status === 412) {
+            conflicts++;
+            continue;
+          }
+          if (res.status !== 200) throw new Error(`PATCH ${target} → ${res.status} ${res.body}`);
+          return;
+        }
+      });
+      const cpuP1 = cpuSnapshot(server.pid);
+      const pp = summarize(patchRun.latencies);
+      console.log(
+        `[${backend}] capacity patches (GET + PATCH with If-Match): ${(patches / (patchRun.wallMs / 1000)).toFixed(0)} patches/s, ` +
+          `p50 ${pp.p50.toFixed(2)} ms p95 ${pp.p95.toFixed(2)} ms p99 ${pp.p99.toFixed(2)} ms, ${conflicts} retried after 412`,
+      );
+      console.log(`[${backend}]   patch ${cpuPerOp(cpuP0, cpuP1, patches)}`);
       client.close();
     } finally {
       await server.stop();

@@ -1,4 +1,5 @@
 import fhirpath from 'fhirpath';
+import { withExtensionShortcut } from './fhirpath-shortcut.ts';
 import r4model from 'fhirpath/fhir-context/r4/index.js';
 import jsonpatch from 'fast-json-patch';
 import { issue, OutcomeError } from './outcome.ts';
@@ -45,7 +46,7 @@ function evaluateNodes(resource: Resource, path: string, expression: string): No
   let fn = compiled.get(path);
   if (!fn) {
     try {
-      fn = fhirpath.compile(path, r4model as never, { resolveInternalTypes: false } as never) as unknown as (r: unknown) => unknown[];
+      fn = fhirpath.compile(withExtensionShortcut(path), r4model as never, { resolveInternalTypes: false } as never) as unknown as (r: unknown) => unknown[];
     } catch (e) {
       throw new OutcomeError(400, [issue('invalid', `Expression FHIRPath invalide « ${path} » : ${(e as Error).message}`, { expression })]);
     }

@@ -66,7 +66,7 @@ describe('driven pages', () => {
     const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`);
     expect(est.total).toBeGreaterThan(dense * 0.9);
     expect(est.total).toBeLessThan(dense * 1.1);
-    const outcome = est.entry!.find((e) => e.search?.mode === 'outcome')!.resource as { issue: { diagnostics: string }[] };
+    const outcome = est.entry!.find((e) => e.search?.mode === 'outcome')!.resource as unknown as { issue: { diagnostics: string }[] };
     expect(outcome.issue.map((i) => i.diagnostics).join(' ')).toMatch(/estimé/);
     expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=accurate`)).total).toBe(dense);
     // 650 matches, one candidate in four: the page fills, the density puts the total under the cap, counted the driven way.
