@@ -11,7 +11,7 @@ import {
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
 import type { Resource } from '../fhir/types.ts';
-import { ASSERTION_FAILED, coreIndexer, extractReferences, resourceStore, type Indexer, type StoredVersion } from './resource.store.ts';
+import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractReferences, resourceStore, type Indexer, type StoredVersion } from './resource.store.ts';
 
 /** Who performs a write; recorded with every version. Access rules will hang on it. */
 export interface Actor {
@@ -212,7 +212,7 @@ export class Directory {
       refsOf.set(p.k, extractReferences(p.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id)));
     }
     const all = [...refsOf.values()].flat();
-    const found = await resourceStore.existing(tx, dedupeRefs(all));
+    const found = await resourceStore.existing(tx, dedupeKeys(all));
     for (const [k, refs] of refsOf) {
       const missing = refs.filter((r) => !found.has(`${r.resourceType}/${r.id}`));
       if (missing.length > 0) {
@@ -290,7 +290,7 @@ export class Directory {
         extractReferences(c.resource).filter((r) => !(r.resourceType === c.resource.resourceType && r.id === c.resource.id)),
       );
       const outside = refsOf.flat().filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`));
-      const found = await resourceStore.existing(tx, dedupeRefs(outside));
+      const found = await resourceStore.existing(tx, dedupeKeys(outside));
       const write: typeof candidates = [];
       candidates.forEach((c, k) => {
         const missing = refsOf[k]!.filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`) && !found.has(`${r.resourceType}/${r.id}`));
@@ -380,12 +380,6 @@ export interface BatchResult {
   version?: StoredVersion;
   /** Current version of an unchanged resource. */
   versionId?: number;
-}
-
-function dedupeRefs(refs: { resourceType: string; id: string }[]): { resourceType: string; id: string }[] {
-  const m = new Map<string, { resourceType: string; id: string }>();
-  for (const r of refs) m.set(`${r.resourceType}/${r.id}`, { resourceType: r.resourceType, id: r.id });
-  return [...m.values()];
 }
 
 /** Same resource content, ignoring meta.versionId and meta.lastUpdated and key order. */

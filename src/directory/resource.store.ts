@@ -327,7 +327,8 @@ function buildWrite(
   };
 }
 
-function dedupeKeys<T extends { resourceType: string; id: string }>(keys: readonly T[]): { resourceType: string; id: string }[] {
+/** Distinct `Type/id` keys, in first-seen order. */
+export function dedupeKeys<T extends { resourceType: string; id: string }>(keys: readonly T[]): { resourceType: string; id: string }[] {
   const seen = new Map<string, { resourceType: string; id: string }>();
   for (const k of keys) seen.set(`${k.resourceType}/${k.id}`, { resourceType: k.resourceType, id: k.id });
   return [...seen.values()];

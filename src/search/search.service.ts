@@ -113,13 +113,19 @@ export const driverWindow = (limit: number) => Math.max(500, 10 * limit);
 interface DrivenPage {
   sql: string;
   params: unknown[];
-  /** Counts the driver rows in the window: the window was exhausted if it reaches `window`. */
+  /** Counts the driver rows in the window (with `windowParams`): the window was exhausted if it reaches `window`. */
   windowSql: string;
+  windowParams: unknown[];
   window: number;
-  /** First page only: the driver's matches in all (`n`) and up to the id `$last` (`seen`), for the estimate. */
+  /**
+   * First page only: the driver's matches in all (`n`) and up to the last id of the page (`seen`), for the
+   * estimate; run with `densityParams` followed by that id.
+   */
   densitySql: string;
-  /** First page only: the matches counted the driven way, at most COUNT_CAP + 1. */
+  densityParams: unknown[];
+  /** First page only: the matches counted the driven way, at most COUNT_CAP + 1 (with `countParams`). */
   cappedCountSql: string;
+  countParams: unknown[];
 }
 
 /**
@@ -143,16 +149,21 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
   const m = /^r\.id IN \(SELECT (t\d+)\.id (FROM sp_token \1 WHERE .*)\)$/s.exec(driver[0] ?? '');
   if (driver.length !== 1 || !m) return undefined;
   const [, t, from] = m as unknown as [string, string, string];
-  // The window's parameters come first: its count runs with a prefix of the page's parameters.
+  // Parameters in the order of their use: driver, cursor, other criteria, then the page's own. The window,
+  // density and count statements each run with the prefix they use.
+  const driverParams = p.values.length;
   const after = cursor ? ` AND ${t}.id > ${p.add(cursor.id)}` : '';
+  const windowParams = p.values.length;
   const others = compileCriteria(rest, 'd', p, 2000);
   // The other criteria may only look at the id (they are evaluated on the driver's rows, not on resource rows).
   if (others.some((x) => /\bd\.(?!id\b)\w+/.test(x))) return undefined;
+  const checks = others.map(perCandidate).join(' AND ');
+  const countParams = p.values.length;
   const limit = parsed.count + 1;
   const size = driverWindow(limit);
   const window = `SELECT ${t}.id ${from}${after} ORDER BY ${t}.id LIMIT ${size}`;
   const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
-  const ids = `SELECT DISTINCT d.id FROM (${window}) d WHERE ${others.map(perCandidate).join(' AND ')} ORDER BY d.id LIMIT ${limit}`;
+  const ids = `SELECT DISTINCT d.id FROM (${window}) d WHERE ${checks} ORDER BY d.id LIMIT ${limit}`;
   const sql = `SELECT r.id, r.content${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND NOT r.deleted AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
   // Not DISTINCT: only the ratio n / seen matters, and an id seldom holds two of the driver's codes.
   const all = `SELECT ${t}.id ${from}`;
@@ -160,9 +171,13 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
     sql,
     params: p.values,
     windowSql: `SELECT count(*)::int AS n FROM (${window}) w`,
+    windowParams: p.values.slice(0, windowParams),
     window: size,
-    densitySql: `SELECT count(*) FILTER (WHERE w.id <= $${maxParam(all) + 1})::int AS seen, count(*)::int AS n FROM (${all}) w`,
-    cappedCountSql: `SELECT count(*)::int AS n FROM (SELECT DISTINCT d.id FROM (SELECT ${t}.id ${from}) d WHERE ${others.map(perCandidate).join(' AND ')} LIMIT ${COUNT_CAP + 1}) q`,
+    densitySql: `SELECT count(*) FILTER (WHERE w.id <= $${driverParams + 1})::int AS seen, count(*)::int AS n FROM (${all}) w`,
+    densityParams: p.values.slice(0, driverParams),
+    // First page only (no cursor): the driver's and the other criteria's parameters are a prefix.
+    cappedCountSql: `SELECT count(*)::int AS n FROM (SELECT DISTINCT d.id FROM (${all}) d WHERE ${checks} LIMIT ${COUNT_CAP + 1}) q`,
+    countParams: p.values.slice(0, countParams),
   };
 }
 
@@ -187,8 +202,7 @@ function hoistFilters(root: CriteriaSet): CriteriaSet {
     return { ...first, values: cs.flatMap((c) => c.values) };
   };
   for (const f of root.filters) {
-    const flatten = (x: FilterExpr): FilterExpr[] => (x.op === 'and' ? x.items.flatMap(flatten) : [x]);
-    const items = flatten(f);
+    const items = andItems(f);
     const kept: FilterExpr[] = [];
     for (const x of items) {
       const merged = asOneCriterion(x);
@@ -211,6 +225,11 @@ function perCandidate(pred: string): string {
   const m = /^d\.id IN \(SELECT (\w+)\.id (FROM .+)\)$/s.exec(pred);
   if (!m || / UNION /.test(pred)) return pred;
   return `(SELECT 1 ${m[2]} AND ${m[1]}.id = d.id LIMIT 1) IS NOT NULL`;
+}
+
+/** The operands of nested ANDs, flattened (a filter that is not an AND is its own single operand). */
+function andItems(f: FilterExpr): FilterExpr[] {
+  return f.op === 'and' ? f.items.flatMap(andItems) : [f];
 }
 
 function isPlainToken(c: ParsedSearch['root']['criteria'][number]): boolean {
@@ -275,7 +294,7 @@ async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRo
   if (c.driven) {
     const page = await db.query<PageRow>(c.driven.sql, c.driven.params);
     if (page.rows.length > c.parsed.count) return { rows: page.rows, driven: true };
-    const seen = (await db.query<{ n: number }>(c.driven.windowSql, c.driven.params.slice(0, maxParam(c.driven.windowSql)))).rows[0]?.n ?? 0;
+    const seen = (await db.query<{ n: number }>(c.driven.windowSql, c.driven.windowParams)).rows[0]?.n ?? 0;
     if (seen < c.driven.window) return { rows: page.rows, driven: true };
   }
   return db.query<PageRow>(c.pageSql, c.params);
@@ -290,24 +309,16 @@ async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRo
 async function drivenTotal(db: Queryable, c: CompiledSearch, page: PageRow[]): Promise<{ n: number; estimated: boolean } | undefined> {
   if (!c.driven || c.cursor || page.length <= c.parsed.count) return undefined;
   const last = page[page.length - 1]!.id;
-  const prefix = c.driven.params.slice(0, maxParam(c.driven.densitySql) - 1);
-  const r = (await db.query<{ seen: number; n: number }>(c.driven.densitySql, [...prefix, last])).rows[0];
+  const r = (await db.query<{ seen: number; n: number }>(c.driven.densitySql, [...c.driven.densityParams, last])).rows[0];
   if (!r || r.seen <= 0) return undefined;
   const estimate = Math.round((r.n * page.length) / r.seen);
   if (estimate > COUNT_CAP * (1 + 4 / Math.sqrt(page.length))) return { n: estimate, estimated: true };
   // Near or below the cap: count the driven way (the page showed the matches dense among the candidates, so
   // reaching COUNT_CAP + 1 takes about COUNT_CAP × seen / matches probes).
-  const counted = (await db.query<{ n: number }>(c.driven.cappedCountSql, c.driven.params.slice(0, maxParam(c.driven.cappedCountSql)))).rows[0]?.n ?? 0;
+  const counted = (await db.query<{ n: number }>(c.driven.cappedCountSql, c.driven.countParams)).rows[0]?.n ?? 0;
   return counted <= COUNT_CAP ? { n: counted, estimated: false } : { n: Math.max(COUNT_CAP + 1, estimate), estimated: true };
 }
 
-
-/** The highest $n placeholder of a statement (its parameters are a prefix of the page's). */
-function maxParam(sql: string): number {
-  let max = 0;
-  for (const m of sql.matchAll(/\$(\d+)/g)) max = Math.max(max, Number(m[1]));
-  return max;
-}
 
 /** Above this many matches, the default total (and `_total=estimate`) is the planner's estimate. */
 export const COUNT_CAP = 1000;
