@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import pg from 'pg';
 import { lockDataDir } from './pglite-lock.ts';
+import { openPgliteWorker } from './pglite-thread.ts';
+import { INT8, NUMERIC, openPgliteBackend, type PgliteBackend } from './pglite-wire.ts';
 
 /** The subset of a connection every store needs: one parameterised SQL statement at a time. */
 export interface Queryable {
@@ -26,14 +28,26 @@ export interface OpenOptions {
   /** PostgreSQL only: the schema to work in (tests use one schema each). */
   schema?: string | undefined;
   poolSize?: number | undefined;
+  /** PGlite only: where the embedded backend runs (default: `ROR_PGLITE_THREAD`, else a worker thread). */
+  pgliteThread?: PgliteThread | undefined;
 }
 
-const INT8 = 20;
-const NUMERIC = 1700;
+/**
+ * `worker`: PGlite runs in a worker thread of its own, so the database and the application use two cores;
+ * `main`: in the calling thread (one thread for everything; slightly less latency per statement).
+ */
+export type PgliteThread = 'worker' | 'main';
+
+export function pgliteThread(env: NodeJS.ProcessEnv = process.env): PgliteThread {
+  const v = env.ROR_PGLITE_THREAD ?? 'worker';
+  if (v !== 'worker' && v !== 'main') throw new Error(`ROR_PGLITE_THREAD: « ${v} » — attendu worker ou main`);
+  return v;
+}
+
 
 export async function openDatabase(opts: OpenOptions): Promise<Db> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl, opts.schema, opts.poolSize ?? 10);
-  return openPglite(opts.dataDir, opts.loadDataDir);
+  return openPglite(opts.dataDir, opts.loadDataDir, opts.pgliteThread ?? pgliteThread());
 }
 
 async function openPostgres(url: string, schema: string | undefined, max: number): Promise<Db> {
@@ -115,83 +129,64 @@ class StatementNames {
   }
 }
 
-async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined): Promise<Db> {
-  const { PGlite, protocol, parse } = await import('@electric-sql/pglite');
-  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm');
-  const { unaccent } = await import('@electric-sql/pglite/contrib/unaccent');
-  const { cube } = await import('@electric-sql/pglite/contrib/cube');
-  const { earthdistance } = await import('@electric-sql/pglite/contrib/earthdistance');
+async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undefined, thread: PgliteThread): Promise<Db> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
-  let db: InstanceType<typeof PGlite>;
+  let backend: PgliteBackend;
   try {
-    db = await PGlite.create({
-      ...(dataDir ? { dataDir } : {}),
-      ...(loadDataDir ? { loadDataDir } : {}),
-      extensions: { pg_trgm, unaccent, cube, earthdistance },
-      postgresqlconf: pgliteSettings(),
-      parsers: { [INT8]: (v: string) => Number(v), [NUMERIC]: (v: string) => Number(v) },
-    });
+    const opts = { dataDir, loadDataDir, settings: pgliteSettings() };
+    backend = thread === 'worker' ? await openPgliteWorker(opts) : await openPgliteBackend(opts);
   } catch (e) {
     unlock();
     throw e;
   }
-  const wire = new PgliteWire(db, protocol.serialize, parse);
   // One lock for everything that talks to the embedded backend: a transaction holds it from BEGIN to
   // COMMIT, so a statement from outside can never run inside someone else's transaction.
   const lock = new Mutex();
   return {
     kind: 'pglite',
     query<T>(sql: string, params?: readonly unknown[]) {
-      return lock.run(async () => {
-        const r = await wire.query<T>(sql, params);
-        await db.syncToFs();
-        return r;
-      });
+      return lock.run(() => backend.query<T>(sql, params ?? [], true));
     },
     transaction(fn) {
       return lock.run(async () => {
-        await wire.simple('BEGIN');
+        await backend.simple('BEGIN', false);
         let open = true;
         const tx: Queryable = {
           query: <T>(sql: string, params?: readonly unknown[]) => {
             if (!open) throw new Error('Transaction is closed');
-            return wire.query<T>(sql, params);
+            return backend.query<T>(sql, params ?? [], false);
           },
         };
         try {
           const result = await fn(tx);
           open = false;
           // COMMIT of a transaction in the aborted state answers ROLLBACK: nothing was written.
-          if ((await wire.simple('COMMIT')) === 'ROLLBACK') throw new Error('La transaction a été annulée (une instruction a échoué)');
+          if ((await backend.simple('COMMIT', true)) === 'ROLLBACK') throw new Error('La transaction a été annulée (une instruction a échoué)');
           return result;
         } catch (err) {
           if (open) {
             open = false;
-            await wire.simple('ROLLBACK').catch(() => undefined);
+            await backend.simple('ROLLBACK', true).catch(() => undefined);
           }
           throw err;
-        } finally {
-          await db.syncToFs();
         }
       });
     },
     exec(sql) {
-      return lock.run(async () => {
-        await db.exec(sql);
-      });
+      return lock.run(() => backend.exec(sql));
     },
     close() {
       return lock.run(async () => {
         try {
-          await db.close();
+          await backend.close();
         } finally {
           unlock();
         }
       });
     },
     // PGlite-only: used by the test harness to snapshot a migrated database.
-    dump: () => lock.run(() => db.dumpDataDir('none')),
+    dump: () => lock.run(() => backend.dump()),
   } as Db & { dump: () => Promise<Blob> };
 }
 
@@ -219,108 +214,6 @@ class Mutex {
     this.tail = result.catch(() => undefined);
     return result;
   }
-}
-
-type PGliteInstance = import('@electric-sql/pglite').PGlite;
-type Serialize = typeof import('@electric-sql/pglite').protocol.serialize;
-type ParseModule = typeof import('@electric-sql/pglite').parse;
-
-const TEXT = 25;
-const VARCHAR = 1043;
-const BPCHAR = 1042;
-const JSON_OID = 114;
-const JSONB = 3802;
-
-/**
- * The extended query protocol spoken to the embedded backend directly, one call into WebAssembly per
- * statement: PGlite's `query()` makes five (parse, describe, bind, describe, execute), re-parses and re-plans
- * the statement every time and measures each string parameter character by character in JavaScript. Here,
- * statements are prepared once (named, kept in an LRU cache) and their parameter types remembered; text and
- * JSON parameters travel in binary format (their UTF-8 bytes, encoded natively), other values through
- * PGlite's own serializers, exactly as `query()` would send them. Callers serialise access (see the lock).
- */
-class PgliteWire {
-  private readonly statements = new Map<string, { name: string; types: number[] }>();
-  private readonly toClose: string[] = [];
-  private counter = 0;
-  private static readonly MAX_STATEMENTS = 256;
-
-  constructor(
-    private readonly db: PGliteInstance,
-    private readonly serialize: Serialize,
-    private readonly parse: ParseModule,
-  ) {}
-
-  /** A statement without parameters, simple protocol; returns the command tag of the last result. */
-  async simple(sql: string): Promise<string> {
-    const r = await this.db.execProtocol(this.serialize.query(sql), { syncToFs: false });
-    const done = r.messages.filter((m) => m.name === 'commandComplete') as unknown as { text: string }[];
-    return done[done.length - 1]?.text ?? '';
-  }
-
-  async query<T>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
-    const st = await this.prepared(sql);
-    const values = params.map((v, i) => this.value(v, st.types[i]));
-    const r = await this.db.execProtocol(
-      concat([this.serialize.bind({ statement: st.name, values }), this.serialize.describe({ type: 'P' }), this.serialize.execute({}), this.serialize.sync()]),
-      { syncToFs: false },
-    );
-    const results = this.parse.parseResults(r.messages, this.db.parsers);
-    const last = results[results.length - 1] as { rows: T[]; affectedRows?: number } | undefined;
-    return { rows: last?.rows ?? [], rowCount: last?.affectedRows ?? last?.rows.length ?? 0 };
-  }
-
-  private async prepared(sql: string): Promise<{ name: string; types: number[] }> {
-    const hit = this.statements.get(sql);
-    if (hit) {
-      // LRU: most recently used last.
-      this.statements.delete(sql);
-      this.statements.set(sql, hit);
-      return hit;
-    }
-    const name = `ror_${++this.counter}`;
-    const closing = this.toClose.splice(0).map((n) => this.serialize.close({ type: 'S', name: n }));
-    const r = await this.db.execProtocol(
-      concat([...closing, this.serialize.parse({ name, text: sql }), this.serialize.describe({ type: 'S', name }), this.serialize.sync()]),
-      { syncToFs: false },
-    );
-    const st = { name, types: this.parse.parseDescribeStatementResults(r.messages) };
-    this.statements.set(sql, st);
-    if (this.statements.size > PgliteWire.MAX_STATEMENTS) {
-      const [oldest, old] = this.statements.entries().next().value as [string, { name: string }];
-      this.statements.delete(oldest);
-      this.toClose.push(old.name);
-    }
-    return st;
-  }
-
-  private value(v: unknown, type: number | undefined): string | Uint8Array | null {
-    if (v === null || v === undefined) return null;
-    if (type === JSONB) {
-      // jsonb binary format: version 1, then the JSON text.
-      const s = typeof v === 'string' ? v : JSON.stringify(v);
-      const b = Buffer.allocUnsafe(Buffer.byteLength(s) + 1);
-      b[0] = 1;
-      b.write(s, 1);
-      return b;
-    }
-    if (typeof v === 'string' && (type === TEXT || type === VARCHAR || type === BPCHAR || type === JSON_OID)) return Buffer.from(v, 'utf8');
-    if (type === JSON_OID) return Buffer.from(JSON.stringify(v), 'utf8');
-    const serializer = type === undefined ? undefined : this.db.serializers[type];
-    return serializer ? (serializer(v) as string) : String(v);
-  }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.byteLength;
-  const out = new Uint8Array(length);
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.byteLength;
-  }
-  return out;
 }
 
 export function quoteIdent(name: string): string {

@@ -271,12 +271,14 @@ export class Directory {
         const key = `${incoming.resourceType}/${incoming.id}`;
         const cur = current.get(key);
         const live = cur && !cur.deleted ? cur.content : null;
-        const next = opts.merge ? opts.merge(incoming, live) : incoming;
+        const ahead = live ? undefined : this.preparedCreates.get(incoming);
+        this.preparedCreates.delete(incoming);
+        const next = ahead ? ahead.next : opts.merge ? opts.merge(incoming, live) : incoming;
         if (opts.onlyIfChanged && live && sameContent(live, next)) {
           results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'unchanged', versionId: cur!.versionId });
           continue;
         }
-        const problems = this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+        const problems = ahead ? ahead.problems : this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
         if (problems.length > 0) {
           results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'invalid', issues: problems });
           continue;
@@ -357,6 +359,26 @@ export class Directory {
   history(q: Parameters<typeof resourceStore.history>[1]) {
     return resourceStore.history(this.db, q);
   }
+
+  /**
+   * The part of `upsertBatch` that needs no database, done ahead for resources expected to be new: merge onto
+   * nothing, validation and index rows. A bulk importer calls it for batch n + 1 while batch n's transaction
+   * runs, so that both cores work (the database, or PGlite's worker thread, and this thread). `upsertBatch`
+   * uses the result only when the resource is indeed absent, and recomputes otherwise.
+   */
+  prepareCreates(
+    resources: readonly (Resource & { id: string })[],
+    merge?: (incoming: Resource & { id: string }, current: Resource | null) => Resource & { id: string },
+  ): void {
+    for (const incoming of resources) {
+      const next = merge ? merge(incoming, null) : incoming;
+      const problems = this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+      if (problems.length === 0) this.prepareIndexes(next, next.id);
+      this.preparedCreates.set(incoming, { next, problems });
+    }
+  }
+
+  private readonly preparedCreates = new WeakMap<Resource, { next: Resource & { id: string }; problems: OperationOutcomeIssue[] }>();
 
   /** Lets indexers derive their rows now, outside the (serialised) write transaction. */
   private prepareIndexes(resource: Resource, id: string): void {

@@ -132,6 +132,8 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const resumedAfterLine = run.checkpoint;
   for (const i of geoIssues) if (i.line > run.checkpoint) keepIssue(i);
   const seenInDryRun = new Set<string>();
+  // FINESS numbers earlier imports wrote: the others are expected new, prepared ahead (see prepareBatch).
+  const known = new Set((await db.query<{ nofiness: string }>('SELECT nofiness FROM finess_structure')).rows.map((r) => r.nofiness));
 
   try {
     // Pass 2: structures, in batches.
@@ -146,9 +148,22 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       batch = [];
       batchIssues = [];
       batchRejected = [];
-      await writeBatch(directory, actor, rows, geos, ejSiren, createdAt, run, lastLine, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
-      opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
+      const line = lastLine;
+      // Pipelined: this batch is built, validated and indexed here while the previous one is written; one
+      // transaction at a time, in file order, so checkpoints stay in order (a dry run stays sequential: it
+      // counts each EJ once from what earlier batches saw).
+      const counts = parsing;
+      parsing = emptyParseCounts();
+      const write = prepareBatch(directory, actor, rows, geos, ejSiren, known, createdAt, run, line, counts, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
+      await inflight;
+      inflight = write().then(() => opts.onProgress?.({ phase: 'load', done: line, total: totalLines }));
+      inflight.catch(() => undefined);
+      if (dryRun) await inflight;
     };
+    let inflight: Promise<void> = Promise.resolve();
+    // Counts of the lines parsed since the last flush: they join the run's counters in the transaction of the
+    // batch they belong to, so that a checkpoint never counts lines of a batch not yet written.
+    let parsing = emptyParseCounts();
     const inBatch = new Set<string>();
     for await (const rec of readFinessRecords(path, { encoding: manifest.encoding })) {
       if (rec.line === 1 || rec.line <= run.checkpoint) continue;
@@ -158,17 +173,17 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
         const i = { line: rec.line, column: 'type', code: 'unknown-record', message: `Type de ligne inconnu « ${(kind ?? '').slice(0, 40)} » (structureet ou geolocalisation attendu)` };
         batchIssues.push(i);
       } else {
-        counters.rowsRead++;
+        parsing.rowsRead++;
         const parsed = parseStructureEt(rec);
         if ('issues' in parsed) {
-          counters.rowsRejected++;
+          parsing.rowsRejected++;
           batchIssues.push(...parsed.issues);
           // Still listed in FINESS: not to be closed. Unreadable number: closures are off for this run.
           const [, et = '', ej = ''] = rec.fields.map((f) => f.trim());
           if (FINESS_NUMBER.test(et)) batchRejected.push(et, ...(FINESS_NUMBER.test(ej) ? [ej] : []));
-          else counters.unidentified++;
+          else parsing.unidentified++;
         } else if (inBatch.has(parsed.row.nofinesset)) {
-          counters.rowsRejected++;
+          parsing.rowsRejected++;
           batchIssues.push({ line: rec.line, column: 'nofinesset', code: 'duplicate', message: `Établissement ${parsed.row.nofinesset} déjà décrit plus haut dans le fichier` });
         } else {
           inBatch.add(parsed.row.nofinesset);
@@ -182,6 +197,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       }
     }
     await flush();
+    await inflight;
 
     // Structures of earlier imports that this file no longer lists: closed.
     if (counters.unidentified === 0) await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
@@ -217,21 +233,30 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
 }
 
 
-async function writeBatch(
+type ParseCounts = Pick<ImportCounters, 'rowsRead' | 'rowsRejected' | 'unidentified' | 'geolocated'>;
+const emptyParseCounts = (): ParseCounts => ({ rowsRead: 0, rowsRejected: 0, unidentified: 0, geolocated: 0 });
+
+/**
+ * Builds a batch's resources and does what needs no database for those expected new (validation, index rows);
+ * returns the write itself, to run once the previous batch is written.
+ */
+function prepareBatch(
   directory: Directory,
   actor: Actor,
   rows: FinessEtablissement[],
   geos: Map<string, FinessGeo>,
   ejSiren: Map<string, string>,
+  known: Set<string>,
   createdAt: string,
   run: RunState,
   lastLine: number,
+  parsing: ParseCounts,
   rowIssues: RowIssue[],
   rejected: string[],
   dryRun: boolean,
   seenInDryRun: Set<string>,
   keepIssue: (i: RowIssue) => void,
-): Promise<void> {
+): () => Promise<void> {
   const counters = run.counters;
   // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
   const ejs = new Map<string, string | undefined>();
@@ -246,9 +271,34 @@ async function writeBatch(
   }
   for (const r of rows) {
     const geo = geos.get(r.nofinesset);
-    if (geo) counters.geolocated++;
+    if (geo) parsing.geolocated++;
     resources.push(toEg(r, geo, createdAt));
   }
+  const merge = (incoming: Resource & { id: string }, current: Resource | null) => mergeFiness(incoming, current);
+  const fresh = resources.filter((r) => !known.has(r.id.slice('finess-'.length)));
+  directory.prepareCreates(fresh, merge);
+  for (const r of fresh) known.add(r.id.slice('finess-'.length));
+  return () => writeBatch(directory, actor, rows, resources, merge, run, lastLine, parsing, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
+}
+
+async function writeBatch(
+  directory: Directory,
+  actor: Actor,
+  rows: FinessEtablissement[],
+  resources: (Resource & { id: string })[],
+  merge: (incoming: Resource & { id: string }, current: Resource | null) => Resource & { id: string },
+  run: RunState,
+  lastLine: number,
+  parsing: ParseCounts,
+  rowIssues: RowIssue[],
+  rejected: string[],
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  keepIssue: (i: RowIssue) => void,
+): Promise<void> {
+  const counters = run.counters;
+  const ejs = new Set(rows.map((r) => r.nofinessej));
+  const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
   // Fast path: a structure whose FINESS content hashes as last time, and whose resource is still the version
   // that import left, needs neither reading nor comparing (hand edits bump the version: then it is merged).
   const hashes = new Map(resources.map((r) => [r.id, sourceHash(r, EXT.creationDate)]));
@@ -281,6 +331,7 @@ async function writeBatch(
     return out;
   };
   const count = (results: BatchResult[]) => {
+    for (const k of Object.keys(parsing) as (keyof ParseCounts)[]) counters[k] += parsing[k];
     counters.unchanged += skipped.size;
     for (const res of results) {
       if (res.outcome === 'invalid') {
@@ -288,13 +339,11 @@ async function writeBatch(
       } else counters[res.outcome]++;
     }
   };
-  const merge = (incoming: Resource & { id: string }, current: Resource | null) => mergeFiness(incoming, current);
-
   if (dryRun) {
     const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge, dryRun: true });
     for (const r of rows) seenInDryRun.add(r.nofinesset);
     for (const n of rejected) seenInDryRun.add(n);
-    for (const nofinessej of ejs.keys()) seenInDryRun.add(nofinessej);
+    for (const nofinessej of ejs) seenInDryRun.add(nofinessej);
     count(results);
     for (const i of [...rowIssues, ...issuesOf(results)]) keepIssue(i);
     return;
