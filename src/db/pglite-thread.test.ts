@@ -28,6 +28,18 @@ describe.skipIf(!!process.env.DATABASE_URL)('embedded database in a worker threa
           db.query<{ n: number }>('SELECT count(*)::int AS n FROM t').then((r) => seen.push(r.rows[0]!.n)),
         ]);
         expect(seen).toEqual([2, 2]);
+        // A statement issued while a transaction is open waits for its end: it never runs inside it, so it
+        // does not see a row that transaction inserted and then rolled back.
+        let outside: Promise<number> | undefined;
+        await expect(
+          db.transaction(async (tx) => {
+            await tx.query('INSERT INTO t VALUES ($1, $2)', [4, {}]);
+            outside = db.query<{ n: number }>('SELECT count(*)::int AS n FROM t').then((r) => r.rows[0]!.n);
+            await new Promise((r) => setTimeout(r, 20));
+            throw new Error('abandon');
+          }),
+        ).rejects.toThrow('abandon');
+        expect(await outside).toBe(2);
       } finally {
         await db.close();
       }

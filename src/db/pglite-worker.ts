@@ -1,6 +1,6 @@
 /**
  * Worker-thread side of the embedded database: owns the PGlite instance and answers the requests of
- * `PgliteWorkerBackend` (below) one at a time, in arrival order. Running PGlite here lets the database use
+ * `openPgliteWorker` (`pglite-thread.ts`) one at a time, in arrival order. Running PGlite here lets the database use
  * the second core while the main thread serves HTTP, validates and indexes.
  *
  * Loaded through `pglite-worker.mjs`, which registers the TypeScript loader first.

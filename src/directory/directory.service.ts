@@ -278,7 +278,7 @@ export class Directory {
           results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'unchanged', versionId: cur!.versionId });
           continue;
         }
-        const problems = ahead ? ahead.problems : this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+        const problems = ahead ? ahead.problems : this.errorsOf(next);
         if (problems.length > 0) {
           results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'invalid', issues: problems });
           continue;
@@ -372,7 +372,7 @@ export class Directory {
   ): void {
     for (const incoming of resources) {
       const next = merge ? merge(incoming, null) : incoming;
-      const problems = this.validate(next).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+      const problems = this.errorsOf(next);
       if (problems.length === 0) this.prepareIndexes(next, next.id);
       this.preparedCreates.set(incoming, { next, problems });
     }
@@ -383,6 +383,11 @@ export class Directory {
   /** Lets indexers derive their rows now, outside the (serialised) write transaction. */
   private prepareIndexes(resource: Resource, id: string): void {
     for (const indexer of this.indexers) indexer.prepare?.(resource, id);
+  }
+
+  /** The validation issues that forbid writing (errors and fatal ones; warnings do not). */
+  private errorsOf(resource: Resource): OperationOutcomeIssue[] {
+    return this.validate(resource).filter((p) => p.severity === 'error' || p.severity === 'fatal');
   }
 
   private check(resource: Resource): void {

@@ -134,6 +134,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const seenInDryRun = new Set<string>();
   // FINESS numbers earlier imports wrote: the others are expected new, prepared ahead (see prepareBatch).
   const known = new Set((await db.query<{ nofiness: string }>('SELECT nofiness FROM finess_structure')).rows.map((r) => r.nofiness));
+  const ctx: RunContext = { directory, actor, run, dryRun, seenInDryRun, keepIssue, geos, ejSiren, known, createdAt };
 
   try {
     // Pass 2: structures, in batches.
@@ -142,21 +143,18 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     let batchRejected: string[] = [];
     let lastLine = run.checkpoint;
     const flush = async () => {
-      const rows = batch;
-      const rowIssues = batchIssues;
-      const rejected = batchRejected;
-      batch = [];
-      batchIssues = [];
-      batchRejected = [];
-      const line = lastLine;
       // Pipelined: this batch is built, validated and indexed here while the previous one is written; one
       // transaction at a time, in file order, so checkpoints stay in order (a dry run stays sequential: it
       // counts each EJ once from what earlier batches saw).
-      const counts = parsing;
+      const line = lastLine;
+      const write = prepareBatch(ctx, { rows: batch, lastLine: line, parsing, rowIssues: batchIssues, rejected: batchRejected });
+      batch = [];
+      batchIssues = [];
+      batchRejected = [];
       parsing = emptyParseCounts();
-      const write = prepareBatch(directory, actor, rows, geos, ejSiren, known, createdAt, run, line, counts, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
       await inflight;
       inflight = write().then(() => opts.onProgress?.({ phase: 'load', done: line, total: totalLines }));
+      // Awaited by the next flush or after the loop; this keeps a failure from counting as unhandled meanwhile.
       inflight.catch(() => undefined);
       if (dryRun) await inflight;
     };
@@ -234,30 +232,39 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
 
 
 type ParseCounts = Pick<ImportCounters, 'rowsRead' | 'rowsRejected' | 'unidentified' | 'geolocated'>;
+
+/** What every batch of one run shares. */
+interface RunContext {
+  directory: Directory;
+  actor: Actor;
+  run: RunState;
+  dryRun: boolean;
+  seenInDryRun: Set<string>;
+  keepIssue: (i: RowIssue) => void;
+  geos: Map<string, FinessGeo>;
+  ejSiren: Map<string, string>;
+  /** FINESS numbers written by earlier imports or prepared by earlier batches of this one. */
+  known: Set<string>;
+  createdAt: string;
+}
+
+/** One batch: its structure lines, the last file line it covers, and what parsing them found. */
+interface Batch {
+  rows: FinessEtablissement[];
+  lastLine: number;
+  parsing: ParseCounts;
+  rowIssues: RowIssue[];
+  rejected: string[];
+}
 const emptyParseCounts = (): ParseCounts => ({ rowsRead: 0, rowsRejected: 0, unidentified: 0, geolocated: 0 });
 
 /**
  * Builds a batch's resources and does what needs no database for those expected new (validation, index rows);
  * returns the write itself, to run once the previous batch is written.
  */
-function prepareBatch(
-  directory: Directory,
-  actor: Actor,
-  rows: FinessEtablissement[],
-  geos: Map<string, FinessGeo>,
-  ejSiren: Map<string, string>,
-  known: Set<string>,
-  createdAt: string,
-  run: RunState,
-  lastLine: number,
-  parsing: ParseCounts,
-  rowIssues: RowIssue[],
-  rejected: string[],
-  dryRun: boolean,
-  seenInDryRun: Set<string>,
-  keepIssue: (i: RowIssue) => void,
-): () => Promise<void> {
-  const counters = run.counters;
+function prepareBatch(ctx: RunContext, batch: Batch): () => Promise<void> {
+  const { rows } = batch;
+  const { geos, ejSiren, known, createdAt, dryRun, seenInDryRun } = ctx;
   // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
   const ejs = new Map<string, string | undefined>();
   for (const r of rows) if (!ejs.has(r.nofinessej)) ejs.set(r.nofinessej, ejSiren.get(r.nofinessej));
@@ -271,34 +278,25 @@ function prepareBatch(
   }
   for (const r of rows) {
     const geo = geos.get(r.nofinesset);
-    if (geo) parsing.geolocated++;
+    if (geo) batch.parsing.geolocated++;
     resources.push(toEg(r, geo, createdAt));
   }
-  const merge = (incoming: Resource & { id: string }, current: Resource | null) => mergeFiness(incoming, current);
   const fresh = resources.filter((r) => !known.has(r.id.slice('finess-'.length)));
-  directory.prepareCreates(fresh, merge);
+  ctx.directory.prepareCreates(fresh, mergeFiness);
   for (const r of fresh) known.add(r.id.slice('finess-'.length));
-  return () => writeBatch(directory, actor, rows, resources, merge, run, lastLine, parsing, rowIssues, rejected, dryRun, seenInDryRun, keepIssue);
+  return () => writeBatch(ctx, batch, resources, [...ejs.keys()], egIds);
 }
 
 async function writeBatch(
-  directory: Directory,
-  actor: Actor,
-  rows: FinessEtablissement[],
+  ctx: RunContext,
+  batch: Batch,
   resources: (Resource & { id: string })[],
-  merge: (incoming: Resource & { id: string }, current: Resource | null) => Resource & { id: string },
-  run: RunState,
-  lastLine: number,
-  parsing: ParseCounts,
-  rowIssues: RowIssue[],
-  rejected: string[],
-  dryRun: boolean,
-  seenInDryRun: Set<string>,
-  keepIssue: (i: RowIssue) => void,
+  ejs: string[],
+  egIds: Set<string>,
 ): Promise<void> {
+  const { directory, actor, run, dryRun, seenInDryRun, keepIssue } = ctx;
+  const { rows, lastLine, parsing, rowIssues, rejected } = batch;
   const counters = run.counters;
-  const ejs = new Set(rows.map((r) => r.nofinessej));
-  const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
   // Fast path: a structure whose FINESS content hashes as last time, and whose resource is still the version
   // that import left, needs neither reading nor comparing (hand edits bump the version: then it is merged).
   const hashes = new Map(resources.map((r) => [r.id, sourceHash(r, EXT.creationDate)]));
@@ -340,7 +338,7 @@ async function writeBatch(
     }
   };
   if (dryRun) {
-    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge, dryRun: true });
+    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeFiness, dryRun: true });
     for (const r of rows) seenInDryRun.add(r.nofinesset);
     for (const n of rejected) seenInDryRun.add(n);
     for (const nofinessej of ejs) seenInDryRun.add(nofinessej);
@@ -351,7 +349,7 @@ async function writeBatch(
   const snapshot = { ...counters };
   await directory.upsertBatch(actor, toWrite, {
     onlyIfChanged: true,
-    merge,
+    merge: mergeFiness,
     alsoInTransaction: async (tx, results) => {
       const batchIssues = [...rowIssues, ...issuesOf(results)];
       count(results);
