@@ -155,6 +155,26 @@ describe('FINESS import: the real 2026 excerpt', () => {
     expect((await read('finess-980502199')).address[0].line).toEqual(['ZI VALLÉE 3 BP 208']);
   });
 
+
+  it('accepts a filled numuai, lines without it, and CRLF files with a quoted line break', async () => {
+    await fresh();
+    const lines = [...LINES];
+    // Line 2 with the 32nd field filled (numéro UAI of a school health service), line 3 without the field at all.
+    lines[1] = `${lines[1]!}0010001W`;
+    lines[2] = lines[2]!.replace(/;$/, '');
+    // Line 4's complement quoted over two physical lines, the whole file in CRLF.
+    lines[3] = lines[3]!.replace(';CH LOUIS CONSTANT FLEMING;', ';"CH LOUIS\r\nCONSTANT FLEMING";');
+    const report = await importFiness(directory, file(lines.join('\r\n') + '\r\n'));
+    expect(report.issues).toEqual([]);
+    expect(report.counters).toMatchObject({ rowsRead: 14, rowsRejected: 0 });
+    expect((await read('finess-010000024')).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
+    expect((await read('finess-970102018')).address[0].city).toBe('ST BARTHELEMY');
+    const fleming = await read('finess-970100400');
+    expect(fleming._name.extension[0].valueString).toBe('CH LOUIS\nCONSTANT FLEMING');
+    // The last field of the CRLF line after the quoted break keeps no stray carriage return.
+    expect(ext(fleming, EXT.period)?.valuePeriod).toEqual({ start: '1951-01-01' });
+    expect(JSON.stringify(fleming)).not.toContain('\\r');
+  });
   it('converts Lambert 93 and overseas UTM geolocations to WGS84 within 1 m', async () => {
     await fresh();
     // Known WGS84 positions of two structures of the excerpt, from the national FINESS 2021 converted by

@@ -6,7 +6,7 @@ import { createBrotliDecompress, createGunzip } from 'node:zlib';
 /**
  * Parser of the data.gouv.fr "FINESS Extraction du Fichier des établissements" (etalab cs1100502/cs1100507):
  * `;`-separated, no header row, RFC-4180 quoting; line 1 is a manifest (`finess;etalab;<n>;<date>`), then
- * `structureet` lines (31 fields + a trailing empty one), then `geolocalisation` lines. Old files are
+ * `structureet` lines (31 fields, the last, numuai, mostly empty), then `geolocalisation` lines. Old files are
  * Latin-1 with dd/mm/yyyy dates, recent ones UTF-8 with ISO dates; both are read. Everything streams.
  */
 
@@ -14,7 +14,7 @@ export const STRUCTUREET_FIELDS = [
   'nofinesset', 'nofinessej', 'rs', 'rslongue', 'complrs', 'compldistrib', 'numvoie', 'typvoie', 'voie', 'compvoie',
   'lieuditbp', 'commune', 'departement', 'libdepartement', 'ligneacheminement', 'telephone', 'telecopie', 'categetab',
   'libcategetab', 'categagretab', 'libcategagretab', 'siret', 'codeape', 'codemft', 'libmft', 'codesph', 'libsph',
-  'dateouv', 'dateautor', 'datemaj',
+  'dateouv', 'dateautor', 'datemaj', 'numuai',
 ] as const;
 export type StructureEtField = (typeof STRUCTUREET_FIELDS)[number];
 
@@ -161,7 +161,9 @@ export async function* readFinessRecords(
   let pending: { line: number; text: string } | undefined;
   const take = (physical: string): ParsedLine | undefined => {
     lineNo++;
-    const text = pending ? `${pending.text}\n${physical}` : physical.endsWith('\r') ? physical.slice(0, -1) : physical;
+    // CRLF files: the `\r` of every physical line goes, also inside a quoted field spanning lines (kept as `\n`).
+    const phys = physical.endsWith('\r') ? physical.slice(0, -1) : physical;
+    const text = pending ? `${pending.text}\n${phys}` : phys;
     const start = pending?.line ?? lineNo;
     const fields = splitRecord(text);
     if (!fields) {
@@ -272,10 +274,13 @@ export function normaliseDate(v: string): string | undefined {
 /** Checks and normalises a `structureet` line; returns the issues instead when it cannot be imported. */
 export function parseStructureEt(rec: ParsedLine): { row: FinessEtablissement } | { issues: RowIssue[] } {
   const values = rec.fields.slice(1);
-  // 31 named fields and a trailing empty one (the line ends with `;`); accept the line without it.
+  // 31 fields after the tag, the last (numuai, the education-ministry number of schools' health services) most
+  // often empty, which leaves the line ending with `;`. Files that end numuai with one more `;` and older files
+  // without numuai at all are accepted too.
   if (values.length === STRUCTUREET_FIELDS.length + 1 && values[values.length - 1] === '') values.pop();
+  else if (values.length === STRUCTUREET_FIELDS.length - 1) values.push('');
   if (values.length !== STRUCTUREET_FIELDS.length) {
-    return { issues: [{ line: rec.line, code: 'field-count', message: `${values.length + 1} champs au lieu de ${STRUCTUREET_FIELDS.length + 2} (structureet)` }] };
+    return { issues: [{ line: rec.line, code: 'field-count', message: `${rec.fields.length} champs au lieu de ${STRUCTUREET_FIELDS.length + 1} (structureet)` }] };
   }
   const row = { line: rec.line } as FinessEtablissement;
   STRUCTUREET_FIELDS.forEach((f, i) => {
