@@ -93,13 +93,13 @@ async function pipelineOnly(file: string): Promise<{ lines: number; resources: n
   const started = Date.now();
   const reader = readRppsLines(file);
   const first = await reader.next();
-  parseHeader(first.done ? undefined : first.value);
+  const layout = parseHeader(first.done ? undefined : first.value);
   let lines = 0;
   let resources = 0;
   const createdAt = new Date().toISOString();
   for await (const rec of { [Symbol.asyncIterator]: () => reader }) {
     lines++;
-    const p = parseRow(rec);
+    const p = parseRow(rec, layout);
     if (!('row' in p)) continue;
     const built = [toPractitioner(p.row, createdAt), toCabinet(p.row, createdAt)];
     const activity = activityOf(p.row);

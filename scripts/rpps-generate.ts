@@ -111,10 +111,20 @@ const TOTAL_WEIGHT = PROFESSIONS.reduce((s, p) => s + p.weight, 0);
 
 /** Spécialités ordinales (TRE_R38) of médecins, with weights; dentists' and nurses' ones below. */
 const MEDICAL_SPECIALTIES: [string, string, number][] = [
-  ['SM54', 'Médecine générale (SM)', 60],
-  ['SM04', 'Cardiologie et Maladies vasculaires (SM)', 12],
-  ['SM20', 'Gynécologie-obstétrique (SM)', 10],
-  ['SM48', 'Rhumatologie (SM)', 8],
+  ['SM54', 'Médecine générale (SM)', 45],
+  ['SM53', 'Spécialiste en Médecine générale (SM)', 10],
+  ['SM26', 'Qualifié en Médecine générale (SM)', 5],
+  ['SM04', 'Cardiologie et Maladies vasculaires (SM)', 6],
+  ['SM20', 'Gynécologie-obstétrique (SM)', 4],
+  ['SM48', 'Rhumatologie (SM)', 3],
+  ['SM38', 'Ophtalmologie (SM)', 4],
+  ['SM15', 'Dermatologie et Vénéréologie (SM)', 3],
+  ['SM40', 'Pédiatrie (SM)', 3],
+  ['SM42', 'Psychiatrie (SM)', 4],
+  ['SM39', 'Oto-rhino-laryngologie (SM)', 2],
+  ['SM24', 'Gastro-entérologie et Hépatologie (SM)', 2],
+  ['SM44', 'Radio-diagnostic (SM)', 3],
+  ['SM08', 'Chirurgie orthopédique et Traumatologie (SM)', 2],
   ['SM02', 'Anesthésie-réanimation (SM)', 6],
   ['SM25', 'Médecine du travail (SM)', 4],
 ];
@@ -329,6 +339,11 @@ export async function writeRppsFile(path: string, opts: GenerateOptions): Promis
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const args = process.argv.slice(2);
+  const usage = 'usage: npm run rpps:generate -- --rows N [--seed S] [--encoding utf-8|latin1] [--out FILE]\n';
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}Writes a synthetic RPPS extract (PS_LibreAcces_Personne_activite format, invented people) to FILE or stdout.\n`);
+    process.exit(0);
+  }
   const opt = (name: string) => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -337,7 +352,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const seed = Number(opt('--seed') ?? 1);
   const encoding = (opt('--encoding') ?? 'utf-8') as 'utf-8' | 'latin1';
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(seed) || !['utf-8', 'latin1'].includes(encoding)) {
-    process.stderr.write('usage: npm run rpps:generate -- --rows N [--seed S] [--encoding utf-8|latin1] [--out FILE]\n');
+    process.stderr.write(usage);
     process.exit(2);
   }
   const file = opt('--out');

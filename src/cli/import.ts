@@ -1,4 +1,4 @@
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Readable } from 'node:stream';
 import type { Config } from '../config.ts';
@@ -39,6 +39,10 @@ export async function importFileCommand(config: Config, source: FileSource, file
     process.stderr.write(`${cmd} : fichier introuvable « ${file} »\n`);
     return EXIT.aborted;
   }
+  if (!statSync(file).isFile()) {
+    process.stderr.write(`${cmd} : « ${file} » n'est pas un fichier\n`);
+    return EXIT.aborted;
+  }
   const encoding = opts.encoding === undefined ? undefined : opts.encoding === 'latin1' ? 'windows-1252' : opts.encoding === 'utf-8' || opts.encoding === 'utf8' ? 'utf-8' : null;
   if (encoding === null) {
     process.stderr.write(`${cmd} : --encoding doit valoir utf-8 ou latin1\n`);
@@ -62,7 +66,7 @@ export async function importFileCommand(config: Config, source: FileSource, file
       : await direct(config, source, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update });
     bar.done();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report, server?.url));
-    return report.counters.rowsRejected > 0 || report.issueCount > 0 ? EXIT.rejectedRows : EXIT.ok;
+    return report.counters.rowsRejected > 0 || report.issueCount > (report.warningCount ?? 0) ? EXIT.rejectedRows : EXIT.ok;
   } catch (e) {
     bar.done();
     const code = e instanceof ImportAbort || (e as { code?: string }).code === 'abort' ? EXIT.aborted : e instanceof DatabaseError ? EXIT.database : isDbError(e) ? EXIT.database : EXIT.error;
@@ -158,7 +162,7 @@ function rppsHead(r: RppsImportReport, via: string | undefined): (string | undef
   return [
     `${r.dryRun ? 'Simulation (--dry-run, rien n\'est écrit) : ' : ''}import RPPS de ${r.file} (extraction du ${r.fileDate}, ${r.encoding})${via ? ` via le serveur ${via}` : ''}`,
     r.resumedAfterLine ? `Reprise après la ligne ${r.resumedAfterLine} (import précédent interrompu)` : undefined,
-    `${c.rowsRead} lignes d'activité lues : ${c.rowsSkipped} hors périmètre (autre profession ou exercice non libéral), ${c.rowsRejected} rejetées ; ${c.rolesWithoutSavoirFaire} sans savoir-faire (sans situation opérationnelle)`,
+    `${c.rowsRead} lignes d'activité lues : ${c.rowsSkipped} hors périmètre (autre profession ou exercice non libéral), ${c.rowsRejected} rejetées ; ${c.rolesWithoutSavoirFaire} sans savoir-faire (sans situation opérationnelle), ${c.rolesWithoutActivity ?? 0} de médecin sans spécialité ordinale (ni offre ni situation)`,
     `Ressources : ${c.created} créées, ${c.updated} modifiées, ${c.unchanged} inchangées, ${c.ended} terminées (créées/modifiées/inchangées/terminées : ${t('Practitioner', 'professionnels')}, ${t('Organization', 'cabinets')}, ${t('HealthcareService', 'offres')}, ${t('PractitionerRole', 'situations')})`,
     duration(r),
   ];
@@ -166,7 +170,7 @@ function rppsHead(r: RppsImportReport, via: string | undefined): (string | undef
 
 const duration = (r: ImportReport) => `Durée : ${(r.durationMs / 1000).toFixed(1)} s${r.runId !== null ? ` (import n° ${r.runId})` : ''}`;
 const issueLines = (r: ImportReport) => [
-  ...r.issues.slice(0, 20).map((i) => `  ligne ${i.line}${i.column ? `, ${i.column}` : ''} [${i.code}] ${i.message}`),
+  ...r.issues.slice(0, 20).map((i) => `  ${i.severity === 'warning' ? 'avertissement, ' : ''}ligne ${i.line}${i.column ? `, ${i.column}` : ''} [${i.code}] ${i.message}`),
   r.issueCount > 20 ? `  … ${r.issueCount - 20} autres anomalies (--json pour tout voir)` : undefined,
 ];
 

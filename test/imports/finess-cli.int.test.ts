@@ -41,6 +41,16 @@ describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded da
     expect(dry.code).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, counters: { created: 0, updated: 0 } });
     expect((await ror(['import', 'finess', join(tmp, 'none.csv')], env)).code).toBe(4);
+    const notAFile = await ror(['import', 'finess', tmp], env);
+    expect(notAFile.code).toBe(4);
+    expect(notAFile.stderr).toContain("n'est pas un fichier");
+
+    // A geolocalisation line without coordinates is a warning: reported, the exit code stays 0.
+    const warned = join(tmp, 'no-coordinates.csv');
+    writeFileSync(warned, `${readFileSync(EXCERPT, 'utf8').trimEnd()}\ngeolocalisation;010000024;;;1,ATLASANTE,100,IGN,BD_ADRESSE,V2.2,LAMBERT_93;2024-01-01\n`);
+    const warning = await ror(['import', 'finess', warned], env);
+    expect(warning.code, warning.stdout).toBe(0);
+    expect(warning.stdout).toContain('avertissement, ligne 16, coordxet [missing-coordinates]');
   });
 
   it('goes through the running server when one holds the embedded database', async () => {

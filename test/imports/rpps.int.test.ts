@@ -201,13 +201,97 @@ describe('RPPS import: mapping', () => {
     await fresh();
     const big = generated(6000, 9);
     const mixed = Buffer.concat([Buffer.from(text(big.slice(0, 4000)), 'utf8'), Buffer.from(text(big.slice(4000)), 'latin1')]);
-    expect(mixed.subarray(0, 1 << 20).toString('utf8')).not.toContain('\ufffd');
+    // (the last character of the prefix may be cut in the middle of its bytes)
+    expect(mixed.subarray(0, 1 << 20).toString('utf8').slice(0, -1)).not.toContain('\ufffd');
     await expect(importRpps(directory, file(mixed))).rejects.toThrow(/en-tête RPPS/);
     expect(await versionCount()).toBe(0);
     // The generator writes the same Latin-1 bytes.
     const out = join(dir, 'gen-latin1.txt');
     await writeRppsFile(out, { rows: 600, seed: 9, encoding: 'latin1' });
     expect(readFileSync(out)).toEqual(readFileSync(latin1));
+  });
+
+  it('finds columns by name: older spellings, another order, and the layout without savoir-faire', async () => {
+    const lines = generated(600, 11);
+    const canonical = async () => {
+      const r = await db.query<{ res_type: string; id: string; content: Resource }>(`SELECT res_type, id, content FROM resource ORDER BY res_type, id`);
+      return r.rows.map((x) => JSON.stringify({ ...x.content, meta: undefined, extension: ((x.content.extension ?? []) as any[]).filter((e) => e.url !== EXT.creationDate) }));
+    };
+    await fresh();
+    const standard = await importRpps(directory, file(text(lines)));
+    const expected = await canonical();
+    // The header of extracts before 2026: other spellings of five columns, same positions.
+    const older = RPPS_HEADER.replace("Libellé civilité d'exercice", 'Libellé civilité exercice')
+      .replace('Indice répétition voie (coord. structure)', 'Indice répétition voie (coord. Structure)')
+      .replace('Code Département (structure)', 'Code département (coord. structure)')
+      .replace('Libellé Département (structure)', 'Libellé département (coord. structure)')
+      .replace('Code rôle|Libellé rôle|Code genre activité|Libellé genre activité', "Code fonction|Libellé fonction|Code genre d'activité|Libellé genre d'activité");
+    expect(older).not.toBe(RPPS_HEADER);
+    await fresh();
+    expect((await importRpps(directory, file(text([older, ...lines.slice(1)])))).issues).toEqual([]);
+    expect(await canonical()).toEqual(expected);
+    // Columns in another order (the last name moved to the end, before the trailing `|`).
+    const move = (l: string) => {
+      const f = fieldsOf(l);
+      const [name] = f.splice(COL.lastName, 1);
+      f.splice(f.length - 1, 0, name!);
+      return f.join('|');
+    };
+    await fresh();
+    await importRpps(directory, file(text(lines.map(move))));
+    expect(await canonical()).toEqual(expected);
+    // Recent extracts publish savoir-faire apart: 52 columns. Same people and cabinets, no PractitionerRole, and
+    // médecins without their spécialité give no offer; nothing is reported as an error.
+    const without = (l: string) => {
+      const f = fieldsOf(l);
+      f.splice(COL.sfType, 4);
+      return f.join('|');
+    };
+    expect(fieldsOf(without(lines[0]!))).toHaveLength(53);
+    await fresh();
+    const slim = await importRpps(directory, file(text(lines.map(without))));
+    expect(slim.issues).toEqual([]);
+    expect(slim.counters.rowsRejected).toBe(0);
+    expect(slim.counters.byType.Practitioner.created).toBe(standard.counters.byType.Practitioner.created);
+    expect(slim.counters.byType.Organization.created).toBe(standard.counters.byType.Organization.created);
+    expect(slim.counters.byType.PractitionerRole.created).toBe(0);
+    const medecins = lines.slice(1).filter((l) => fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10').length;
+    expect(medecins).toBeGreaterThan(10);
+    expect(slim.counters.rolesWithoutSavoirFaire).toBe(lines.slice(1).filter((l) => fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!]).length);
+  });
+
+  it("gives a médecin the offer of any spécialité ordinale of JDV_J210; other savoir-faire give none, without error", async () => {
+    // Every code of JDV_J210-SpecialiteOrdinale-ROR but SM47 (recherche médicale) maps to an activity of JDV_J17.
+    const j17 = JSON.parse(readFileSync('/work/shared/data/nos/JDV_J17-ActiviteOperationnelle-ROR-FHIR.json', 'utf8'));
+    const activities = new Set<string>(j17.compose.include.flatMap((i: any) => (i.concept ?? []).map((c: any) => c.code)));
+    const j210 = ['SCD01', 'SCD02', 'SCD03', 'SI01', 'SI02', 'SI03', 'SI04', 'SI05', ...Array.from({ length: 72 }, (_, i) => `SM${String(i + 1).padStart(2, '0')}`)];
+    const base = rowOf(generated(400, 8).find((l) => fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10')!);
+    for (const code of j210) {
+      const activity = activityOf({ ...base, profession: code.startsWith('SCD') ? '40' : code.startsWith('SI') ? '60' : '10', sfType: 'S', sfCode: code });
+      if (code === 'SM47') expect(activity).toBeUndefined();
+      else expect(activities.has(activity!), `${code} → ${activity}`).toBe(true);
+    }
+    // An ophthalmologist's line: his cabinet offers ophtalmologie (103); a second line with a capacité gives no offer.
+    await fresh();
+    const lines = generated(400, 8);
+    const i = lines.findIndex((l) => fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10');
+    const f = fieldsOf(lines[i]!);
+    f[COL.sfType] = 'S';
+    f[COL.sfCode] = 'SM38';
+    f[COL.sfLabel] = 'Ophtalmologie (SM)';
+    const capa = [...f];
+    capa[COL.sfType] = 'CAPA';
+    capa[COL.sfTypeLabel] = 'Capacité';
+    capa[COL.sfCode] = 'CAPA04';
+    capa[COL.sfLabel] = 'Capacité de gérontologie';
+    lines.splice(i, 1, f.join('|'), capa.join('|'));
+    const report = await importRpps(directory, file(text(lines)));
+    expect(report.issues).toEqual([]);
+    expect(report.counters.rolesWithoutActivity).toBe(1 + lines.filter((l, k) => k > 0 && k !== i + 1 && fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10' && fieldsOf(l)[COL.sfType] && fieldsOf(l)[COL.sfType] !== 'S').length);
+    const row = rowOf(f.join('|'));
+    const offer = await read('HealthcareService', serviceId(row, '103'));
+    expect(offer.specialty).toEqual([{ coding: [{ system: RPPS_SYSTEMS.R211, code: '103', display: 'Ophtalmologie' }] }]);
+    expect((await read('PractitionerRole', roleId(row))).healthcareService).toEqual([{ reference: `HealthcareService/${serviceId(row, '103')}` }]);
   });
 });
 
@@ -345,6 +429,9 @@ describe('RPPS import: bad input', () => {
       [0, undefined, 'endings-skipped'],
     ].sort((x, y) => (x[0] === 0 ? 1 : y[0] === 0 ? -1 : (x[0] as number) - (y[0] as number))));
     expect(report.counters).toMatchObject({ rowsRead: 400, rowsRejected: 4, ended: 0, unidentified: 1 });
+    // The unknown spécialité and the skipped endings are warnings, not rejected lines.
+    expect(report.issues.filter((i) => i.severity === 'warning').map((i) => i.code)).toEqual(['unmapped-specialty', 'endings-skipped']);
+    expect(report.warningCount).toBe(2);
     const stored = await db.query<{ line: number }>('SELECT line FROM import_issue WHERE run_id = $1 ORDER BY line', [report.runId]);
     expect(stored.rows.map((r) => Number(r.line))).toEqual([a, b, c, d, e].map((x) => x + 1).sort((x, y) => x - y));
     // The valid lines were imported.
@@ -370,7 +457,9 @@ describe('RPPS import: bad input', () => {
     const lines = generated(50);
     const bad = file(text([lines[0]!.replace('Code profession', 'Profession'), ...lines.slice(1)]));
     await expect(importRpps(directory, bad)).rejects.toBeInstanceOf(ImportAbort);
-    await expect(importRpps(directory, bad)).rejects.toThrow(/colonne 10 « Profession » au lieu de « Code profession »/);
+    await expect(importRpps(directory, bad)).rejects.toThrow(/colonne\(s\) absente\(s\) : « Code profession »/);
+    const twice = file(text([lines[0]!.replace('Libellé profession', 'Code profession'), ...lines.slice(1)]));
+    await expect(importRpps(directory, twice)).rejects.toThrow(/« Code profession » présente deux fois \(colonnes 10 et 11\)/);
     await expect(importRpps(directory, file(text(lines.slice(1))))).rejects.toThrow(/en-tête RPPS/);
     await expect(importRpps(directory, file(''))).rejects.toThrow(/vide/);
     expect(await versionCount()).toBe(0);

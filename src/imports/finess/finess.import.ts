@@ -67,6 +67,8 @@ export interface ImportReport {
   resumedAfterLine: number;
   counters: ImportCounters;
   issueCount: number;
+  /** Issues of severity `warning` among issueCount. */
+  warningCount: number;
   issues: RowIssue[];
   durationMs: number;
 }
@@ -92,8 +94,10 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const db = directory.db;
   const issues: RowIssue[] = [];
   let issueCount = 0;
+  let warningCount = 0;
   const keepIssue = (i: RowIssue) => {
     issueCount++;
+    if (i.severity === 'warning') warningCount++;
     if (issues.length < maxIssues) issues.push(i);
   };
 
@@ -203,6 +207,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       keepIssue({
         line: 0,
         code: 'closures-skipped',
+        severity: 'warning',
         message: `${counters.unidentified} ligne(s) rejetée(s) sans numéro FINESS lisible : aucune structure absente du fichier n'a été fermée par cet import`,
       });
     }
@@ -225,6 +230,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     resumedAfterLine,
     counters,
     issueCount,
+    warningCount,
     issues,
     durationMs: Date.now() - started,
   };

@@ -41,6 +41,9 @@ export interface RowIssue {
   column?: string;
   code: string;
   message: string;
+  /** A warning reports what the import did not do (no closures, no geolocation, no offer) without a rejected row:
+   * it does not change the exit code. */
+  severity?: 'warning';
 }
 
 /** A problem that aborts the whole import (bad header, unreadable file). */
@@ -309,7 +312,7 @@ export function parseGeo(rec: ParsedLine): { nofinesset: string; geo: FinessGeo 
   if (!FINESS_RE.test(nofinesset)) issues.push({ line: rec.line, column: 'nofinesset', code: 'invalid-finess', message: `Numéro FINESS invalide « ${nofinesset} »` });
   const x = Number(xs.replace(',', '.'));
   const y = Number(ys.replace(',', '.'));
-  if (xs === '' || ys === '') return { issues: [...issues, { line: rec.line, column: 'coordxet', code: 'missing-coordinates', message: 'Coordonnées absentes' }] };
+  if (xs === '' || ys === '') return { issues: [...issues, { line: rec.line, column: 'coordxet', code: 'missing-coordinates', message: 'Coordonnées absentes', severity: 'warning' }] };
   if (!Number.isFinite(x)) issues.push({ line: rec.line, column: 'coordxet', code: 'invalid-coordinate', message: `Coordonnée X invalide « ${xs} »` });
   if (!Number.isFinite(y)) issues.push({ line: rec.line, column: 'coordyet', code: 'invalid-coordinate', message: `Coordonnée Y invalide « ${ys} »` });
   if (issues.length) return { issues };

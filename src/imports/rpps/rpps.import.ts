@@ -8,8 +8,8 @@ import type { Actor, BatchResult, Directory } from '../../directory/directory.se
 import type { Resource } from '../../fhir/types.ts';
 import { EXT } from '../finess/finess.map.ts';
 import { ImportAbort, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
-import { RPPS_COLUMNS } from './rpps.format.ts';
-import { activityOf, endResource, mergeRpps, practitionerId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
+import { COL, RPPS_COLUMNS } from './rpps.format.ts';
+import { activityFor, endResource, mergeRpps, practitionerId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
 import { parseHeader, parseRow, readableIdNat, readRppsLines, type RppsEncoding, type RppsRow } from './rpps.parse.ts';
 
 export const RPPS_ACTOR: Actor = { id: 'import:rpps' };
@@ -51,6 +51,10 @@ export interface RppsCounters extends Outcomes {
   /** Lines in scope without savoir-faire: the ROR requires a type de savoir-faire on a PractitionerRole
    * (specialty[expertiseType] 1..1), so their practitioner, cabinet and offer are imported but no role. */
   rolesWithoutSavoirFaire: number;
+  /** Médecin lines whose savoir-faire is no spécialité ordinale the offer can follow (a compétence, a capacité…, or
+   * a spécialité without activity: reported as `unmapped-specialty`): practitioner and cabinet imported, no offer
+   * nor role. */
+  rolesWithoutActivity: number;
   /** Rejected lines whose person identifier itself is unreadable: no resource is ended by this run. */
   unidentified: number;
   byType: Record<ResourceType, Outcomes>;
@@ -67,6 +71,8 @@ export interface RppsImportReport {
   resumedAfterLine: number;
   counters: RppsCounters;
   issueCount: number;
+  /** Issues of severity `warning` among issueCount. */
+  warningCount: number;
   issues: RowIssue[];
   durationMs: number;
 }
@@ -79,6 +85,7 @@ const emptyCounters = (): RppsCounters => ({
   rowsSkipped: 0,
   rowsRejected: 0,
   rolesWithoutSavoirFaire: 0,
+  rolesWithoutActivity: 0,
   unidentified: 0,
   ...outcomes(),
   byType: { Practitioner: outcomes(), Organization: outcomes(), HealthcareService: outcomes(), PractitionerRole: outcomes() },
@@ -155,8 +162,10 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
   const fileDate = opts.fileDate ?? dateFromFileName(fileName) ?? new Date().toISOString().slice(0, 10);
   const issues: RowIssue[] = [];
   let issueCount = 0;
+  let warningCount = 0;
   const keepIssue = (i: RowIssue) => {
     issueCount++;
+    if (i.severity === 'warning') warningCount++;
     if (issues.length < maxIssues) issues.push(i);
   };
 
@@ -164,7 +173,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
   const stats: ReadStats = { bytes: 0 };
   const reader = readRppsLines(path, { encoding: opts.encoding ?? (utf8 ? 'utf-8' : 'windows-1252'), stats });
   const first = await reader.next();
-  parseHeader(first.done ? undefined : first.value);
+  const layout = parseHeader(first.done ? undefined : first.value);
   const encoding = stats.encoding ?? 'utf-8';
   const createdAt = new Date().toISOString();
   const run = dryRun ? { id: null, checkpoint: 0, counters: emptyCounters() } : await openRun<RppsCounters>(db, { source: 'rpps', fileName, sha256, fileDate }, (saved) => {
@@ -191,13 +200,13 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     for await (const rec of { [Symbol.asyncIterator]: () => reader }) {
       if (rec.line <= run.checkpoint) continue;
       counters.rowsRead++;
-      const parsed = parseRow(rec);
+      const parsed = parseRow(rec, layout);
       if ('skip' in parsed) counters.rowsSkipped++;
       else if ('issues' in parsed) {
         counters.rowsRejected++;
         batchIssues.push(...parsed.issues);
         // Still listed in RPPS: the person's resources are not to be ended. Unreadable: no ending this run.
-        const idNat = readableIdNat(rec.fields);
+        const idNat = readableIdNat(rec.fields, layout);
         if (idNat) stillListed.push(idNat);
         else counters.unidentified++;
       } else batch.push(parsed.row);
@@ -211,6 +220,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
       keepIssue({
         line: 0,
         code: 'endings-skipped',
+        severity: 'warning',
         message: `${counters.unidentified} ligne(s) rejetée(s) sans identifiant PP lisible : aucune ressource absente du fichier n'a été terminée par cet import`,
       });
     }
@@ -219,7 +229,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     await failRun(db, run, e);
     throw e;
   }
-  return { source: 'rpps', file: fileName, sha256, encoding, fileDate, runId: run.id, dryRun, resumedAfterLine, counters, issueCount, issues, durationMs: Date.now() - started };
+  return { source: 'rpps', file: fileName, sha256, encoding, fileDate, runId: run.id, dryRun, resumedAfterLine, counters, issueCount, warningCount, issues, durationMs: Date.now() - started };
 }
 
 
@@ -252,14 +262,19 @@ async function writeBatch(
     const cabinet = toCabinet(row, createdAt);
     add(toPractitioner(row, createdAt), row.line);
     add(cabinet, row.line);
-    const activity = activityOf(row);
+    const { activity, why } = activityFor(row);
     if (!activity) {
-      rowIssues.push({
-        line: row.line,
-        column: RPPS_COLUMNS[15],
-        code: 'unmapped-specialty',
-        message: `Savoir-faire « ${row.sfType} ${row.sfCode} » d'un médecin sans activité opérationnelle connue (rpps.format.ts SPECIALTY_ACTIVITY) : situation opérationnelle non importée`,
-      });
+      if (why === 'no-savoir-faire') counters.rolesWithoutSavoirFaire++;
+      else counters.rolesWithoutActivity++;
+      if (why === 'unmapped-specialty') {
+        rowIssues.push({
+          line: row.line,
+          column: RPPS_COLUMNS[COL.sfCode],
+          code: 'unmapped-specialty',
+          severity: 'warning',
+          message: `Spécialité ordinale « ${row.sfCode} » sans activité opérationnelle connue (rpps.format.ts SPECIALTY_ACTIVITY) : professionnel et cabinet importés, pas d'offre ni de situation opérationnelle`,
+        });
+      }
       continue;
     }
     add(toService(row, activity, built.get(keyOf(cabinet))?.name as string | undefined, createdAt), row.line);

@@ -29,23 +29,69 @@ export const RPPS_EXT = {
   patientType: `${SD}ror-healthcareservice-patient-type`,
 };
 
-/** Displays of the activités opérationnelles (TRE_R211) the mapping uses. */
+/** Displays of the activités opérationnelles (TRE_R211, as JDV_J17 writes them) the mapping uses. */
 export const ACTIVITY_LABELS: Record<string, string> = {
-  '437': 'Médecine générale',
-  '013': 'Cardiologie générale',
-  '053': 'Gynécologie médicale',
-  '131': 'Rhumatologie',
-  '104': 'Orthodontie ou orthopédie dento-faciale',
-  '441': 'Médecine bucco-dentaire',
-  '282': 'Périnatalité (suivi de grossesse)',
-  '287': 'Soins techniques infirmiers',
-  '339': 'Kinésithérapie',
-  '201': 'Podologie',
-  '200': 'Orthophonie',
-  '106': 'Orthoptie',
-  '283': 'Rééducation - réadaptation',
-  '040': 'Diététique et Nutrition',
-  '493': 'Psychomotricité',
+  '005': "Allergologie",
+  '007': "Anesthésie",
+  '009': "Biochimie",
+  '010': "Biologie du développement et de la reproduction",
+  '013': "Cardiologie générale",
+  '016': "Chirurgie cervico-faciale et Oto-rhino-laryngologie (ORL)",
+  '018': "Chirurgie cardiaque et gros vaisseaux (cardio-vasculaire)",
+  '023': "Chirurgie maxillo-faciale",
+  '025': "Chirurgie orthopédique et traumatologique",
+  '031': "Urologie",
+  '032': "Chirurgie vasculaire et endovasculaire",
+  '033': "Chirurgie viscérale et digestive",
+  '037': "Dermatologie",
+  '040': "Diététique et Nutrition",
+  '041': "Endocrinologie",
+  '046': "Gastro-entérologie",
+  '048': "Génétique chromosomique et moléculaire",
+  '049': "Génétique médicale et clinique",
+  '050': "Gériatrie, Gérontologie",
+  '053': "Gynécologie médicale",
+  '055': "Hématologie",
+  '056': "Hématologie biologique",
+  '077': "Maladies infectieuses, parasitaires et tropicales",
+  '082': "Médecine du travail (pathologie professionnelle)",
+  '085': "Médecine interne",
+  '086': "Médecine légale",
+  '087': "Médecine nucléaire",
+  '088': "Médecine pédiatrique",
+  '090': "Médecine physique et de réadaptation",
+  '091': "Médecine vasculaire (Angiologie, Phlébologie)",
+  '093': "Microbiologie",
+  '095': "Néphrologie",
+  '096': "Neurochirurgie",
+  '097': "Neurologie",
+  '102': "Oncologie-cancérologie",
+  '103': "Ophtalmologie",
+  '104': "Orthodontie ou orthopédie dento-faciale",
+  '106': "Orthoptie",
+  '114': "Pneumologie",
+  '126': "Réanimation médicale",
+  '131': "Rhumatologie",
+  '137': "Stomatologie",
+  '157': "Urgences polyvalentes",
+  '163': "Anatomie et Cytologie pathologique",
+  '168': "Radiothérapie",
+  '178': "Chirurgie plastique et esthétique",
+  '191': "Oncologie hématologique (cancérologie)",
+  '199': "Chirurgie orale",
+  '200': "Orthophonie",
+  '201': "Podologie",
+  '227': "Pédopsychiatrie infanto-juvénile",
+  '229': "Psychiatrie adulte",
+  '282': "Périnatalité (suivi de grossesse)",
+  '283': "Rééducation - réadaptation",
+  '287': "Soins techniques infirmiers",
+  '334': "Activité de prévention",
+  '339': "Kinésithérapie",
+  '437': "Médecine générale",
+  '441': "Médecine bucco-dentaire",
+  '454': "Radiologie polyvalente générale",
+  '493': "Psychomotricité",
 };
 
 /** The key of a liberal practice: its SIRET, else its FINESS, else RPPS's technical id of the structure. */
@@ -69,13 +115,22 @@ export const roleId = (row: RppsRow) => {
 
 /**
  * The activité opérationnelle (TRE_R211) of the offer a line belongs to: from the spécialité ordinale when there
- * is one (SPECIALTY_ACTIVITY), else the profession's. A médecin without a known spécialité ordinale has none:
- * his offer cannot be told (general medicine is not assumed).
+ * is one, else the profession's. A médecin's offer follows his spécialité only: a line with another savoir-faire
+ * (compétence, capacité…), with none, or with a spécialité SPECIALTY_ACTIVITY lacks has no activity (general
+ * medicine is not assumed); `why` tells which.
  */
 export function activityOf(row: RppsRow): string | undefined {
-  if (row.sfType === 'S' && SPECIALTY_ACTIVITY[row.sfCode]) return SPECIALTY_ACTIVITY[row.sfCode];
-  if (row.profession === '10') return undefined;
-  return LIBERAL_PROFESSIONS[row.profession]?.activity;
+  return activityFor(row).activity;
+}
+export function activityFor(row: RppsRow): { activity: string; why?: undefined } | { activity?: undefined; why: 'no-savoir-faire' | 'not-a-specialty' | 'unmapped-specialty' } {
+  if (row.sfType === 'S') {
+    const a = SPECIALTY_ACTIVITY[row.sfCode];
+    if (a) return { activity: a };
+    if (row.profession === '10') return { why: 'unmapped-specialty' };
+  }
+  if (row.profession === '10') return { why: row.sfType ? 'not-a-specialty' : 'no-savoir-faire' };
+  const a = LIBERAL_PROFESSIONS[row.profession]?.activity;
+  return a ? { activity: a } : { why: 'unmapped-specialty' };
 }
 
 const creation = (createdAt: string): Ext => ({ url: EXT.creationDate, valueDateTime: createdAt });

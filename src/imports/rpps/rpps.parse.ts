@@ -1,5 +1,5 @@
 import { openDecoded, ImportAbort, type FinessManifest, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
-import { CABINET_SECTORS, COL, LIBERAL_PROFESSIONS, MODES, RPPS_COLUMNS, SAVOIR_FAIRE_TYPES } from './rpps.format.ts';
+import { CABINET_SECTORS, COL, COLUMN_ALIASES, columnKey, LIBERAL_PROFESSIONS, MODES, REQUIRED_COLUMNS, RPPS_COLUMNS, SAVOIR_FAIRE_TYPES, type ColKey } from './rpps.format.ts';
 
 /**
  * Parser of the RPPS extract "PS_LibreAcces_Personne_activite" (format in rpps.format.ts): streamed line by
@@ -78,37 +78,68 @@ export async function* readRppsLines(path: string, opts: { encoding?: RppsEncodi
   }
 }
 
-/** Checks the header line (line 1): exactly the 56 columns of the extract, in order; anything else aborts. */
-export function parseHeader(first: ParsedLine | undefined): void {
-  if (!first) throw new ImportAbort('Fichier RPPS vide', 'empty-file');
-  const names = withoutTrailing(first.fields).map((f) => f.trim());
-  for (let i = 0; i < RPPS_COLUMNS.length; i++) {
-    if (names[i] !== RPPS_COLUMNS[i]) {
-      throw new ImportAbort(
-        `Ligne 1 : en-tête RPPS « PS_LibreAcces_Personne_activite » attendu ; colonne ${i + 1} « ${(names[i] ?? '(absente)').slice(0, 60)} » au lieu de « ${RPPS_COLUMNS[i]} »`,
-        'bad-header',
-      );
-    }
-  }
-  if (names.length !== RPPS_COLUMNS.length) {
-    throw new ImportAbort(`Ligne 1 : en-tête RPPS de ${names.length} colonnes au lieu de ${RPPS_COLUMNS.length}`, 'bad-header');
-  }
+/** Where each known column sits in a file, read from its header line. */
+export interface RppsLayout {
+  /** Number of values on a line (without the trailing empty one). */
+  width: number;
+  /** Position of each column in the file, -1 when the file does not have it. */
+  at: Record<ColKey, number>;
+  /** The names as the file's header writes them (used in the per-line report). */
+  names: string[];
 }
 
-/** The 56 values of a line: the extract ends every line with `|`, which leaves one empty field. */
-function withoutTrailing(fields: string[]): string[] {
-  return fields.length === RPPS_COLUMNS.length + 1 && fields[fields.length - 1] === '' ? fields.slice(0, -1) : fields;
+const KEY_OF = new Map<string, ColKey>();
+for (const [k, i] of Object.entries(COL) as [ColKey, number][]) {
+  KEY_OF.set(columnKey(RPPS_COLUMNS[i]!), k);
+  for (const alias of COLUMN_ALIASES[k] ?? []) KEY_OF.set(columnKey(alias), k);
+}
+
+/** The layout of the generator (RPPS_COLUMNS in order). */
+export const STANDARD_LAYOUT: RppsLayout = { width: RPPS_COLUMNS.length, at: { ...COL }, names: [...RPPS_COLUMNS] };
+
+/**
+ * Reads the header line (line 1): columns are found by name (in any order; unknown columns ignored; names
+ * compared as `columnKey` does), so the 56-column extract, its older spellings and the recent layout without the
+ * savoir-faire columns all import. A header without a required column, or with one twice, aborts.
+ */
+export function parseHeader(first: ParsedLine | undefined): RppsLayout {
+  if (!first) throw new ImportAbort('Fichier RPPS vide', 'empty-file');
+  const names = first.fields.map((f) => f.trim());
+  if (names.length > 1 && names[names.length - 1] === '') names.pop();
+  const at = Object.fromEntries(Object.keys(COL).map((k) => [k, -1])) as Record<ColKey, number>;
+  names.forEach((name, i) => {
+    const k = KEY_OF.get(columnKey(name));
+    if (!k) return;
+    if (at[k] >= 0) throw new ImportAbort(`Ligne 1 : colonne « ${name} » présente deux fois (colonnes ${at[k] + 1} et ${i + 1})`, 'bad-header');
+    at[k] = i;
+  });
+  const missing = REQUIRED_COLUMNS.filter((k) => at[k] < 0);
+  if (missing.length) {
+    throw new ImportAbort(
+      `Ligne 1 : en-tête RPPS « PS_LibreAcces_Personne_activite » attendu ; colonne(s) absente(s) : ${missing.map((k) => `« ${RPPS_COLUMNS[COL[k]]} »`).join(', ')} (trouvé « ${names.slice(0, 3).join('|').slice(0, 80)} »)`,
+      'bad-header',
+    );
+  }
+  if ((at.sfType < 0) !== (at.sfCode < 0)) {
+    throw new ImportAbort('Ligne 1 : colonnes « Code type savoir-faire » et « Code savoir-faire » : l\'une sans l\'autre', 'bad-header');
+  }
+  return { width: names.length, at, names };
+}
+
+/** The values of a line: the extract ends every line with `|`, which leaves one empty field. */
+function withoutTrailing(fields: string[], width: number): string[] {
+  return fields.length === width + 1 && fields[fields.length - 1] === '' ? fields.slice(0, -1) : fields;
 }
 
 const RPPS_RE = /^\d{11}$/;
-const ADELI_RE = /^\d{2}[\dAB]\d{6}$/;
+const ADELI_RE = /^(?:\d{2}|2[AB])[\dAB]\d{6}$/;
 const FINESS_RE = /^(?:\d{2}|2[AB])\d{7}$/;
 const COMMUNE_RE = /^(?:\d{5}|2[AB]\d{3})$/;
 
 /** The person's idNat_PS when the line has a readable one (used to tell rejected lines from missing persons). */
-export function readableIdNat(fields: string[]): string | undefined {
-  const t = (fields[COL.idType] ?? '').trim();
-  const id = (fields[COL.idPP] ?? '').trim();
+export function readableIdNat(fields: string[], layout: RppsLayout = STANDARD_LAYOUT): string | undefined {
+  const t = (fields[layout.at.idType] ?? '').trim();
+  const id = (fields[layout.at.idPP] ?? '').trim();
   return (t === '8' && RPPS_RE.test(id)) || (t === '0' && ADELI_RE.test(id)) ? `${t}${id}` : undefined;
 }
 
@@ -116,27 +147,30 @@ export function readableIdNat(fields: string[]): string | undefined {
  * Checks and normalises one activity line. Lines outside the ROR's scope (another profession, a salaried or
  * volunteer activity) are skipped, not rejected; lines in scope that cannot be imported return their issues.
  */
-export function parseRow(rec: ParsedLine): { row: RppsRow } | { skip: SkipReason } | { issues: RowIssue[] } {
-  const values = withoutTrailing(rec.fields);
-  if (values.length !== RPPS_COLUMNS.length) {
-    return { issues: [{ line: rec.line, code: 'field-count', message: `${values.length} champs au lieu de ${RPPS_COLUMNS.length} (séparateur « | »)` }] };
+export function parseRow(rec: ParsedLine, layout: RppsLayout = STANDARD_LAYOUT): { row: RppsRow } | { skip: SkipReason } | { issues: RowIssue[] } {
+  const values = withoutTrailing(rec.fields, layout.width);
+  if (values.length !== layout.width) {
+    return { issues: [{ line: rec.line, code: 'field-count', message: `${values.length} champs au lieu de ${layout.width} (séparateur « | »)` }] };
   }
-  const v = (i: number) => values[i]!.trim();
+  const v = (k: ColKey) => {
+    const i = layout.at[k];
+    return i < 0 ? '' : values[i]!.trim();
+  };
   const issues: RowIssue[] = [];
-  const bad = (column: number, code: string, message: string) => issues.push({ line: rec.line, column: RPPS_COLUMNS[column], code, message });
-  const idType = v(COL.idType);
-  const idPP = v(COL.idPP);
-  if (idType !== '8' && idType !== '0') bad(COL.idType, 'invalid-id-type', `Type d'identifiant PP « ${idType} » inconnu (8 RPPS ou 0 ADELI attendu)`);
-  else if (idType === '8' && !RPPS_RE.test(idPP)) bad(COL.idPP, 'invalid-rpps', `Numéro RPPS invalide « ${idPP} » (11 chiffres attendus)`);
-  else if (idType === '0' && !ADELI_RE.test(idPP)) bad(COL.idPP, 'invalid-adeli', `Numéro ADELI invalide « ${idPP} » (9 caractères attendus)`);
-  else if (v(COL.idNat) !== `${idType}${idPP}`) bad(COL.idNat, 'invalid-idnat', `Identification nationale PP « ${v(COL.idNat)} » différente de ${idType}${idPP}`);
-  const profession = v(COL.profession);
-  if (!/^\d{2}$/.test(profession)) bad(COL.profession, 'invalid-profession', `Code profession invalide « ${profession} » (2 chiffres, TRE_G15)`);
-  const mode = v(COL.mode);
+  const bad = (column: ColKey, code: string, message: string) => issues.push({ line: rec.line, column: layout.names[layout.at[column]] ?? RPPS_COLUMNS[COL[column]], code, message });
+  const idType = v('idType');
+  const idPP = v('idPP');
+  if (idType !== '8' && idType !== '0') bad('idType', 'invalid-id-type', `Type d'identifiant PP « ${idType} » inconnu (8 RPPS ou 0 ADELI attendu)`);
+  else if (idType === '8' && !RPPS_RE.test(idPP)) bad('idPP', 'invalid-rpps', `Numéro RPPS invalide « ${idPP} » (11 chiffres attendus)`);
+  else if (idType === '0' && !ADELI_RE.test(idPP)) bad('idPP', 'invalid-adeli', `Numéro ADELI invalide « ${idPP} » (9 caractères attendus)`);
+  else if (v('idNat') !== `${idType}${idPP}`) bad('idNat', 'invalid-idnat', `Identification nationale PP « ${v('idNat')} » différente de ${idType}${idPP}`);
+  const profession = v('profession');
+  if (!/^\d{2}$/.test(profession)) bad('profession', 'invalid-profession', `Code profession invalide « ${profession} » (2 chiffres, TRE_G15)`);
+  const mode = v('mode');
   if (issues.length) return { issues };
   if (!LIBERAL_PROFESSIONS[profession]) return { skip: 'profession' };
   if (mode !== 'L') {
-    if (mode && !MODES[mode]) bad(COL.mode, 'invalid-mode', `Mode d'exercice inconnu « ${mode} » (L, S ou B, TRE_R23)`);
+    if (mode && !MODES[mode]) bad('mode', 'invalid-mode', `Mode d'exercice inconnu « ${mode} » (L, S ou B, TRE_R23)`);
     return issues.length ? { issues } : { skip: 'mode' };
   }
   const row: RppsRow = {
@@ -144,51 +178,51 @@ export function parseRow(rec: ParsedLine): { row: RppsRow } | { skip: SkipReason
     idType,
     idPP,
     idNat: `${idType}${idPP}`,
-    civExCode: v(COL.civExCode),
-    civCode: v(COL.civCode),
-    lastName: v(COL.lastName),
-    firstName: v(COL.firstName),
+    civExCode: v('civExCode'),
+    civCode: v('civCode'),
+    lastName: v('lastName'),
+    firstName: v('firstName'),
     profession,
-    professionLabel: v(COL.professionLabel),
-    sfType: v(COL.sfType),
-    sfCode: v(COL.sfCode),
-    sfLabel: v(COL.sfLabel),
+    professionLabel: v('professionLabel'),
+    sfType: v('sfType'),
+    sfCode: v('sfCode'),
+    sfLabel: v('sfLabel'),
     mode,
-    siret: v(COL.siret),
-    siren: v(COL.siren),
-    finess: v(COL.finess),
-    techId: v(COL.techId),
-    name: v(COL.name),
-    brand: v(COL.brand),
-    recipient: v(COL.recipient),
-    geoComplement: v(COL.geoComplement),
-    houseNumber: v(COL.houseNumber),
-    repetition: v(COL.repetition),
-    streetTypeCode: v(COL.streetTypeCode),
-    street: v(COL.street),
-    distribution: v(COL.distribution),
-    cedex: v(COL.cedex),
-    postalCode: v(COL.postalCode),
-    commune: v(COL.commune),
-    communeLabel: v(COL.communeLabel),
-    sector: v(COL.sector),
-    sectorLabel: v(COL.sectorLabel),
+    siret: v('siret'),
+    siren: v('siren'),
+    finess: v('finess'),
+    techId: v('techId'),
+    name: v('name'),
+    brand: v('brand'),
+    recipient: v('recipient'),
+    geoComplement: v('geoComplement'),
+    houseNumber: v('houseNumber'),
+    repetition: v('repetition'),
+    streetTypeCode: v('streetTypeCode'),
+    street: v('street'),
+    distribution: v('distribution'),
+    cedex: v('cedex'),
+    postalCode: v('postalCode'),
+    commune: v('commune'),
+    communeLabel: v('communeLabel'),
+    sector: v('sector'),
+    sectorLabel: v('sectorLabel'),
   };
-  if (!row.lastName) bad(COL.lastName, 'missing-name', "Nom d'exercice absent");
-  if (row.civExCode && !/^[A-Z]{2}$/.test(row.civExCode)) bad(COL.civExCode, 'invalid-civility', `Code civilité d'exercice invalide « ${row.civExCode} » (TRE_R11)`);
-  if (row.civCode && !['M', 'MME', 'MLLE'].includes(row.civCode)) bad(COL.civCode, 'invalid-civility', `Code civilité invalide « ${row.civCode} » (M, MME, TRE_R81)`);
-  if (row.sfType && !SAVOIR_FAIRE_TYPES[row.sfType]) bad(COL.sfType, 'invalid-savoir-faire-type', `Type de savoir-faire inconnu « ${row.sfType} » (TRE_R04)`);
-  if (row.sfType && !row.sfCode) bad(COL.sfCode, 'missing-savoir-faire', `Type de savoir-faire ${row.sfType} sans code de savoir-faire`);
-  if (!row.sfType && row.sfCode) bad(COL.sfType, 'missing-savoir-faire-type', `Savoir-faire « ${row.sfCode} » sans type de savoir-faire`);
-  if (row.siret && !/^\d{14}$/.test(row.siret)) bad(COL.siret, 'invalid-siret', `SIRET invalide « ${row.siret} » (14 chiffres attendus)`);
-  if (row.siren && !/^\d{9}$/.test(row.siren)) bad(COL.siren, 'invalid-siren', `SIREN invalide « ${row.siren} » (9 chiffres attendus)`);
-  if (row.finess && !FINESS_RE.test(row.finess)) bad(COL.finess, 'invalid-finess', `Numéro FINESS site invalide « ${row.finess} » (9 caractères attendus)`);
+  if (!row.lastName) bad('lastName', 'missing-name', "Nom d'exercice absent");
+  if (row.civExCode && !/^[A-Z]{2}$/.test(row.civExCode)) bad('civExCode', 'invalid-civility', `Code civilité d'exercice invalide « ${row.civExCode} » (TRE_R11)`);
+  if (row.civCode && !['M', 'MME', 'MLLE'].includes(row.civCode)) bad('civCode', 'invalid-civility', `Code civilité invalide « ${row.civCode} » (M, MME, TRE_R81)`);
+  if (row.sfType && !SAVOIR_FAIRE_TYPES[row.sfType]) bad('sfType', 'invalid-savoir-faire-type', `Type de savoir-faire inconnu « ${row.sfType} » (TRE_R04)`);
+  if (row.sfType && !row.sfCode) bad('sfCode', 'missing-savoir-faire', `Type de savoir-faire ${row.sfType} sans code de savoir-faire`);
+  if (!row.sfType && row.sfCode) bad('sfType', 'missing-savoir-faire-type', `Savoir-faire « ${row.sfCode} » sans type de savoir-faire`);
+  if (row.siret && !/^\d{14}$/.test(row.siret)) bad('siret', 'invalid-siret', `SIRET invalide « ${row.siret} » (14 chiffres attendus)`);
+  if (row.siren && !/^\d{9}$/.test(row.siren)) bad('siren', 'invalid-siren', `SIREN invalide « ${row.siren} » (9 chiffres attendus)`);
+  if (row.finess && !FINESS_RE.test(row.finess)) bad('finess', 'invalid-finess', `Numéro FINESS site invalide « ${row.finess} » (9 caractères attendus)`);
   if (!row.siret && !row.finess && !row.techId) {
-    bad(COL.techId, 'missing-structure', 'Ni SIRET, ni FINESS, ni identifiant technique de la structure : le lieu d\'exercice ne peut pas être identifié');
+    bad('techId', 'missing-structure', 'Ni SIRET, ni FINESS, ni identifiant technique de la structure : le lieu d\'exercice ne peut pas être identifié');
   }
-  if (row.postalCode && !/^\d{5}$/.test(row.postalCode)) bad(COL.postalCode, 'invalid-postal-code', `Code postal invalide « ${row.postalCode} » (5 chiffres attendus)`);
-  if (row.commune && !COMMUNE_RE.test(row.commune)) bad(COL.commune, 'invalid-commune', `Code commune invalide « ${row.commune} » (code INSEE à 5 caractères attendu)`);
-  if (row.sector && !/^SA\d{2}$/.test(row.sector)) bad(COL.sector, 'invalid-sector', `Code secteur d'activité invalide « ${row.sector} » (TRE_R02)`);
+  if (row.postalCode && !/^\d{5}$/.test(row.postalCode)) bad('postalCode', 'invalid-postal-code', `Code postal invalide « ${row.postalCode} » (5 chiffres attendus)`);
+  if (row.commune && !COMMUNE_RE.test(row.commune)) bad('commune', 'invalid-commune', `Code commune invalide « ${row.commune} » (code INSEE à 5 caractères attendu)`);
+  if (row.sector && !/^SA\d{2}$/.test(row.sector)) bad('sector', 'invalid-sector', `Code secteur d'activité invalide « ${row.sector} » (TRE_R02)`);
   return issues.length ? { issues } : { row };
 }
 
