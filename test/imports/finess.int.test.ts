@@ -265,6 +265,13 @@ describe('FINESS import: incremental semantics', () => {
     expect(reopened.contact).toEqual(contact);
   });
 
+  it('counts an EJ shared by EGs of several batches once', async () => {
+    await fresh();
+    expect((await importFiness(directory, EXCERPT, { batchSize: 1 })).counters).toMatchObject({ created: 27, updated: 0, unchanged: 0 });
+    // Same file again, one structure per batch: the EJ of the CH de Cayenne and its EHPAD is seen by two batches.
+    expect((await importFiness(directory, file(REAL), { batchSize: 1 })).counters).toMatchObject({ created: 0, updated: 0, unchanged: 27 });
+  });
+
   it('dry run reports the changes and writes nothing', async () => {
     await fresh();
     const dry = await importFiness(directory, EXCERPT, { dryRun: true });

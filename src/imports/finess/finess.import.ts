@@ -138,7 +138,7 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const seenInDryRun = new Set<string>();
   // FINESS numbers earlier imports wrote: the others are expected new, prepared ahead (see prepareBatch).
   const known = new Set((await db.query<{ nofiness: string }>('SELECT nofiness FROM finess_structure')).rows.map((r) => r.nofiness));
-  const ctx: RunContext = { directory, actor, run, dryRun, seenInDryRun, keepIssue, geos, ejSiren, known, createdAt };
+  const ctx: RunContext = { directory, actor, run, dryRun, seenInDryRun, keepIssue, geos, ejSiren, known, countedEjs: new Set(), createdAt };
 
   try {
     // Pass 2: structures, in batches.
@@ -251,6 +251,9 @@ interface RunContext {
   ejSiren: Map<string, string>;
   /** FINESS numbers written by earlier imports or prepared by earlier batches of this one. */
   known: Set<string>;
+  /** EJs already counted by an earlier batch of this run: an EJ shared by EGs of several batches counts once as
+   * unchanged (a new version written later still counts as updated). */
+  countedEjs: Set<string>;
   createdAt: string;
 }
 
@@ -336,12 +339,14 @@ async function writeBatch(
   };
   const count = (results: BatchResult[]) => {
     for (const k of Object.keys(parsing) as (keyof ParseCounts)[]) counters[k] += parsing[k];
-    counters.unchanged += skipped.size;
+    const once = (id: string) => !isEj(id) || !ctx.countedEjs.has(id);
+    for (const id of skipped.keys()) if (once(id)) counters.unchanged++;
     for (const res of results) {
       if (res.outcome === 'invalid') {
         if (!isEj(res.id)) counters.rowsRejected++;
-      } else counters[res.outcome]++;
+      } else if (res.outcome !== 'unchanged' || once(res.id)) counters[res.outcome]++;
     }
+    for (const id of [...skipped.keys(), ...results.map((r) => r.id)]) if (isEj(id)) ctx.countedEjs.add(id);
   };
   if (dryRun) {
     const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeFiness, dryRun: true });
