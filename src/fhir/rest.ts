@@ -217,7 +217,7 @@ export class FhirRest {
       type: 'history',
       total,
       link: [{ relation: 'self', url: `${base}${selfQuery}` }],
-      entry: page.map((v) => historyEntry(req.baseUrl, v)),
+      ...(page.length > 0 ? { entry: page.map((v) => historyEntry(req.baseUrl, v)) } : {}),
     };
     if (versions.length > count && page.length > 0) {
       const next = req.query.filter(([k]) => k !== '_cursor');
@@ -257,7 +257,9 @@ function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {
   if (v.content) entry.resource = v.content;
   entry.request = { method: v.method, url: v.method === 'POST' ? v.resourceType : url };
   entry.response = {
-    status: v.method === 'POST' ? '201 Created' : v.method === 'DELETE' ? '204 No Content' : '200 OK',
+    // As the interaction answered: a create (POST, or PUT/PATCH of an id that had no version) 201, else 200 (a
+    // delete answers 200 with an OperationOutcome).
+    status: v.method !== 'DELETE' && v.versionId === 1 ? '201 Created' : '200 OK',
     etag: etagOf(v.versionId),
     lastModified: v.lastUpdated,
   };
@@ -293,6 +295,9 @@ function patchFunction(req: FhirRequest): (r: Resource) => Resource {
 }
 
 export function checkType(type: string): void {
+  if (type.startsWith('$')) {
+    throw new OutcomeError(404, [issue('not-supported', `Opération « ${type} » non prise en charge par ce serveur (voir /fhir/metadata)`)]);
+  }
   if (!isResourceType(type)) {
     throw new OutcomeError(404, [issue('not-supported', `Type de ressource non pris en charge : « ${type} » (Organization, HealthcareService, Location, Practitioner, PractitionerRole, Task)`)]);
   }

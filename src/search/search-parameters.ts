@@ -41,6 +41,9 @@ export interface SearchParamDef {
   igExpression?: string;
   deviation?: string;
   documentation?: string;
+  /** Accepted in searches but not listed in the CapabilityStatement (an alias, or a parameter the IG's own
+   * CapabilityStatement leaves out and whose data the profile does not allow). */
+  unlisted?: boolean;
 }
 
 export const SD = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/';
@@ -265,12 +268,31 @@ export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [
     url: `${IG_SP}ror-sp-organization-period-end`,
     expression: "Organization.extension.where(url='http://hl7.org/fhir/StructureDefinition/organization-period').value.end",
   },
-  { code: 'oi-name', base: 'Organization', type: 'string', url: `${IG_SP}ror-sp-organization-oi-name`, expression: `Organization.${ext('ror-organization-oi-name')}.value` },
+  {
+    code: 'oi-name',
+    base: 'Organization',
+    type: 'string',
+    url: `${IG_SP}ror-sp-organization-oi-name`,
+    expression: `Organization.${ext('ror-organization-oi-name')}.value`,
+    // The IG defines the SearchParameter but neither its CapabilityStatement nor the Organization profile (the
+    // extension is not allowed): indexed should the profile admit it, not offered.
+    unlisted: true,
+  },
   {
     ...priceParam('price-amount-value', 'ror-sp-organization-price-amount-value', 'number', 'amount'),
     expression: `${sub('amount')}.value`,
     igExpression: `Organization.${ext('ror-organization-price')}.${sub('amount')}.as(Money).value`,
     deviation: "Le code du SearchParameter de l'IG est « amount-value » mais le CapabilityStatement le nomme « price-amount-value » : le nom du CS, celui qu'utilisent les clients, est retenu.",
+  },
+  {
+    // The IG SearchParameter's own code, for clients that read it rather than the CapabilityStatement.
+    code: 'amount-value',
+    base: 'Organization',
+    type: 'number',
+    url: `${IG_SP}ror-sp-organization-price-amount-value`,
+    group: PRICE,
+    indexedAs: 'price-amount-value',
+    unlisted: true,
   },
   priceParam('price-dependency-level', 'ror-sp-organization-price-dependency-level', 'token', 'dependencyLevel'),
   priceParam('price-residential-type', 'ror-sp-organization-price-residential-type', 'token', 'residentialType'),

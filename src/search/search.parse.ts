@@ -134,7 +134,9 @@ export function parseSearch(resourceType: string, params: [string, string][], le
     }
     try {
       parseOne(parsed, name, value);
-      if (name !== '_cursor') parsed.used.push([name, value]);
+      // The self link says what was applied: a _count above the cap is echoed as the cap.
+      if (name === '_count') parsed.used.push([name, String(parsed.count)]);
+      else if (name !== '_cursor') parsed.used.push([name, value]);
     } catch (err) {
       if (!lenient || !(err instanceof OutcomeError) || err.status !== 400) throw err;
       parsed.ignored.push({ name, reason: err.outcome.issue[0]?.diagnostics ?? '' });

@@ -31,7 +31,7 @@ export interface SearchParamInfo {
 
 /** The search parameters of a type, as listed in the CapabilityStatement: exactly those the engine accepts. */
 export function searchParamsFor(resourceType: string): SearchParamInfo[] {
-  return [...paramsOf(resourceType).values()].map((d) => ({
+  return [...paramsOf(resourceType).values()].filter((d) => !d.unlisted).map((d) => ({
     name: d.code,
     type: d.type,
     definition: d.url,
@@ -285,7 +285,8 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
     }
   }
   if (parsed.ignored.length > 0 || parsed.notes.length > 0) entries.push(ignoredOutcome(parsed));
-  bundle.entry = entries;
+  // FHIR JSON has no empty arrays: an empty page has no `entry` at all.
+  if (entries.length > 0) bundle.entry = entries;
   return bundle;
 }
 

@@ -55,6 +55,15 @@ describe('FHIR interactions', () => {
     const second = await inject({ method: 'PUT', url: `/fhir/Organization/${id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), id, name: 'x' }) });
     expect(second.statusCode).toBe(200);
     expect(second.json().meta.versionId).toBe('2');
+    const del = await inject({ method: 'DELETE', url: `/fhir/Organization/${id}` });
+    expect(del.statusCode).toBe(200);
+    // The history answers each version with the status its interaction got.
+    const h = (await inject({ method: 'GET', url: `/fhir/Organization/${id}/_history` })).json();
+    expect(h.entry.map((e: any) => [e.request.method, e.response.status])).toEqual([
+      ['DELETE', '200 OK'],
+      ['PUT', '200 OK'],
+      ['PUT', '201 Created'],
+    ]);
   });
 
   it('conditional update by identifier updates the single match and creates when none', async () => {
@@ -239,7 +248,7 @@ describe('FHIR interactions', () => {
     const res = await inject({ method: 'GET', url: `/fhir/Organization?identifier=${finessOf(org)}&_summary=count` });
     expect(res.statusCode).toBe(200);
     expect(res.json().total).toBe(1);
-    expect(res.json().entry ?? []).toEqual([]);
+    expect(res.json()).not.toHaveProperty("entry"); // no empty array
     expect((await inject({ method: 'GET', url: '/fhir/Organization?_summary=text' })).statusCode).toBe(400);
   });
 
@@ -247,6 +256,9 @@ describe('FHIR interactions', () => {
     expect((await inject({ method: 'GET', url: '/fhir/Patient/1' })).statusCode).toBe(404);
     expect((await inject({ method: 'GET', url: `/fhir/Organization/${'x'.repeat(65)}` })).statusCode).toBe(400);
     expect((await inject({ method: 'GET', url: '/fhir/Organization/_history?_since=yesterday' })).statusCode).toBe(400);
+    const op = await inject({ method: 'GET', url: '/fhir/$export?_type=HealthcareService' });
+    expect(op.statusCode).toBe(404);
+    expect(op.json().issue[0]).toMatchObject({ code: 'not-supported', diagnostics: expect.stringContaining('Opération « $export »') });
   });
 
   it('CapabilityStatement declares the profiles and interactions', async () => {
