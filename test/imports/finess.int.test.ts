@@ -83,6 +83,16 @@ describe('FINESS import: the real 2026 excerpt', () => {
 
     const eg = await read('finess-010000024');
     expect(eg.meta?.profile).toEqual(['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization']);
+    // The région tag (codeRegion slice, TRE_R30): from the EG's département, the EJ's own FINESS number.
+    const R30 = 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM';
+    expect(eg.meta?.tag).toEqual([{ system: R30, code: '84', display: 'Auvergne-Rhône-Alpes' }]);
+    const tagOf = async (id: string) => (await read(id)).meta?.tag?.map((t: { code: string }) => t.code);
+    expect(await tagOf('finess-010780054')).toEqual(['84']);
+    expect(await tagOf('finess-970216057')).toEqual(['02']); // Martinique, its EJ in the Nord
+    expect(await tagOf('finess-590799730')).toEqual(['32']);
+    expect(await tagOf('finess-970102018')).toEqual(['01']); // Saint-Barthélemy: ARS de Guadeloupe
+    expect(await tagOf('finess-980501506')).toEqual(['06']);
+    expect(await tagOf('finess-980600027')).toBeUndefined(); // Wallis-et-Futuna: no région of JDV_J237
     expect(ext(eg, EXT.creationDate)?.valueDateTime).toMatch(/^\d{4}-\d{2}-\d{2}T/);
     expect(eg.identifier).toEqual([
       { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '40', display: 'Identifiant national de structure' }] }, system: 'urn:oid:1.2.250.1.71.4.2.2', value: '1010000024' },

@@ -1,3 +1,4 @@
+import { REGION_SYSTEM, regionOfDepartment, regionOfFiness, regionTag } from '../../terminology/regions.ts';
 import type { Resource } from '../../fhir/types.ts';
 import type { FinessEtablissement, FinessGeo } from './finess.parse.ts';
 import { projectionFor, toWgs84 } from './finess.geo.ts';
@@ -114,6 +115,10 @@ export function address(row: FinessEtablissement, geo: FinessGeo | undefined): R
   };
 }
 
+/** The ROR profile, and the région tag (codeRegion slice: the région the structure belongs to, target of `_tag`). */
+const metaOf = (region: string | undefined) => ({ profile: [PROFILE], ...(region ? { tag: [regionTag(region)] } : {}) });
+const isRegionTag = (t: { system?: string }) => t.system === REGION_SYSTEM;
+
 /** The EG (entité géographique) of a `structureet` line: FINESS-owned content only. */
 export function toEg(row: FinessEtablissement, geo: FinessGeo | undefined, createdAt: string): Org {
   const ids = [identifier('40', 'Identifiant national de structure', SYSTEMS.idNatSt, `1${row.nofinesset}`), identifier('1', 'FINESS', SYSTEMS.finess, row.nofinesset)];
@@ -125,7 +130,7 @@ export function toEg(row: FinessEtablissement, geo: FinessGeo | undefined, creat
   return {
     resourceType: 'Organization',
     id: egId(row.nofinesset),
-    meta: { profile: [PROFILE] },
+    meta: metaOf(regionOfDepartment(row.departement) ?? regionOfFiness(row.nofinesset)),
     extension,
     identifier: ids,
     active: true,
@@ -144,7 +149,7 @@ export function toEj(nofinessej: string, siren: string | undefined, createdAt: s
   return {
     resourceType: 'Organization',
     id: ejId(nofinessej),
-    meta: { profile: [PROFILE] },
+    meta: metaOf(regionOfFiness(nofinessej)),
     extension: [{ url: EXT.creationDate, valueDateTime: createdAt }],
     identifier: ids,
     active: true,
@@ -186,7 +191,10 @@ export function mergeFiness(incoming: Org, current: Resource | null): Org {
     else delete out[k];
   }
   const profiles = new Set([...(current.meta?.profile ?? []), PROFILE]);
-  out.meta = { ...(current.meta ?? {}), profile: [...profiles] };
+  // The région tag is FINESS's (from the FINESS number and département); other tags are kept.
+  const tags = [...(incoming.meta?.tag ?? []), ...(current.meta?.tag ?? []).filter((t) => !isRegionTag(t))];
+  const { tag: _tag, ...meta } = current.meta ?? {};
+  out.meta = { ...meta, profile: [...profiles], ...(tags.length ? { tag: tags } : {}) };
   return out;
 }
 
