@@ -11,7 +11,7 @@ import {
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
 import type { Resource } from '../fhir/types.ts';
-import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractReferences, resourceStore, type Indexer, type StoredVersion } from './resource.store.ts';
+import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractIdentifiers, extractReferences, resourceStore, UNIQUE_IDENTIFIER_TYPES, UNIQUE_VIOLATION, type Indexer, type StoredVersion } from './resource.store.ts';
 
 /** Who performs a write; recorded with every version. Access rules will hang on it. */
 export interface Actor {
@@ -100,6 +100,20 @@ export class Directory {
    * versions written with set-based SQL. A write that fails gets its own error; the others go on.
    */
   private async executeWrites(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
+    try {
+      return await this.executeWritesOnce(ops);
+    } catch (e) {
+      // Two writes raced past the identifier check (the unique index caught it): each write again on its own,
+      // so that only the duplicate fails, with its 409.
+      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
+      if (ops.length === 1) return [conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', ops[0]!.resourceType)];
+      const out: (WriteResult | Error)[] = [];
+      for (const op of ops) out.push(...(await this.executeWrites([op])));
+      return out;
+    }
+  }
+
+  private async executeWritesOnce(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
     if (ops.every((op) => op.kind === 'create' && op.fresh)) {
       const created = await this.createFresh(ops as (WriteOp & { kind: 'create' })[]);
       if (created) return created;
@@ -149,8 +163,12 @@ export class Directory {
         }
       });
       const referenceErrors = await this.referenceErrors(tx, ops, planned);
+      const duplicates = await this.duplicateErrors(
+        tx,
+        planned.filter((p) => !referenceErrors.has(p.k)).map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
+      );
       const writable = planned.filter((p) => {
-        const error = referenceErrors.get(p.k);
+        const error = referenceErrors.get(p.k) ?? duplicates.get(p.k);
         if (error) results[p.k] = error;
         return !error;
       });
@@ -190,9 +208,39 @@ export class Directory {
       });
       return versions.map((version) => ({ version, created: true }));
     } catch (e) {
-      if ((e as { code?: string }).code === ASSERTION_FAILED) return null;
+      // A missing reference or a business identifier already held: the transaction path tells which write.
+      const code = (e as { code?: string }).code;
+      if (code === ASSERTION_FAILED || code === UNIQUE_VIOLATION) return null;
       throw e;
     }
+  }
+
+  /**
+   * Writes whose business identifier (types in UNIQUE_IDENTIFIER_TYPES) another current resource of the type
+   * already holds, or an earlier write of the same batch: 409, naming the holder.
+   */
+  private async duplicateErrors(db: Queryable, writes: { k: number; resourceType: string; id: string; resource: Resource | null }[]): Promise<Map<number, OutcomeError>> {
+    const errors = new Map<number, OutcomeError>();
+    const items: { n: number; resourceType: string; id: string; system: string | null; value: string; expression: string }[] = [];
+    const inBatch = new Map<string, string>();
+    for (const w of writes) {
+      if (!w.resource || !UNIQUE_IDENTIFIER_TYPES.has(w.resourceType)) continue;
+      extractIdentifiers(w.resource).forEach((i, n) => {
+        const key = `${w.resourceType}|${i.s ?? ''}|${i.v}`;
+        const other = inBatch.get(key);
+        if (other !== undefined && other !== w.id && !errors.has(w.k)) errors.set(w.k, duplicateError(w.resourceType, i.s, i.v, other, `${w.resourceType}.identifier[${n}]`));
+        inBatch.set(key, w.id);
+        items.push({ n: w.k, resourceType: w.resourceType, id: w.id, system: i.s, value: i.v, expression: `${w.resourceType}.identifier[${n}]` });
+      });
+    }
+    if (items.length === 0) return errors;
+    // One row per identifier asked (n = its index in items) another resource holds.
+    const held = await resourceStore.identifierHolders(db, items.map((i, n) => ({ ...i, n })));
+    for (const h of held) {
+      const item = items[h.n]!;
+      if (!errors.has(item.n)) errors.set(item.n, duplicateError(item.resourceType, item.system, item.value, h.id, item.expression));
+    }
+    return errors;
   }
 
   /**
@@ -286,6 +334,13 @@ export class Directory {
         candidates.push({ resource: next, versionId: (cur?.versionId ?? 0) + 1, created: !live, index: results.length });
         results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: live ? 'updated' : 'created' });
       }
+      // Business identifiers held by another resource: the candidate is invalid (reported by the import).
+      const dup = await this.duplicateErrors(tx, candidates.map((c, k) => ({ k, resourceType: c.resource.resourceType, id: c.resource.id, resource: c.resource })));
+      for (const [k, error] of dup) {
+        const c = candidates[k]!;
+        results[c.index] = { resourceType: c.resource.resourceType, id: c.resource.id, outcome: 'invalid', issues: error.outcome.issue };
+      }
+      if (dup.size > 0) candidates.splice(0, candidates.length, ...candidates.filter((_, k) => !dup.has(k)));
       // References: to existing resources, or to resources written in this batch.
       const inBatch = new Set(candidates.map((c) => `${c.resource.resourceType}/${c.resource.id}`));
       const refsOf = candidates.map((c) =>
@@ -441,4 +496,13 @@ function checkVersion(current: number | undefined, ifMatch: number | undefined, 
   if (current !== ifMatch) {
     throw preconditionFailed(`${label} : la version ${ifMatch} attendue (If-Match) n'est plus la version courante (${current}). Relisez la ressource puis réappliquez votre modification.`);
   }
+}
+
+function duplicateError(resourceType: string, system: string | null, value: string, holder: string, expression: string): OutcomeError {
+  return new OutcomeError(409, [
+    issue('duplicate', `L'identifiant ${system ? `${system}|` : ''}${value} est déjà porté par ${resourceType}/${holder} : un identifiant métier désigne une seule ressource`, {
+      expression,
+      rule: 'identifier-unique',
+    }),
+  ]);
 }

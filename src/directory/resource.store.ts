@@ -67,6 +67,11 @@ export async function runIndexers(tx: Queryable, indexers: readonly Indexer[], i
   if (inserts.length > 0) await tx.query(`WITH ${inserts.join(',\n')} SELECT 1`, params.inserts);
 }
 
+/** Resource types whose business identifiers are unique (migration 0080). */
+export const UNIQUE_IDENTIFIER_TYPES: ReadonlySet<string> = new Set(['HealthcareService', 'Location', 'Practitioner', 'PractitionerRole']);
+/** SQLSTATE of a unique violation (resource_identifier_unique, when two writes race past the check). */
+export const UNIQUE_VIOLATION = '23505';
+
 /** SQLSTATE raised by ror_assert (migration 0050) when a referenced resource is missing. */
 export const ASSERTION_FAILED = 'RORRF';
 
@@ -207,6 +212,20 @@ export const resourceStore = {
       params,
     );
     return new Set(r.rows.map((x) => `${x.res_type}/${x.id}`));
+  },
+
+  /**
+   * Holders of business identifiers among current resources: for each item (index `n`), the other resources of
+   * its type holding the same system and value. Only types in UNIQUE_IDENTIFIER_TYPES are asked about.
+   */
+  async identifierHolders(db: Queryable, items: readonly { n: number; resourceType: string; id: string; system: string | null; value: string }[]): Promise<{ n: number; id: string }[]> {
+    if (items.length === 0) return [];
+    const r = await db.query<{ n: number; id: string }>(
+      `SELECT x.n, ri.id FROM jsonb_to_recordset($1::jsonb) AS x(n int, t text, i text, s text, v text)
+         JOIN resource_identifier ri ON ri.res_type = x.t AND ri.value = x.v AND coalesce(ri.system, '') = coalesce(x.s, '') AND ri.id <> x.i`,
+      [JSON.stringify(items.map((i) => ({ n: i.n, t: i.resourceType, i: i.id, s: i.system, v: i.value })))],
+    );
+    return r.rows;
   },
 
   /** Current resources that reference the given one (blocks deletion). */
@@ -382,7 +401,14 @@ export const coreIndexer: Indexer = {
     const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
     for (const item of items) {
       if (!item.resource) continue;
-      for (const i of extractIdentifiers(item.resource)) identifiers.push({ rt: item.resourceType, id: item.id, ...i });
+      // The same identifier twice in one resource is one row (business identifiers are unique per type).
+      const seen = new Set<string>();
+      for (const i of extractIdentifiers(item.resource)) {
+        const key = `${i.s ?? ''}|${i.v}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        identifiers.push({ rt: item.resourceType, id: item.id, ...i });
+      }
       for (const r of extractReferences(item.resource)) refs.push({ rt: item.resourceType, id: item.id, p: r.path, t: r.resourceType, i: r.id });
     }
     if (old.length > 0) {

@@ -163,7 +163,8 @@ describe('the write path applies the same rules to every interaction', () => {
   });
 
   it('rejects a PATCH that removes characteristic:careMode, and keeps the stored version', async () => {
-    const created = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR_JSON, payload: JSON.stringify(hsExample) });
+    const own = { ...hsExample, identifier: [{ ...(hsExample.identifier as object[])[0], value: 'PATCH-CAREMODE-1' }] };
+    const created = await t.app.inject({ method: 'POST', url: '/fhir/HealthcareService', headers: FHIR_JSON, payload: JSON.stringify(own) });
     expect(created.statusCode, created.body).toBe(201);
     const id = created.json().id as string;
     const patch = {

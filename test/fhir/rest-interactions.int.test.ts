@@ -1,7 +1,7 @@
 import type { InjectOptions } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { FHIR_JSON, useTestApp } from '../setup/db.ts';
-import { eg, ej, FINESS } from '../fixtures/ror.ts';
+import { eg, ej, FINESS, location, practitioner, uniq } from '../fixtures/ror.ts';
 import type { Resource } from '../../src/fhir/types.ts';
 
 const t = useTestApp();
@@ -191,6 +191,35 @@ describe('FHIR interactions', () => {
     }
     const total = (await inject({ method: 'GET', url: `/fhir/Organization/_history?_count=200` })).json();
     expect(total.entry.filter((e: { resource?: { partOf?: { reference: string } } }) => e.resource?.partOf?.reference === 'Organization/no-such-ej')).toEqual([]);
+  });
+
+  it('a business identifier names one resource of its type: 409 for a second holder, even when writes race', async () => {
+    const key = `SYNC-DUP-${uniq()}`;
+    const first = await post(location({ identifier: [{ type: { coding: [{ code: '26' }] }, value: key }] }));
+    const again = await inject({ method: 'POST', url: '/fhir/Location', headers: FHIR_JSON, payload: JSON.stringify(location({ identifier: [{ value: key }] })) });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().issue[0]).toMatchObject({ code: 'duplicate', expression: ['Location.identifier[0]'], details: { coding: [expect.objectContaining({ code: 'identifier-unique' })] } });
+    expect(again.json().issue[0].diagnostics).toContain(`Location/${first.id}`);
+    // A conditional PUT matching nothing, whose body carries the held identifier, creates no duplicate either.
+    const put = await inject({ method: 'PUT', url: '/fhir/Location?identifier=NOPE-' + uniq(), headers: FHIR_JSON, payload: JSON.stringify(location({ identifier: [{ value: key }] })) });
+    expect(put.statusCode).toBe(409);
+    // The holder itself keeps its identifier through updates; the capacity key still finds one place.
+    const upd = await inject({ method: 'PUT', url: `/fhir/Location/${first.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...first, name: 'Renommée' }) });
+    expect(upd.statusCode, upd.body).toBe(200);
+    expect((await inject({ method: 'GET', url: `/fhir/Location?identifier=${key}` })).json().total).toBe(1);
+    // Concurrent creates of one RPPS number: exactly one is written.
+    const rpps = `8${Date.now()}`.slice(0, 12);
+    const racing = await Promise.all(
+      Array.from({ length: 6 }, () => inject({ method: 'POST', url: '/fhir/Practitioner', headers: FHIR_JSON, payload: JSON.stringify(practitioner({ identifier: [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: rpps }] })) })),
+    );
+    expect(racing.map((r) => r.statusCode).sort()).toEqual([201, 409, 409, 409, 409, 409]);
+    // Once the holder is deleted, the identifier is free again.
+    expect((await inject({ method: 'DELETE', url: `/fhir/Location/${first.id}` })).statusCode).toBe(200);
+    await post(location({ identifier: [{ value: key }] }));
+    // Organizations are left out (an RPPS cabinet carries the FINESS number of the EG it is).
+    const org = ej();
+    await post(org);
+    await post({ ...org });
   });
 
   it('Prefer: return=minimal sends no body', async () => {

@@ -86,7 +86,7 @@ describe('FINESS import: the real 2026 excerpt', () => {
     // The région tag (codeRegion slice, TRE_R30): from the EG's département, the EJ's own FINESS number.
     const R30 = 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM';
     expect(eg.meta?.tag).toEqual([{ system: R30, code: '84', display: 'Auvergne-Rhône-Alpes' }]);
-    const tagOf = async (id: string) => (await read(id)).meta?.tag?.map((t: { code: string }) => t.code);
+    const tagOf = async (id: string) => (await read(id)).meta?.tag?.map((t) => t.code);
     expect(await tagOf('finess-010780054')).toEqual(['84']);
     expect(await tagOf('finess-970216057')).toEqual(['02']); // Martinique, its EJ in the Nord
     expect(await tagOf('finess-590799730')).toEqual(['32']);

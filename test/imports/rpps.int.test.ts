@@ -452,6 +452,28 @@ describe('RPPS import: bad input', () => {
     expect((await read('PractitionerRole', roleId(person))).active).toBe(true);
   });
 
+  it('reports a line whose RPPS number a hand-entered Practitioner already holds, and imports the rest', async () => {
+    await fresh();
+    const lines = generated(200, 8);
+    const i = lines.findIndex((l) => fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!]);
+    const idNat = fieldsOf(lines[i]!)[COL.idNat]!;
+    const byHand = await directory.create(SYSTEM_ACTOR, {
+      resourceType: 'Practitioner',
+      meta: { profile: ['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-practitioner'] },
+      extension: [{ url: EXT.creationDate, valueDateTime: '2026-01-01T00:00:00Z' }],
+      identifier: [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: idNat }],
+      name: [{ family: 'SAISI', given: ['A la main'] }],
+    });
+    const report = await importRpps(directory, file(text(lines)));
+    const dup = report.issues.filter((x) => x.code === 'identifier-unique');
+    expect(dup.length).toBeGreaterThan(0);
+    expect(dup[0]!.line).toBe(i + 1);
+    expect(dup[0]!.message).toContain(`Practitioner/${byHand.id}`);
+    expect(report.counters.rowsRejected).toBeGreaterThan(0);
+    expect(report.counters.created).toBeGreaterThan(100);
+    expect(await directory.read('Practitioner', `rpps-${idNat}`)).toBeNull();
+  });
+
   it('aborts on a bad header without writing anything', async () => {
     await fresh();
     const lines = generated(50);

@@ -244,7 +244,13 @@ const BINDINGS: BindingCase[] = [
 ];
 
 describe.each(BINDINGS)('$title', ({ jdv, base, set, valid, invalid, expression }) => {
-  const post = (r: R) => t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(r) });
+  // Each posted resource gets its own business identifier (unique per type).
+  let n = 0;
+  const post = (r: R) => {
+    const ids = (r as { identifier?: { value?: string }[] }).identifier;
+    if (Array.isArray(ids)) for (const i of ids) if (i.value) i.value = `${i.value}-${Date.now()}-${++n}`;
+    return t.app.inject({ method: 'POST', url: `/fhir/${r.resourceType}`, headers: FHIR_JSON, payload: JSON.stringify(r) });
+  };
   it('accepts a published code, without the "value set not loaded" warning', async () => {
     const r = base();
     set(r, valid);
