@@ -1,5 +1,7 @@
-#!/usr/bin/env node
-// Entry point of the `ror` command: loads the TypeScript sources through tsx.
+#!/usr/bin/env -S node --max-old-space-size=384
+// Entry point of the `ror` command: loads the TypeScript sources through tsx. The heap is capped (the shebang,
+// and the npm scripts, pass the same flag): V8 otherwise lets an import's garbage grow the process past
+// 500 MB on a large machine; capped, a national import stays near 330 MB at the same speed (docs/imports.md).
 import { register } from 'tsx/esm/api';
 
 register();

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ROR_NODE_FLAGS } from '../setup/cli.ts';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -40,7 +41,7 @@ describe('ror serve', () => {
     const port = 20000 + Math.floor(Math.random() * 20000);
     const env = { ...process.env, ...(await databaseEnv()), PORT: String(port), ROR_SEED: 'none', LOG_LEVEL: 'error' };
     const started = Date.now();
-    const child = spawn(process.execPath, ['bin/ror.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...ROR_NODE_FLAGS, 'bin/ror.js', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -1,7 +1,10 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const ROR_BIN = join(process.cwd(), 'bin', 'ror.js');
+/** The node flags of the `ror` command, as its shebang gives them (the heap cap): tests run it as users do. */
+export const ROR_NODE_FLAGS = (/^#!.*\bnode\b(.*)$/m.exec(readFileSync(ROR_BIN, 'utf8').split('\n')[0]!)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
 
 export interface RorRun {
   code: number | null;
@@ -16,7 +19,7 @@ export interface RorRun {
  */
 export function ror(args: string[], env: Record<string, string>, opts: { killWhen?: RegExp } = {}): Promise<RorRun> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [ROR_BIN, ...args], { env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
+    const child = spawn(process.execPath, [...ROR_NODE_FLAGS, ROR_BIN, ...args], { env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
