@@ -42,6 +42,14 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
     entry.criteria.push(c);
   }
   for (const { group, criteria } of groups.values()) {
+    // Only absences (`:missing=true`, `:not`, `:not-in`, and presences `:missing=false`) in the group: nothing
+    // to correlate, so FHIR's resource-level meaning — a place without any equipment is `equipment-type:missing=
+    // true`, an EG without any price matches `price-type:not=…`. With a positive criterion beside them, they
+    // constrain the same instance (a capacity record with status 01 and no gender).
+    if (criteria.every((c) => c.modifier === 'missing' || c.modifier === 'not' || c.modifier === 'not-in')) {
+      for (const c of criteria) preds.push(compileCriterion(set.resourceType, c, alias, ctx));
+      continue;
+    }
     const g = `g${++ctx.n}`;
     // Plain token criteria are tested on the instance's token keys (GIN): one key → containment, several (OR) → overlap.
     const all: string[] = [];

@@ -271,6 +271,20 @@ describe('correlated capacity and equipment criteria', () => {
     expect(await ids('Location?capacity-status:not=02&nb-capacity=gt3')).toEqual(sorted(L2));
   });
 
+  it('alone, :missing and :not of a grouped parameter mean the resource (FHIR), not one instance', async () => {
+    const all = await ids('Location?_count=200');
+    const minus = (xs: string[]) => all.filter((x) => !xs.includes(x));
+    const equipped = await ids('Location?equipment-type:missing=false');
+    expect(equipped).toEqual(expect.arrayContaining(sorted(L3, L4)));
+    // A place without any equipment has equipment-type missing.
+    expect(await ids('Location?equipment-type:missing=true')).toEqual(minus(equipped));
+    expect((await ids('Location?equipment-type:missing=true')).length).toBeGreaterThan(0);
+    // capacity-status:not=02: places with no status-02 record at all (L1 and L2 have one, beside other records).
+    const with02 = await ids('Location?capacity-status=02');
+    expect(with02).toEqual(expect.arrayContaining(sorted(L1, L2)));
+    expect(await ids('Location?capacity-status:not=02')).toEqual(minus(with02));
+  });
+
   it('equipment type, feature and limit must hold on the same equipment', async () => {
     const q = `equipment-type=${enc(`${SYS.R212}|088`)}&equipment-feature=${enc(`${SYS.R340}|001`)}&limit-value=${enc(`ge200|${UCUM}|kg`)}`;
     expect(await ids(`Location?${q}`)).toEqual(sorted(L3));
