@@ -10,7 +10,7 @@ import {
   preconditionFailed,
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
-import type { Resource } from '../fhir/types.ts';
+import { RESOURCE_PROFILES, type Resource } from '../fhir/types.ts';
 import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractIdentifiers, extractReferences, resourceStore, UNIQUE_IDENTIFIER_TYPES, UNIQUE_VIOLATION, type Indexer, type StoredVersion } from './resource.store.ts';
 
 /** Who performs a write; recorded with every version. Access rules will hang on it. */
@@ -445,7 +445,13 @@ export class Directory {
     return this.validate(resource).filter((p) => p.severity === 'error' || p.severity === 'fatal');
   }
 
+  /**
+   * Validates a resource about to be written, and has it claim its ROR profile: `meta.profile` gets the
+   * profile of its type when the writer did not state it (it was validated against it).
+   */
   private check(resource: Resource): void {
+    const profile = (RESOURCE_PROFILES as Record<string, string>)[resource.resourceType];
+    if (profile && !(resource.meta?.profile ?? []).includes(profile)) resource.meta = { ...(resource.meta ?? {}), profile: [...(resource.meta?.profile ?? []), profile] };
     const problems = this.validate(resource);
     if (problems.some((p) => p.severity === 'error' || p.severity === 'fatal')) throw new OutcomeError(422, problems);
   }

@@ -222,6 +222,15 @@ describe('FHIR interactions', () => {
     await post({ ...org });
   });
 
+  it('a resource written without meta.profile claims its ROR profile', async () => {
+    const { meta: _meta, ...bare } = ej();
+    const created = await post(bare as Resource);
+    expect(created.meta!.profile).toEqual(['https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization']);
+    const other = ['http://example.org/StructureDefinition/local'];
+    const put = await inject({ method: 'PUT', url: `/fhir/Organization/${created.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...created, meta: { profile: other } }) });
+    expect(put.json().meta.profile).toEqual([...other, 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization']);
+  });
+
   it('Prefer: return=minimal sends no body', async () => {
     const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: { ...FHIR_JSON, prefer: 'return=minimal' }, payload: JSON.stringify(ej()) });
     expect(res.statusCode).toBe(201);
