@@ -1,3 +1,4 @@
+import { subsetResource } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -74,10 +75,10 @@ export class FhirRest {
     if (matchesEtag(req.headers['if-none-match'], row.versionId) || notModifiedSince(req.headers['if-modified-since'], row.lastUpdated)) {
       return { status: 304, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) } };
     }
-    return { status: 200, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) }, body: row.content };
+    return { status: 200, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) }, body: readSubset(req, row.content) };
   }
 
-  async vread(_req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
+  async vread(req: FhirRequest, type: string, id: string, vid: string): Promise<FhirResponse> {
     checkType(type);
     checkId(id);
     const versionId = Number(vid);
@@ -85,7 +86,7 @@ export class FhirRest {
     const v = await this.repo.vread(type, id, versionId);
     if (!v) throw notFound(`${type}/${id} n'a pas de version ${vid}`, type);
     if (v.deleted || !v.content) throw gone(`${type}/${id} version ${vid} est une suppression`);
-    return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: v.content };
+    return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: readSubset(req, v.content) };
   }
 
   async create(req: FhirRequest, type: string): Promise<FhirResponse> {
@@ -249,6 +250,24 @@ export class FhirRest {
     }
     return [...(ids ?? [])];
   }
+}
+
+/**
+ * `_elements` and `_summary` on a read: as on a search (top-level elements kept, SUBSETTED tag; `_summary=data`
+ * drops the narrative, `false` is the whole resource). Other parameters of a read are ignored (`_format`,
+ * `_pretty`); `_summary=true|text|count` is not supported (400).
+ */
+function readSubset(req: FhirRequest, r: Resource): Resource {
+  let elements: string[] | undefined;
+  let summaryData = false;
+  for (const [k, v] of req.query) {
+    if (k === '_elements') elements = [...(elements ?? []), ...v.split(',').map((x) => x.trim()).filter(Boolean)];
+    else if (k === '_summary') {
+      if (v === 'data') summaryData = true;
+      else if (v !== 'false') throw new OutcomeError(400, [issue('not-supported', `_summary=${v} n'est pas pris en charge (data, false)`, { expression: '_summary' })]);
+    }
+  }
+  return subsetResource(r, { elements, summaryData });
 }
 
 function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {

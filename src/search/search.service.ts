@@ -1,3 +1,4 @@
+import { subsetResource } from '../fhir/subset.ts';
 import type { Queryable } from '../db/db.ts';
 import { present } from '../directory/resource.store.ts';
 import { badRequest, issue } from '../fhir/outcome.ts';
@@ -446,19 +447,9 @@ function ignoredOutcome(parsed: ParsedSearch): BundleEntry {
   };
 }
 
-const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
-
 /** `_elements` (listed top-level elements, plus resourceType, id, meta) and `_summary=data` (no narrative) on a match. */
-function subset(r: Resource, parsed: ParsedSearch): Resource {
-  if (!parsed.elements && !parsed.summaryData) return r;
-  const keep = parsed.elements ? new Set(['resourceType', 'id', 'meta', ...parsed.elements]) : undefined;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(r)) {
-    if (keep ? keep.has(k) || keep.has(`${k.replace(/[A-Z].*$/, '')}[x]`) : k !== 'text') out[k] = v;
-  }
-  const meta = (out.meta ?? {}) as { tag?: unknown[] };
-  out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
-  return out as Resource;
+function subset(r: Resource, parsed: Pick<ParsedSearch, 'elements' | 'summaryData'>): Resource {
+  return subsetResource(r, parsed);
 }
 
 /** Great-circle distance of a Location to the near point: its position, else its commune's centroid (as indexed). */

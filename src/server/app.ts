@@ -113,6 +113,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.send({ status: 'ok', database: deps.db.kind, version: VERSION });
   });
 
+  // Batch and transaction Bundles are not offered (neither by the IG's CapabilityStatement nor here).
+  app.post('/fhir', async (_req, reply) =>
+    sendOutcome(reply, 501, outcome([issue('not-supported', 'Les Bundles batch et transaction ne sont pas pris en charge : une requête par ressource (voir /fhir/metadata)')])),
+  );
+
   type P = { type: string; id: string; vid: string };
   app.get('/fhir/metadata', async (req, reply) =>
     send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources }) }),

@@ -27,6 +27,20 @@ describe('FHIR interactions', () => {
     expect(new Date(res.headers['last-modified'] as string).getTime()).toBeGreaterThan(0);
   });
 
+  it('read and vread honour _elements and _summary=data (SUBSETTED), refuse other _summary values', async () => {
+    const org = await post(ej({ text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">EJ</div>' } } as Partial<Resource>));
+    const r = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_elements=name,identifier` })).json();
+    expect(Object.keys(r).sort()).toEqual(['id', 'identifier', 'meta', 'name', 'resourceType']);
+    expect(r.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+    const v = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}/_history/1?_summary=data` })).json();
+    expect(v.text).toBeUndefined();
+    expect(v.identifier).toEqual(org.identifier);
+    const whole = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=false` })).json();
+    expect(whole.text).toBeDefined();
+    expect(whole.meta.tag).toBeUndefined();
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=true` })).statusCode).toBe(400);
+  });
+
   it('conditional read answers 304 on a matching If-None-Match', async () => {
     const org = await post(ej());
     const res = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"1"' } });
@@ -294,6 +308,9 @@ describe('FHIR interactions', () => {
     expect((await inject({ method: 'GET', url: '/fhir/Patient/1' })).statusCode).toBe(404);
     expect((await inject({ method: 'GET', url: `/fhir/Organization/${'x'.repeat(65)}` })).statusCode).toBe(400);
     expect((await inject({ method: 'GET', url: '/fhir/Organization/_history?_since=yesterday' })).statusCode).toBe(400);
+    const batch = await inject({ method: 'POST', url: '/fhir', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [] }) });
+    expect(batch.statusCode).toBe(501);
+    expect(batch.json().issue[0].code).toBe('not-supported');
     const op = await inject({ method: 'GET', url: '/fhir/$export?_type=HealthcareService' });
     expect(op.statusCode).toBe(404);
     expect(op.json().issue[0]).toMatchObject({ code: 'not-supported', diagnostics: expect.stringContaining('Opération « $export »') });

@@ -1,0 +1,17 @@
+import type { Resource } from './types.ts';
+
+export const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
+
+/** A resource restricted by `_elements` / `_summary=data`, tagged SUBSETTED (also used by read and vread). */
+export function subsetResource(r: Resource, parsed: { elements?: string[] | undefined; summaryData?: boolean | undefined }): Resource {
+  if (!parsed.elements && !parsed.summaryData) return r;
+  const keep = parsed.elements ? new Set(['resourceType', 'id', 'meta', ...parsed.elements]) : undefined;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (keep ? keep.has(k) || keep.has(`${k.replace(/[A-Z].*$/, '')}[x]`) : k !== 'text') out[k] = v;
+  }
+  const meta = (out.meta ?? {}) as { tag?: unknown[] };
+  out.meta = { ...meta, tag: [...(meta.tag ?? []), SUBSETTED] };
+  return out as Resource;
+}
+
