@@ -164,6 +164,7 @@ function toQueryParam(resourceType: string, name: string, op: string, value: str
     default:
       break;
   }
+  if (!type && !hasModifier) throw fail(`paramètre inconnu « ${name} » pour ${resourceType}`);
   throw fail(`opérateur « ${op} » non pris en charge pour « ${name} »${type ? ` (type ${type})` : ''}`);
 }
 

@@ -625,6 +625,8 @@ describe('_filter', () => {
       expect(res.statusCode, expr).toBe(400);
       expect(res.json().issue[0].expression, expr).toEqual(['_filter']);
     }
+    const unknown = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService?_filter=${enc('foo eq 1')}` });
+    expect(unknown.json().issue[0].diagnostics).toContain('paramètre inconnu « foo »');
   });
 });
 
