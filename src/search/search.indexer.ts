@@ -153,6 +153,8 @@ function addValues(rows: IndexRows, rt: string, id: string, def: SearchParamDef,
         const ref = isObj(v) ? str(v.reference) : null;
         const m = ref ? /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/.*)?$/.exec(ref) : null;
         if (m) rows.reference.push({ rt, id, c, g, tt: m[1]!, ti: m[2]! });
+        // A reference by business identifier (`focus.identifier`, as the IG's Task example): for `:identifier`.
+        if (isObj(v) && isObj(v.identifier)) for (const t of tokensOf(v.identifier)) rows.token.push({ rt, id, c: `${c}:identifier`, g, ...t });
         break;
       }
       case 'special':
@@ -314,7 +316,7 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
 }
 
 /** Bump when the indexing code changes in a way the definitions do not show (value extraction, tables). */
-const INDEXER_VERSION = 2;
+const INDEXER_VERSION = 3;
 
 /** A digest of what the index is built from: the parameter definitions and the indexer version. */
 export function indexFingerprint(): string {

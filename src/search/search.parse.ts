@@ -330,7 +330,7 @@ export const MODIFIERS: Record<string, readonly string[]> = {
   date: ['missing'],
   number: ['missing'],
   quantity: ['missing'],
-  reference: ['above', 'below', 'missing'],
+  reference: ['above', 'below', 'missing', 'identifier'],
 };
 
 /** Modifiers only the `_filter` translation produces (`ew`, `eq` on strings). */
@@ -352,6 +352,13 @@ function parseCriterion(name: string, def: SearchParamDef, mod: string | undefin
     return { name, def, modifier, values: [], missing: value === 'true' };
   }
   if (value === '') throw bad('valeur vide');
+  if (mod === 'identifier') {
+    // FHIR `:identifier`: the Reference.identifier (system|value) of the reference, indexed as a token.
+    const tokenDef: SearchParamDef = { ...def, code: `${def.indexedAs ?? def.code}:identifier`, type: 'token' };
+    delete tokenDef.indexedAs;
+    const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(tokenDef, undefined, v, bad, fromFilter)));
+    return { name, def: tokenDef, values };
+  }
   const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(def, modifier, v, bad, fromFilter)));
   return { name, def, ...(modifier ? { modifier } : {}), values };
 }

@@ -669,6 +669,14 @@ describe('prices (correlated) and anomalies', () => {
     expect(await ids('HealthcareService?_has:Task:focus:business-status=08')).toEqual([]);
     expect(await ids(`Task?focus=HealthcareService/${offer.id}&authored-on=2025-01-10&_content=telephone`)).toEqual(sorted(anomaly));
   });
+
+  it('Task?focus:identifier= finds an anomaly pointing at its structure by identifier only (the IG example)', async () => {
+    const byId = await post({ ...task('HealthcareService/x'), focus: { type: 'Organization', identifier: { system: 'https://finess.esante.gouv.fr', value: '1910800002' } } } as Resource);
+    expect(await ids('Task?focus:identifier=1910800002')).toEqual(sorted(byId));
+    expect(await ids(`Task?focus:identifier=${enc('https://finess.esante.gouv.fr|1910800002')}`)).toEqual(sorted(byId));
+    expect(await ids(`Task?focus:identifier=${enc('https://autre|1910800002')}`)).toEqual([]);
+    expect(await ids(`Task?focus=HealthcareService/${offer.id}`)).toEqual(sorted(anomaly));
+  });
 });
 
 describe('more modifiers and prefixes', () => {
