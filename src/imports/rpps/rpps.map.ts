@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Resource } from '../../fhir/types.ts';
+import { REGION_SYSTEM, regionOfCommune, regionOfDepartment, regionTag } from '../../terminology/regions.ts';
 import { EXT, SD, SYSTEMS } from '../finess/finess.map.ts';
 import { CABINET_SECTORS, LIBERAL_PROFESSIONS, MODES, RPPS_SYSTEMS, SAVOIR_FAIRE_SYSTEMS, SAVOIR_FAIRE_TYPES, SPECIALTY_ACTIVITY } from './rpps.format.ts';
 import type { RppsRow } from './rpps.parse.ts';
@@ -134,6 +135,15 @@ export function activityFor(row: RppsRow): { activity: string; why?: undefined }
 }
 
 const creation = (createdAt: string): Ext => ({ url: EXT.creationDate, valueDateTime: createdAt });
+
+/**
+ * The profile, and the région tag (codeRegion, TRE_R30) of what sits at the cabinet: from its INSEE commune,
+ * else its département. The practitioner has none (he may practise in several régions).
+ */
+function metaOf(profile: string, row: RppsRow): { profile: string[]; tag?: { system: string; code: string; display: string }[] } {
+  const region = (row.commune ? regionOfCommune(row.commune) : undefined) ?? (row.department ? regionOfDepartment(row.department) : undefined);
+  return { profile: [profile], ...(region ? { tag: [regionTag(region)] } : {}) };
+}
 const coding = (system: string, code: string, display?: string) => ({ system, code, ...(display ? { display } : {}) });
 
 export function toPractitioner(row: RppsRow, createdAt: string): RppsResource {
@@ -173,7 +183,7 @@ export function toCabinet(row: RppsRow, createdAt: string): RppsResource {
   return {
     resourceType: 'Organization',
     id: cabinetId(row),
-    meta: { profile: [RPPS_PROFILES.Organization] },
+    meta: metaOf(RPPS_PROFILES.Organization, row),
     extension: [creation(createdAt)],
     identifier,
     active: true,
@@ -235,7 +245,7 @@ export function toService(row: RppsRow, activity: string, cabinetName: string | 
   return {
     resourceType: 'HealthcareService',
     id,
-    meta: { profile: [RPPS_PROFILES.HealthcareService] },
+    meta: metaOf(RPPS_PROFILES.HealthcareService, row),
     extension: [
       creation(createdAt),
       { url: RPPS_EXT.sensitiveUnit, valueBoolean: false },
@@ -266,7 +276,7 @@ export function toRole(row: RppsRow, activity: string, createdAt: string): RppsR
   return {
     resourceType: 'PractitionerRole',
     id: roleId(row),
-    meta: { profile: [RPPS_PROFILES.PractitionerRole] },
+    meta: metaOf(RPPS_PROFILES.PractitionerRole, row),
     extension: [
       creation(createdAt),
       { url: RPPS_EXT.exerciseMode, valueCodeableConcept: { coding: [coding(RPPS_SYSTEMS.R23, row.mode, MODES[row.mode])] } },
@@ -355,7 +365,10 @@ export function mergeRpps(incoming: RppsResource, current: Resource | null): Rpp
   ];
   // A new HealthcareService is built whole; on an existing one only RPPS-owned extensions would apply (none).
   const profiles = new Set([...(current.meta?.profile ?? []), ...(incoming.meta?.profile ?? [])]);
-  out.meta = { ...(current.meta ?? {}), profile: [...profiles] };
+  // The région tag follows the cabinet's address (RPPS's); other tags are kept.
+  const tags = [...(incoming.meta?.tag ?? []), ...(current.meta?.tag ?? []).filter((t) => t.system !== REGION_SYSTEM)];
+  const { tag: _tag, ...meta } = current.meta ?? {};
+  out.meta = { ...meta, profile: [...profiles], ...(tags.length ? { tag: tags } : {}) };
   return out;
 }
 

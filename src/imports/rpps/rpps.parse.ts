@@ -42,6 +42,7 @@ export interface RppsRow {
   postalCode: string;
   commune: string;
   communeLabel: string;
+  department: string;
   sector: string;
   sectorLabel: string;
 }
@@ -205,6 +206,7 @@ export function parseRow(rec: ParsedLine, layout: RppsLayout = STANDARD_LAYOUT):
     postalCode: v('postalCode'),
     commune: v('commune'),
     communeLabel: v('communeLabel'),
+    department: v('department'),
     sector: v('sector'),
     sectorLabel: v('sectorLabel'),
   };
