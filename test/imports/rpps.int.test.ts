@@ -130,9 +130,9 @@ describe('RPPS import: mapping', () => {
     const departements = JSON.parse(readFileSync('/work/shared/data/geo/decoupage-administratif/departements.json', 'utf8')) as { code: string; region: string }[];
     const commune = f[COL.commune]!;
     const region = departements.find((d) => d.code === (commune.startsWith('97') ? commune.slice(0, 3) : commune.slice(0, 2)))!.region;
-    expect(cabinet.meta.tag).toEqual([expect.objectContaining({ system: 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM', code: region })]);
-    expect((await read('HealthcareService', serviceId(row, '437'))).meta.tag.map((t: { code: string }) => t.code)).toEqual([region]);
-    expect((await read('Practitioner', `rpps-8${f[COL.idPP]}`)).meta.tag).toBeUndefined();
+    expect(cabinet.meta!.tag).toEqual([expect.objectContaining({ system: 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM', code: region })]);
+    expect((await read('HealthcareService', serviceId(row, '437'))).meta!.tag!.map((t) => t.code)).toEqual([region]);
+    expect((await read('Practitioner', `rpps-8${f[COL.idPP]}`)).meta!.tag).toBeUndefined();
     expect(cabinet.identifier).toEqual([
       { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '40', display: 'Identifiant national de structure' }] }, system: 'urn:oid:1.2.250.1.71.4.2.2', value: `3${f[COL.siret]}` },
       { use: 'official', type: { coding: [{ system: SYSTEMS.G07, code: '2', display: 'SIREN' }] }, system: 'https://sirene.fr', value: f[COL.siren] },

@@ -151,11 +151,15 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       // transaction at a time, in file order, so checkpoints stay in order (a dry run stays sequential: it
       // counts each EJ once from what earlier batches saw).
       const line = lastLine;
-      const write = prepareBatch(ctx, { rows: batch, lastLine: line, parsing, rowIssues: batchIssues, rejected: batchRejected });
+      const rows = batch;
+      const rowIssues = batchIssues;
+      const rejected = batchRejected;
       batch = [];
       batchIssues = [];
       batchRejected = [];
+      const counts = parsing;
       parsing = emptyParseCounts();
+      const write = await prepareBatch(ctx, { rows, lastLine: line, parsing: counts, rowIssues, rejected });
       await inflight;
       inflight = write().then(() => opts.onProgress?.({ phase: 'load', done: line, total: totalLines }));
       // Awaited by the next flush or after the loop; this keeps a failure from counting as unhandled meanwhile.
@@ -240,6 +244,9 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
 type ParseCounts = Pick<ImportCounters, 'rowsRead' | 'rowsRejected' | 'unidentified' | 'geolocated'>;
 
 /** What every batch of one run shares. */
+/** Structures prepared between two turns of the event loop (a few ms of work). */
+const PREPARE_SLICE = 32;
+
 interface RunContext {
   directory: Directory;
   actor: Actor;
@@ -271,7 +278,7 @@ const emptyParseCounts = (): ParseCounts => ({ rowsRead: 0, rowsRejected: 0, uni
  * Builds a batch's resources and does what needs no database for those expected new (validation, index rows);
  * returns the write itself, to run once the previous batch is written.
  */
-function prepareBatch(ctx: RunContext, batch: Batch): () => Promise<void> {
+async function prepareBatch(ctx: RunContext, batch: Batch): Promise<() => Promise<void>> {
   const { rows } = batch;
   const { geos, ejSiren, known, createdAt, dryRun, seenInDryRun } = ctx;
   // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
@@ -291,7 +298,11 @@ function prepareBatch(ctx: RunContext, batch: Batch): () => Promise<void> {
     resources.push(toEg(r, geo, createdAt));
   }
   const fresh = resources.filter((r) => !known.has(r.id.slice('finess-'.length)));
-  ctx.directory.prepareCreates(fresh, mergeFiness);
+  // In slices, yielding between them, so that the previous batch's transaction goes on meanwhile.
+  for (let i = 0; i < fresh.length; i += PREPARE_SLICE) {
+    ctx.directory.prepareCreates(fresh.slice(i, i + PREPARE_SLICE), mergeFiness);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
   for (const r of fresh) known.add(r.id.slice('finess-'.length));
   return () => writeBatch(ctx, batch, resources, [...ejs.keys()], egIds);
 }

@@ -188,32 +188,48 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     let batch: RppsRow[] = [];
     let batchIssues: RowIssue[] = [];
     let stillListed: string[] = [];
+    let parsing = emptyParseCounts();
     let lastLine = run.checkpoint;
+    // Pipelined like the FINESS import: batch n + 1 is built (resources, validation, index rows) while batch n's
+    // transaction runs; one transaction at a time, in file order, each carrying its own lines' counts and
+    // checkpoint, so crash-resume is unchanged. A dry run stays sequential.
+    let inflight: Promise<void> = Promise.resolve();
+    let prepareAhead = !dryRun && (await db.query('SELECT 1 FROM rpps_resource LIMIT 1')).rows.length === 0;
     const flush = async () => {
-      const b = { rows: batch, issues: batchIssues, stillListed };
+      const b: RppsBatch = { rows: batch, issues: batchIssues, stillListed, parsing, lastLine };
       batch = [];
       batchIssues = [];
       stillListed = [];
-      await writeBatch(directory, actor, b, createdAt, run, lastLine, dryRun, seenInDryRun, keepIssue);
-      opts.onProgress?.({ phase: 'load', done: lastLine, total: totalLines });
+      parsing = emptyParseCounts();
+      const prepared = await prepareRppsBatch(directory, b, createdAt, prepareAhead);
+      await inflight;
+      const write = writeBatch(directory, actor, prepared, run, dryRun, seenInDryRun, keepIssue).then((created) => {
+        // Prepare ahead while the batches are mostly new resources (a first import); not for re-imports.
+        prepareAhead = !dryRun && created;
+        opts.onProgress?.({ phase: 'load', done: b.lastLine, total: totalLines });
+      });
+      write.catch(() => undefined);
+      inflight = write;
+      if (dryRun) await write;
     };
     for await (const rec of { [Symbol.asyncIterator]: () => reader }) {
       if (rec.line <= run.checkpoint) continue;
-      counters.rowsRead++;
+      parsing.rowsRead++;
       const parsed = parseRow(rec, layout);
-      if ('skip' in parsed) counters.rowsSkipped++;
+      if ('skip' in parsed) parsing.rowsSkipped++;
       else if ('issues' in parsed) {
-        counters.rowsRejected++;
+        parsing.rowsRejected++;
         batchIssues.push(...parsed.issues);
         // Still listed in RPPS: the person's resources are not to be ended. Unreadable: no ending this run.
         const idNat = readableIdNat(rec.fields, layout);
         if (idNat) stillListed.push(idNat);
-        else counters.unidentified++;
+        else parsing.unidentified++;
       } else batch.push(parsed.row);
       lastLine = rec.line;
       if (batch.length >= batchSize) await flush();
     }
     await flush();
+    await inflight;
 
     if (counters.unidentified === 0) await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
     else {
@@ -236,18 +252,43 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
 
 const keyOf = (r: { resourceType: string; id: string }) => `${r.resourceType}/${r.id}`;
 
-async function writeBatch(
-  directory: Directory,
-  actor: Actor,
-  b: { rows: RppsRow[]; issues: RowIssue[]; stillListed: string[] },
-  createdAt: string,
-  run: RunState,
-  lastLine: number,
-  dryRun: boolean,
-  seenInDryRun: Set<string>,
-  keepIssue: (i: RowIssue) => void,
-): Promise<void> {
-  const counters = run.counters;
+/** Counts of the parsing of a batch's lines: they join the run's counters in the batch's own transaction. */
+interface ParseCounts {
+  rowsRead: number;
+  rowsSkipped: number;
+  rowsRejected: number;
+  unidentified: number;
+  rolesWithoutSavoirFaire: number;
+  rolesWithoutActivity: number;
+}
+const emptyParseCounts = (): ParseCounts => ({ rowsRead: 0, rowsSkipped: 0, rowsRejected: 0, unidentified: 0, rolesWithoutSavoirFaire: 0, rolesWithoutActivity: 0 });
+
+interface RppsBatch {
+  rows: RppsRow[];
+  issues: RowIssue[];
+  stillListed: string[];
+  parsing: ParseCounts;
+  lastLine: number;
+}
+
+/** Resources prepared between two turns of the event loop (≈ 5 ms of work). */
+const PREPARE_SLICE = 32;
+
+interface PreparedBatch {
+  b: RppsBatch;
+  resources: RppsResource[];
+  lineOf: Map<string, number>;
+  rowIssues: RowIssue[];
+  hashes: Map<string, string>;
+}
+
+/**
+ * A batch's resources, built from its lines (no database): each once, with the line that first describes it,
+ * their RPPS content hashes, and — when the batch is expected to create them — their validation and index rows
+ * prepared now (`Directory.prepareCreates`), outside the previous batch's transaction.
+ */
+async function prepareRppsBatch(directory: Directory, b: RppsBatch, createdAt: string, ahead: boolean): Promise<PreparedBatch> {
+  const counts = b.parsing;
   const built = new Map<string, RppsResource>();
   const lineOf = new Map<string, number>();
   const rowIssues = [...b.issues];
@@ -264,8 +305,8 @@ async function writeBatch(
     add(cabinet, row.line);
     const { activity, why } = activityFor(row);
     if (!activity) {
-      if (why === 'no-savoir-faire') counters.rolesWithoutSavoirFaire++;
-      else counters.rolesWithoutActivity++;
+      if (why === 'no-savoir-faire') counts.rolesWithoutSavoirFaire++;
+      else counts.rolesWithoutActivity++;
       if (why === 'unmapped-specialty') {
         rowIssues.push({
           line: row.line,
@@ -279,12 +320,12 @@ async function writeBatch(
     }
     add(toService(row, activity, built.get(keyOf(cabinet))?.name as string | undefined, createdAt), row.line);
     if (!row.sfType) {
-      counters.rolesWithoutSavoirFaire++;
+      counts.rolesWithoutSavoirFaire++;
       continue;
     }
     const role = toRole(row, activity, createdAt);
     if (built.has(keyOf(role))) {
-      counters.rowsRejected++;
+      counts.rowsRejected++;
       rowIssues.push({ line: row.line, code: 'duplicate', message: `Activité déjà décrite ligne ${lineOf.get(keyOf(role))} (même personne, structure, profession et savoir-faire)` });
       continue;
     }
@@ -292,6 +333,36 @@ async function writeBatch(
   }
   const resources = [...built.values()];
   const hashes = new Map(resources.map((r) => [keyOf(r), sourceHash(r, EXT.creationDate)]));
+  // In slices, yielding between them: the previous batch's transaction goes on statement by statement meanwhile
+  // (one synchronous block would hold each of its round trips until the whole batch is prepared).
+  if (ahead) {
+    for (let i = 0; i < resources.length; i += PREPARE_SLICE) {
+      directory.prepareCreates(resources.slice(i, i + PREPARE_SLICE), mergeRpps);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+  return { b, resources, lineOf, rowIssues, hashes };
+}
+
+/**
+ * Writes a prepared batch in one transaction (with the run's checkpoint and counters); answers whether most of
+ * what it wrote was new (the next batch is then prepared ahead).
+ */
+async function writeBatch(
+  directory: Directory,
+  actor: Actor,
+  prepared: PreparedBatch,
+  run: RunState,
+  dryRun: boolean,
+  seenInDryRun: Set<string>,
+  keepIssue: (i: RowIssue) => void,
+): Promise<boolean> {
+  const { b, resources, lineOf, rowIssues, hashes } = prepared;
+  const lastLine = b.lastLine;
+  const counters = run.counters;
+  const addParsing = () => {
+    for (const k of Object.keys(b.parsing) as (keyof ParseCounts)[]) counters[k] += b.parsing[k];
+  };
   const known = resources.length
     ? await directory.db.query<{ res_type: string; resource_id: string; source_hash: string | null; version_id: number | null; last_run: number; cur: number }>(
         `SELECT f.res_type, f.resource_id, f.source_hash, f.version_id, f.last_run, r.version_id AS cur
@@ -340,14 +411,16 @@ async function writeBatch(
     const results = toWrite.length ? await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, dryRun: true }) : [];
     for (const r of resources) seenInDryRun.add(keyOf(r));
     for (const id of b.stillListed) seenInDryRun.add(`Practitioner/${practitionerId(id)}`);
+    addParsing();
     count(results);
     counters.rowsRejected += rejectedLines(results);
     for (const i of [...rowIssues, ...issuesOf(results)].sort((x, y) => x.line - y.line)) keepIssue(i);
-    return;
+    return false;
   }
   const snapshot = structuredClone(counters);
   const commit = async (tx: Queryable, results: BatchResult[]) => {
     const batchIssues = [...rowIssues, ...issuesOf(results)].sort((x, y) => x.line - y.line);
+    addParsing();
     count(results);
     counters.rowsRejected += rejectedLines(results);
     const seen = [
@@ -384,15 +457,19 @@ async function writeBatch(
     await checkpoint(tx, run, lastLine, counters, batchIssues);
     for (const i of batchIssues) keepIssue(i);
   };
+  let created = 0;
   try {
-    if (toWrite.length) await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, alsoInTransaction: commit });
-    else await directory.db.transaction((tx) => commit(tx, []));
+    if (toWrite.length) {
+      const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, alsoInTransaction: commit });
+      created = results.filter((r) => r.outcome === 'created').length;
+    } else await directory.db.transaction((tx) => commit(tx, []));
   } catch (e) {
     // The transaction rolled back: so do the counters.
     Object.assign(counters, snapshot);
     throw e;
   }
   run.checkpoint = lastLine;
+  return created * 2 > resources.length;
 }
 
 /** Resources of earlier RPPS imports that this file no longer lists: ended (roles first, people last). */
