@@ -221,7 +221,7 @@ export class Directory {
    */
   private async duplicateErrors(db: Queryable, writes: { k: number; resourceType: string; id: string; resource: Resource | null }[]): Promise<Map<number, OutcomeError>> {
     const errors = new Map<number, OutcomeError>();
-    const items: { n: number; resourceType: string; id: string; system: string | null; value: string; expression: string }[] = [];
+    const items: { k: number; resourceType: string; id: string; system: string | null; value: string; expression: string }[] = [];
     const inBatch = new Map<string, string>();
     for (const w of writes) {
       if (!w.resource || !UNIQUE_IDENTIFIER_TYPES.has(w.resourceType)) continue;
@@ -230,7 +230,7 @@ export class Directory {
         const other = inBatch.get(key);
         if (other !== undefined && other !== w.id && !errors.has(w.k)) errors.set(w.k, duplicateError(w.resourceType, i.s, i.v, other, `${w.resourceType}.identifier[${n}]`));
         inBatch.set(key, w.id);
-        items.push({ n: w.k, resourceType: w.resourceType, id: w.id, system: i.s, value: i.v, expression: `${w.resourceType}.identifier[${n}]` });
+        items.push({ k: w.k, resourceType: w.resourceType, id: w.id, system: i.s, value: i.v, expression: `${w.resourceType}.identifier[${n}]` });
       });
     }
     if (items.length === 0) return errors;
@@ -238,7 +238,7 @@ export class Directory {
     const held = await resourceStore.identifierHolders(db, items.map((i, n) => ({ ...i, n })));
     for (const h of held) {
       const item = items[h.n]!;
-      if (!errors.has(item.n)) errors.set(item.n, duplicateError(item.resourceType, item.system, item.value, h.id, item.expression));
+      if (!errors.has(item.k)) errors.set(item.k, duplicateError(item.resourceType, item.system, item.value, h.id, item.expression));
     }
     return errors;
   }
