@@ -103,13 +103,12 @@ export class Directory {
     try {
       return await this.executeWritesOnce(ops);
     } catch (e) {
-      // Two writes raced past the identifier check (the unique index caught it): each write again on its own,
-      // so that only the duplicate fails, with its 409.
-      if ((e as { code?: string }).code !== UNIQUE_VIOLATION) throw e;
-      if (ops.length === 1) return [conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', ops[0]!.resourceType)];
-      const out: (WriteResult | Error)[] = [];
-      for (const op of ops) out.push(...(await this.executeWrites([op])));
-      return out;
+      // Two writes raced past the identifier check (the unique index caught it). A batch fails whole and the
+      // group commit retries each of its writes alone; alone, the duplicate gets its 409.
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION && ops.length === 1) {
+        return [conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', ops[0]!.resourceType)];
+      }
+      throw e;
     }
   }
 

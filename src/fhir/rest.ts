@@ -1,4 +1,4 @@
-import { subsetResource } from './subset.ts';
+import { parseElements, subsetResource } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -261,7 +261,7 @@ function readSubset(req: FhirRequest, r: Resource): Resource {
   let elements: string[] | undefined;
   let summaryData = false;
   for (const [k, v] of req.query) {
-    if (k === '_elements') elements = [...(elements ?? []), ...v.split(',').map((x) => x.trim()).filter(Boolean)];
+    if (k === '_elements') elements = [...(elements ?? []), ...parseElements(v)];
     else if (k === '_summary') {
       if (v === 'data') summaryData = true;
       else if (v !== 'false') throw new OutcomeError(400, [issue('not-supported', `_summary=${v} n'est pas pris en charge (data, false)`, { expression: '_summary' })]);
@@ -276,7 +276,7 @@ function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {
   if (v.content) entry.resource = v.content;
   entry.request = { method: v.method, url: v.method === 'POST' ? v.resourceType : url };
   entry.response = {
-    // As the interaction answered: a create (POST, or PUT/PATCH of an id that had no version) 201, else 200 (a
+    // As the interaction answered: a first version (POST, or PUT of an id that did not exist) 201, else 200 (a
     // delete answers 200 with an OperationOutcome).
     status: v.method !== 'DELETE' && v.versionId === 1 ? '201 Created' : '200 OK',
     etag: etagOf(v.versionId),

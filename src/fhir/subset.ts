@@ -1,3 +1,4 @@
+import { badRequest } from './outcome.ts';
 import type { Resource } from './types.ts';
 
 export const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
@@ -15,3 +16,11 @@ export function subsetResource(r: Resource, parsed: { elements?: string[] | unde
   return out as Resource;
 }
 
+/** The names of an `_elements` value (top-level elements, comma-separated), as read and search take them. */
+export function parseElements(value: string): string[] {
+  const names = value.split(',').map((x) => x.trim());
+  if (names.some((x) => !/^[a-z][A-Za-z0-9]*(\[x\])?$/.test(x))) {
+    throw badRequest(`_elements attend des noms d'éléments de premier niveau séparés par des virgules (reçu « ${value} »)`, '_elements');
+  }
+  return names;
+}

@@ -1,3 +1,4 @@
+import { parseElements } from '../fhir/subset.ts';
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
@@ -168,14 +169,9 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
         throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (count, data, false)`, { expression: '_summary' })]);
       }
       return;
-    case '_elements': {
-      const names = value.split(',').map((x) => x.trim());
-      if (names.some((x) => !/^[a-z][A-Za-z0-9]*(\[x\])?$/.test(x))) {
-        throw badRequest(`_elements attend des noms d'éléments de premier niveau séparés par des virgules (reçu « ${value} »)`, '_elements');
-      }
-      parsed.elements = [...(parsed.elements ?? []), ...names];
+    case '_elements':
+      parsed.elements = [...(parsed.elements ?? []), ...parseElements(value)];
       return;
-    }
     case '_total':
       if (value === 'none' || value === 'accurate' || value === 'estimate') parsed.totalMode = value;
       else throw badRequest(`_total accepte none, estimate ou accurate (reçu « ${value} »)`, '_total');

@@ -268,7 +268,7 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
     bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(keys, last.id)]])}` });
   }
   const entries: BundleEntry[] = rows.map((r) => {
-    const e = entry(req.baseUrl, subset(r.content, parsed), 'match');
+    const e = entry(req.baseUrl, subsetResource(r.content, parsed), 'match');
     if (near && typeof r.dist === 'number') e.search!.extension = [distanceExtension(r.dist)];
     return e;
   });
@@ -445,11 +445,6 @@ function ignoredOutcome(parsed: ParsedSearch): BundleEntry {
     },
     search: { mode: 'outcome' },
   };
-}
-
-/** `_elements` (listed top-level elements, plus resourceType, id, meta) and `_summary=data` (no narrative) on a match. */
-function subset(r: Resource, parsed: Pick<ParsedSearch, 'elements' | 'summaryData'>): Resource {
-  return subsetResource(r, parsed);
 }
 
 /** Great-circle distance of a Location to the near point: its position, else its commune's centroid (as indexed). */

@@ -77,3 +77,21 @@ export function regionOfFiness(nofiness: string): string | undefined {
   if (/^9[78]/.test(nofiness)) return OVERSEAS_FINESS[nofiness.slice(0, 4)];
   return regionOfDepartment(nofiness.slice(0, 2));
 }
+
+type Meta = { profile?: string[]; tag?: { system?: string; code?: string; display?: string }[]; [k: string]: unknown };
+
+/** `meta` of an imported resource: its profile, and the région tag when the région is known. */
+export function importedMeta(profile: string, region: string | undefined): { profile: string[]; tag?: ReturnType<typeof regionTag>[] } {
+  return { profile: [profile], ...(region ? { tag: [regionTag(region)] } : {}) };
+}
+
+/**
+ * `meta` of a re-imported resource: the current one with the incoming profiles added and the région tag the
+ * import's (other tags kept, as entered).
+ */
+export function mergeImportedMeta(incoming: Meta | undefined, current: Meta | undefined): Meta {
+  const { tag: _tag, ...rest } = current ?? {};
+  const profiles = new Set([...(current?.profile ?? []), ...(incoming?.profile ?? [])]);
+  const tags = [...(incoming?.tag ?? []), ...(current?.tag ?? []).filter((t) => t.system !== REGION_SYSTEM)];
+  return { ...rest, profile: [...profiles], ...(tags.length ? { tag: tags } : {}) };
+}

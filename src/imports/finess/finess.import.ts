@@ -151,15 +151,12 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
       // transaction at a time, in file order, so checkpoints stay in order (a dry run stays sequential: it
       // counts each EJ once from what earlier batches saw).
       const line = lastLine;
-      const rows = batch;
-      const rowIssues = batchIssues;
-      const rejected = batchRejected;
+      const b: Batch = { rows: batch, lastLine: line, parsing, rowIssues: batchIssues, rejected: batchRejected };
       batch = [];
       batchIssues = [];
       batchRejected = [];
-      const counts = parsing;
       parsing = emptyParseCounts();
-      const write = await prepareBatch(ctx, { rows, lastLine: line, parsing: counts, rowIssues, rejected });
+      const write = await prepareBatch(ctx, b);
       await inflight;
       inflight = write().then(() => opts.onProgress?.({ phase: 'load', done: line, total: totalLines }));
       // Awaited by the next flush or after the loop; this keeps a failure from counting as unhandled meanwhile.

@@ -1,4 +1,4 @@
-import { REGION_SYSTEM, regionOfDepartment, regionOfFiness, regionTag } from '../../terminology/regions.ts';
+import { importedMeta, mergeImportedMeta, regionOfDepartment, regionOfFiness } from '../../terminology/regions.ts';
 import type { Resource } from '../../fhir/types.ts';
 import type { FinessEtablissement, FinessGeo } from './finess.parse.ts';
 import { projectionFor, toWgs84 } from './finess.geo.ts';
@@ -115,10 +115,6 @@ export function address(row: FinessEtablissement, geo: FinessGeo | undefined): R
   };
 }
 
-/** The ROR profile, and the région tag (codeRegion slice: the région the structure belongs to, target of `_tag`). */
-const metaOf = (region: string | undefined) => ({ profile: [PROFILE], ...(region ? { tag: [regionTag(region)] } : {}) });
-const isRegionTag = (t: { system?: string }) => t.system === REGION_SYSTEM;
-
 /** The EG (entité géographique) of a `structureet` line: FINESS-owned content only. */
 export function toEg(row: FinessEtablissement, geo: FinessGeo | undefined, createdAt: string): Org {
   const ids = [identifier('40', 'Identifiant national de structure', SYSTEMS.idNatSt, `1${row.nofinesset}`), identifier('1', 'FINESS', SYSTEMS.finess, row.nofinesset)];
@@ -130,7 +126,7 @@ export function toEg(row: FinessEtablissement, geo: FinessGeo | undefined, creat
   return {
     resourceType: 'Organization',
     id: egId(row.nofinesset),
-    meta: metaOf(regionOfDepartment(row.departement) ?? regionOfFiness(row.nofinesset)),
+    meta: importedMeta(PROFILE, regionOfDepartment(row.departement) ?? regionOfFiness(row.nofinesset)),
     extension,
     identifier: ids,
     active: true,
@@ -149,7 +145,7 @@ export function toEj(nofinessej: string, siren: string | undefined, createdAt: s
   return {
     resourceType: 'Organization',
     id: ejId(nofinessej),
-    meta: metaOf(regionOfFiness(nofinessej)),
+    meta: importedMeta(PROFILE, regionOfFiness(nofinessej)),
     extension: [{ url: EXT.creationDate, valueDateTime: createdAt }],
     identifier: ids,
     active: true,
@@ -190,11 +186,8 @@ export function mergeFiness(incoming: Org, current: Resource | null): Org {
     if (incoming[k] !== undefined) out[k] = incoming[k];
     else delete out[k];
   }
-  const profiles = new Set([...(current.meta?.profile ?? []), PROFILE]);
   // The région tag is FINESS's (from the FINESS number and département); other tags are kept.
-  const tags = [...(incoming.meta?.tag ?? []), ...(current.meta?.tag ?? []).filter((t) => !isRegionTag(t))];
-  const { tag: _tag, ...meta } = current.meta ?? {};
-  out.meta = { ...meta, profile: [...profiles], ...(tags.length ? { tag: tags } : {}) };
+  out.meta = mergeImportedMeta(incoming.meta, current.meta);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Resource } from '../../fhir/types.ts';
-import { REGION_SYSTEM, regionOfCommune, regionOfDepartment, regionTag } from '../../terminology/regions.ts';
+import { importedMeta, mergeImportedMeta, regionOfCommune, regionOfDepartment } from '../../terminology/regions.ts';
 import { EXT, SD, SYSTEMS } from '../finess/finess.map.ts';
 import { CABINET_SECTORS, LIBERAL_PROFESSIONS, MODES, RPPS_SYSTEMS, SAVOIR_FAIRE_SYSTEMS, SAVOIR_FAIRE_TYPES, SPECIALTY_ACTIVITY } from './rpps.format.ts';
 import type { RppsRow } from './rpps.parse.ts';
@@ -140,10 +140,9 @@ const creation = (createdAt: string): Ext => ({ url: EXT.creationDate, valueDate
  * The profile, and the région tag (codeRegion, TRE_R30) of what sits at the cabinet: from its INSEE commune,
  * else its département. The practitioner has none (he may practise in several régions).
  */
-function metaOf(profile: string, row: RppsRow): { profile: string[]; tag?: { system: string; code: string; display: string }[] } {
-  const region = (row.commune ? regionOfCommune(row.commune) : undefined) ?? (row.department ? regionOfDepartment(row.department) : undefined);
-  return { profile: [profile], ...(region ? { tag: [regionTag(region)] } : {}) };
-}
+const metaOf = (profile: string, row: RppsRow) =>
+  importedMeta(profile, (row.commune ? regionOfCommune(row.commune) : undefined) ?? (row.department ? regionOfDepartment(row.department) : undefined));
+
 const coding = (system: string, code: string, display?: string) => ({ system, code, ...(display ? { display } : {}) });
 
 export function toPractitioner(row: RppsRow, createdAt: string): RppsResource {
@@ -364,11 +363,8 @@ export function mergeRpps(incoming: RppsResource, current: Resource | null): Rpp
     ...curExt.filter((e) => e.url !== EXT.creationDate && !ownedExt.has(e.url)),
   ];
   // A new HealthcareService is built whole; on an existing one only RPPS-owned extensions would apply (none).
-  const profiles = new Set([...(current.meta?.profile ?? []), ...(incoming.meta?.profile ?? [])]);
   // The région tag follows the cabinet's address (RPPS's); other tags are kept.
-  const tags = [...(incoming.meta?.tag ?? []), ...(current.meta?.tag ?? []).filter((t) => t.system !== REGION_SYSTEM)];
-  const { tag: _tag, ...meta } = current.meta ?? {};
-  out.meta = { ...meta, profile: [...profiles], ...(tags.length ? { tag: tags } : {}) };
+  out.meta = mergeImportedMeta(incoming.meta, current.meta);
   return out;
 }
 
