@@ -5,7 +5,10 @@
  * of the version read). Prints writes/s, reads/s and patches/s with latency percentiles and the CPU each
  * operation cost per process, on PGlite and on PostgreSQL.
  *
- *   npm run bench -- core [--triples 2000] [--reads 20000] [--patches 4000] [--concurrency 8] [--backend pglite|postgres]
+ * The triples are written twice: one request per resource (EG, then Location, then the HealthcareService
+ * referencing both), then one transaction Bundle per triple (urn:uuid references resolved by the server).
+ *
+ *   npm run bench -- core [--triples 2000] [--bundles 2000] [--reads 20000] [--patches 4000] [--concurrency 8] [--backend pglite|postgres]
  */
 import { capacity, eg, ej, healthcareService, location } from '../test/fixtures/ror.ts';
 import type { Resource } from '../src/fhir/types.ts';
@@ -42,6 +45,7 @@ export async function main(args: string[]): Promise<void> {
   const triples = Number(arg(args, 'triples', '2000'));
   const reads = Number(arg(args, 'reads', '20000'));
   const patches = Number(arg(args, 'patches', '4000'));
+  const bundles = Number(arg(args, 'bundles', String(triples)));
   const concurrency = Number(arg(args, 'concurrency', '8'));
   const only = arg(args, 'backend', '');
   const backends: ('pglite' | 'postgres')[] = [];
@@ -69,6 +73,33 @@ export async function main(args: string[]): Promise<void> {
       });
       const cpuW1 = cpuSnapshot(server.pid);
       const w = summarize(writes.latencies);
+      if (bundles > 0) {
+        // The same triples, each in one transaction Bundle: one request, one database transaction.
+        const cpuB0 = cpuSnapshot(server.pid);
+        const bundleRun = await runConcurrent(bundles, concurrency, async () => {
+          const hs = healthcareService('x', []);
+          hs.providedBy = { reference: 'urn:uuid:00000000-0000-4000-8000-000000000001' };
+          hs.location = [{ reference: 'urn:uuid:00000000-0000-4000-8000-000000000002' }];
+          const body = JSON.stringify({
+            resourceType: 'Bundle',
+            type: 'transaction',
+            entry: [
+              { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000001', resource: eg(root), request: { method: 'POST', url: 'Organization' } },
+              { fullUrl: 'urn:uuid:00000000-0000-4000-8000-000000000002', resource: location({ extension: [...(location().extension as unknown[]), capacity('01', 20), capacity('02', 3)] }), request: { method: 'POST', url: 'Location' } },
+              { resource: hs, request: { method: 'POST', url: 'HealthcareService' } },
+            ],
+          });
+          const res = await client.request('POST', '/fhir', body, { 'content-type': 'application/fhir+json', prefer: 'return=minimal' });
+          if (res.status !== 200) throw new Error(`POST transaction → ${res.status} ${res.body}`);
+        });
+        const cpuB1 = cpuSnapshot(server.pid);
+        const b = summarize(bundleRun.latencies);
+        console.log(
+          `[${backend}] creates in transaction Bundles: ${((bundles * 3) / (bundleRun.wallMs / 1000)).toFixed(0)} writes/s (${(bundles / (bundleRun.wallMs / 1000)).toFixed(0)} triples/s), ` +
+            `bundle latency p50 ${b.p50.toFixed(1)} ms p95 ${b.p95.toFixed(1)} ms p99 ${b.p99.toFixed(1)} ms`,
+        );
+        console.log(`[${backend}]   write ${cpuPerOp(cpuB0, cpuB1, bundles * 3)}`);
+      }
       const cpuR0 = cpuSnapshot(server.pid);
       const readRun = await runConcurrent(reads, concurrency, async (i) => {
         const res = await client.request('GET', `/fhir/${ids[(i * 7919) % ids.length]}`);
@@ -86,6 +117,10 @@ export async function main(args: string[]): Promise<void> {
         `[${backend}] reads:   ${(reads / (readRun.wallMs / 1000)).toFixed(0)} reads/s, p50 ${r.p50.toFixed(2)} ms p95 ${r.p95.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms`,
       );
       console.log(`[${backend}]   read ${cpuPerOp(cpuR0, cpuR1, reads)}`);
+      if (patches === 0) {
+        client.close();
+        continue;
+      }
       // Capacity updates: each client takes its own Locations (one writer per unit, as in the field), reads the
       // version, patches the available beds of the second indicator with If-Match.
       const locations = ids.filter((x) => x.startsWith('Location/'));

@@ -69,7 +69,7 @@ describe('GroupCommit', () => {
         await tick();
         return items;
       },
-      { maxBatch: 10, maxConcurrentBatches: 1, keyOf: (x) => x.split(':')[0]! },
+      { maxBatch: 10, maxConcurrentBatches: 1, keysOf: (x) => [x.split(":")[0]!] },
     );
     await Promise.all(['a:1', 'a:2', 'b:1', 'a:3', 'c:1'].map((x) => gc.submit(x)));
     for (const b of batches) expect(new Set(b.map((x) => x.split(':')[0])).size).toBe(b.length);

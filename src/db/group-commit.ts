@@ -15,8 +15,8 @@ export class GroupCommit<T, R> {
     private readonly opts: {
       maxBatch: number;
       maxConcurrentBatches: number;
-      /** Items with the same key never share a batch (later ones wait for the next), e.g. one resource. */
-      keyOf?: (item: T) => string;
+      /** Items sharing a key never share a batch (later ones wait for the next), e.g. one resource. */
+      keysOf?: (item: T) => readonly string[];
     } = { maxBatch: 200, maxConcurrentBatches: 1 },
   ) {}
 
@@ -53,15 +53,15 @@ export class GroupCommit<T, R> {
   }
 
   private takeBatch() {
-    const keyOf = this.opts.keyOf;
-    if (!keyOf) return this.queue.splice(0, this.opts.maxBatch);
+    const keysOf = this.opts.keysOf;
+    if (!keysOf) return this.queue.splice(0, this.opts.maxBatch);
     const keys = new Set<string>();
     const batch: typeof this.queue = [];
     const rest: typeof this.queue = [];
     for (const q of this.queue) {
-      const k = keyOf(q.item);
-      if (batch.length < this.opts.maxBatch && !keys.has(k)) {
-        keys.add(k);
+      const ks = keysOf(q.item);
+      if (batch.length < this.opts.maxBatch && !ks.some((k) => keys.has(k))) {
+        for (const k of ks) keys.add(k);
         batch.push(q);
       } else rest.push(q);
     }

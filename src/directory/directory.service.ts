@@ -30,14 +30,37 @@ type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: numbe
   | { kind: 'delete' }
 );
 
-interface WriteResult {
+export interface WriteResult {
   version: StoredVersion | null;
   created: boolean;
+}
+
+/** Writes that commit together or not at all: one single write, or the writes of a transaction Bundle. */
+interface WriteUnit {
+  ops: WriteOp[];
 }
 
 export interface WriteOptions {
   /** Version the client based its change on (If-Match); a stale one fails with 412. */
   ifMatch?: number | undefined;
+}
+
+/** One write of a transaction (`Directory.transaction`); creates carry the id the caller assigned. */
+export type TransactionWrite =
+  | { kind: 'create'; resource: Resource & { id: string } }
+  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: number | undefined }
+  | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: number | undefined }
+  | { kind: 'delete'; resourceType: string; id: string; ifMatch?: number | undefined };
+
+/** A write of a transaction failed, so none of its writes happened; `index` is the failed write's position. */
+export class TransactionWriteError extends Error {
+  constructor(
+    readonly index: number,
+    readonly error: Error,
+  ) {
+    super(error.message);
+    this.name = 'TransactionWriteError';
+  }
 }
 
 /**
@@ -48,8 +71,8 @@ export interface WriteOptions {
 export class Directory {
   private readonly indexers: Indexer[];
 
-  /** Single writes from concurrent requests are gathered and committed together (see db/group-commit.ts). */
-  private readonly writes: GroupCommit<WriteOp, WriteResult>;
+  /** Writes from concurrent requests are gathered and committed together (see db/group-commit.ts). */
+  private readonly writes: GroupCommit<WriteUnit, WriteResult[]>;
 
   constructor(
     readonly db: Db,
@@ -57,18 +80,22 @@ export class Directory {
     extraIndexers: Indexer[] = [],
   ) {
     this.indexers = [coreIndexer, ...extraIndexers];
-    this.writes = new GroupCommit((ops) => this.executeWrites(ops), {
+    this.writes = new GroupCommit((units) => this.executeWrites(units), {
       maxBatch: 100,
       maxConcurrentBatches: db.kind === 'postgres' ? 2 : 1,
-      keyOf: (op) => `${op.resourceType}/${op.id}`,
+      keysOf: (unit) => unit.ops.map((op) => `${op.resourceType}/${op.id}`),
     });
+  }
+
+  private async submit(op: WriteOp): Promise<WriteResult> {
+    return (await this.writes.submit({ ops: [op] }))[0]!;
   }
 
   async create(actor: Actor, resource: Resource, opts: { id?: string } = {}): Promise<StoredVersion> {
     this.check(resource);
     const id = opts.id ?? randomUUID();
     this.prepareIndexes(resource, id);
-    const r = await this.writes.submit({ kind: 'create', actor, resourceType: resource.resourceType, id, resource, fresh: opts.id === undefined });
+    const r = await this.submit({ kind: 'create', actor, resourceType: resource.resourceType, id, resource, fresh: opts.id === undefined });
     return r.version!;
   }
 
@@ -76,7 +103,7 @@ export class Directory {
   async update(actor: Actor, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ version: StoredVersion; created: boolean }> {
     this.check(resource);
     this.prepareIndexes(resource, resource.id);
-    const r = await this.writes.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch });
+    const r = await this.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch });
     return { version: r.version!, created: r.created };
   }
 
@@ -85,37 +112,78 @@ export class Directory {
    * patch cannot apply). The row stays locked from read to write, so concurrent patches never lose updates.
    */
   async patch(actor: Actor, resourceType: string, id: string, change: (current: Resource) => Resource, opts: WriteOptions = {}): Promise<StoredVersion> {
-    const r = await this.writes.submit({ kind: 'patch', actor, resourceType, id, change, ifMatch: opts.ifMatch });
+    const r = await this.submit({ kind: 'patch', actor, resourceType, id, change, ifMatch: opts.ifMatch });
     return r.version!;
   }
 
   async delete(actor: Actor, resourceType: string, id: string, opts: WriteOptions = {}): Promise<StoredVersion | null> {
-    const r = await this.writes.submit({ kind: 'delete', actor, resourceType, id, ifMatch: opts.ifMatch });
+    const r = await this.submit({ kind: 'delete', actor, resourceType, id, ifMatch: opts.ifMatch });
     return r.version;
   }
 
   /**
-   * Executes a batch of single writes (gathered by the group commit) in one transaction: rows locked,
-   * If-Match checked, patches applied and validated, references and referrers checked, then all surviving
-   * versions written with set-based SQL. A write that fails gets its own error; the others go on.
+   * Several writes that all happen or none (a FHIR transaction Bundle): validated first, then written in one
+   * database transaction, where a reference to a resource another write of the same transaction creates or
+   * updates counts as existing. A failure throws a TransactionWriteError naming the write at fault. Each
+   * resource appears once. Creates carry their id (the caller assigned it, to resolve references to them).
    */
-  private async executeWrites(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
+  async transaction(actor: Actor, writes: readonly TransactionWrite[]): Promise<WriteResult[]> {
+    const ops: WriteOp[] = writes.map((w, index) => {
+      try {
+        switch (w.kind) {
+          case 'create':
+          case 'update':
+            this.check(w.resource);
+            this.prepareIndexes(w.resource, w.resource.id);
+            return w.kind === 'create'
+              ? { kind: 'create', actor, resourceType: w.resource.resourceType, id: w.resource.id, resource: w.resource, fresh: true }
+              : { kind: 'update', actor, resourceType: w.resource.resourceType, id: w.resource.id, resource: w.resource, ifMatch: w.ifMatch };
+          case 'patch':
+            return { kind: 'patch', actor, resourceType: w.resourceType, id: w.id, change: w.change, ifMatch: w.ifMatch };
+          case 'delete':
+            return { kind: 'delete', actor, resourceType: w.resourceType, id: w.id, ifMatch: w.ifMatch };
+        }
+      } catch (e) {
+        throw new TransactionWriteError(index, e as Error);
+      }
+    });
+    const seen = new Map<string, number>();
+    ops.forEach((op, index) => {
+      const key = `${op.resourceType}/${op.id}`;
+      if (seen.has(key)) {
+        throw new TransactionWriteError(index, new OutcomeError(400, [issue('invalid', `${key} apparaît deux fois dans la transaction (déjà à l'entrée ${seen.get(key)}) : une ressource n'y est écrite qu'une fois`, { rule: 'transaction-duplicate-resource' })]));
+      }
+      seen.set(key, index);
+    });
+    if (ops.length === 0) return [];
+    return this.writes.submit({ ops });
+  }
+
+  /**
+   * Executes a batch of units (gathered by the group commit) in one transaction: rows locked, If-Match
+   * checked, patches applied and validated, references and referrers checked, then all surviving versions
+   * written with set-based SQL. A unit that fails gets its own error; the others go on.
+   */
+  private async executeWrites(units: WriteUnit[]): Promise<(WriteResult[] | Error)[]> {
     try {
-      return await this.executeWritesOnce(ops);
+      return await this.executeWritesOnce(units);
     } catch (e) {
       // Two writes raced past the identifier check (the unique index caught it). A batch fails whole and the
-      // group commit retries each of its writes alone; alone, the duplicate gets its 409.
-      if ((e as { code?: string }).code === UNIQUE_VIOLATION && ops.length === 1) {
-        return [conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', ops[0]!.resourceType)];
+      // group commit retries each of its units alone; alone, the duplicate gets its 409.
+      if ((e as { code?: string }).code === UNIQUE_VIOLATION && units.length === 1) {
+        const error = conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', units[0]!.ops[0]!.resourceType);
+        return [units[0]!.ops.length === 1 ? error : new TransactionWriteError(0, error)];
       }
       throw e;
     }
   }
 
-  private async executeWritesOnce(ops: WriteOp[]): Promise<(WriteResult | Error)[]> {
+  private async executeWritesOnce(units: WriteUnit[]): Promise<(WriteResult[] | Error)[]> {
+    const ops = units.flatMap((u) => u.ops);
+    const unitOf = units.flatMap((u, n) => u.ops.map(() => n));
     if (ops.every((op) => op.kind === 'create' && op.fresh)) {
       const created = await this.createFresh(ops as (WriteOp & { kind: 'create' })[]);
-      if (created) return created;
+      if (created) return gather(units, created);
     }
     return this.db.transaction(async (tx) => {
       // Server-assigned ids of creates are fresh: only the other writes need their current row locked.
@@ -161,16 +229,21 @@ export class Directory {
           results[k] = e as Error;
         }
       });
-      const referenceErrors = await this.referenceErrors(tx, ops, planned);
+      const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf);
       const duplicates = await this.duplicateErrors(
         tx,
         planned.filter((p) => !referenceErrors.has(p.k)).map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
       );
-      const writable = planned.filter((p) => {
+      for (const p of planned) {
         const error = referenceErrors.get(p.k) ?? duplicates.get(p.k);
         if (error) results[p.k] = error;
-        return !error;
+      }
+      // A unit with a failed write writes nothing.
+      const failedUnits = new Set<number>();
+      results.forEach((r, k) => {
+        if (r instanceof Error) failedUnits.add(unitOf[k]!);
       });
+      const writable = planned.filter((p) => !failedUnits.has(unitOf[p.k]!));
       const versions = await resourceStore.writeVersions(tx, {
         actor: SYSTEM_ACTOR.id,
         items: writable.map((p) => ({
@@ -186,7 +259,7 @@ export class Directory {
       writable.forEach((p, n) => {
         results[p.k] = { version: versions[n]!, created: p.created };
       });
-      return results;
+      return gather(units, results);
     });
   }
 
@@ -197,7 +270,9 @@ export class Directory {
    * write is at fault and writes the others.
    */
   private async createFresh(ops: (WriteOp & { kind: 'create' })[]): Promise<WriteResult[] | null> {
-    const references = ops.flatMap((op) => extractReferences(op.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id)));
+    // A reference to another resource of the batch (in the same transaction Bundle) is written by this statement.
+    const inBatch = new Set(ops.map((op) => `${op.resourceType}/${op.id}`));
+    const references = ops.flatMap((op) => extractReferences(op.resource).filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`)));
     try {
       const versions = await resourceStore.createNew(this.db, {
         actor: SYSTEM_ACTOR.id,
@@ -250,18 +325,25 @@ export class Directory {
     tx: Queryable,
     ops: WriteOp[],
     planned: { k: number; resource: Resource | null; method: StoredVersion['method'] }[],
+    unitOf: readonly number[],
   ): Promise<Map<number, OutcomeError>> {
     const errors = new Map<number, OutcomeError>();
     const refsOf = new Map<number, ReturnType<typeof extractReferences>>();
+    // Resources a unit writes (not deletes): its other writes may reference them.
+    const writtenByUnit = new Set(planned.filter((p) => p.resource).map((p) => `${unitOf[p.k]}:${ops[p.k]!.resourceType}/${ops[p.k]!.id}`));
+    const deletedByUnit = new Set(planned.filter((p) => !p.resource).map((p) => `${unitOf[p.k]}:${ops[p.k]!.resourceType}/${ops[p.k]!.id}`));
     for (const p of planned) {
       if (!p.resource) continue;
       const op = ops[p.k]!;
-      refsOf.set(p.k, extractReferences(p.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id)));
+      refsOf.set(
+        p.k,
+        extractReferences(p.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id) && !writtenByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`)),
+      );
     }
     const all = [...refsOf.values()].flat();
     const found = await resourceStore.existing(tx, dedupeKeys(all));
     for (const [k, refs] of refsOf) {
-      const missing = refs.filter((r) => !found.has(`${r.resourceType}/${r.id}`));
+      const missing = refs.filter((r) => !found.has(`${r.resourceType}/${r.id}`) || deletedByUnit.has(`${unitOf[k]}:${r.resourceType}/${r.id}`));
       if (missing.length > 0) {
         errors.set(
           k,
@@ -493,6 +575,20 @@ function canonical(v: unknown): string {
       .join(',')}}`;
   }
   return JSON.stringify(v);
+}
+
+/**
+ * Per-unit results from per-write ones: a single write answers its own result or error; a unit of several
+ * (a transaction) answers all its results, or the first error as a TransactionWriteError with its position.
+ */
+function gather(units: readonly WriteUnit[], results: readonly (WriteResult | Error)[]): (WriteResult[] | Error)[] {
+  let k = 0;
+  return units.map((u) => {
+    const mine = results.slice(k, (k += u.ops.length));
+    const failed = mine.findIndex((r) => r instanceof Error);
+    if (failed < 0) return mine as WriteResult[];
+    return u.ops.length === 1 ? (mine[0] as Error) : new TransactionWriteError(failed, mine[failed] as Error);
+  });
 }
 
 function checkVersion(current: number | undefined, ifMatch: number | undefined, label: string): void {

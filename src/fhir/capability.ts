@@ -72,7 +72,7 @@ export function capabilityStatement(input: CapabilityInput): Resource {
         }),
           ...Object.entries(input.operationResources ?? {}).map(([type, operation]) => ({ type, operation })),
         ],
-        interaction: [{ code: 'history-system' }],
+        interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
         searchParam: input.systemSearchParams ?? [{ name: '_count', type: 'number', documentation: 'Taille de page, 200 par défaut et au plus' }],
         ...(input.operations?.length ? { operation: input.operations } : {}),
       },

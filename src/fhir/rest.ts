@@ -1,3 +1,4 @@
+import { processBundle } from './bundle.ts';
 import { parseElements, subsetResource } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
@@ -29,7 +30,16 @@ export interface Repository {
   vread(resourceType: string, id: string, versionId: number): Promise<StoredVersionView | null>;
   history(q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number }): Promise<{ versions: StoredVersionView[]; total: number }>;
   findByIdentifier(resourceType: string, value: string, system?: string): Promise<string[]>;
+  /** Writes that all happen or none; a failure names the write at fault (`index`, `error`). */
+  transaction(actor: Actor, writes: readonly TransactionWrite[]): Promise<{ version: StoredVersionView | null; created: boolean }[]>;
 }
+
+/** One write of a transaction Bundle, as the repository executes it (creates carry their assigned id). */
+export type TransactionWrite =
+  | { kind: 'create'; resource: Resource & { id: string } }
+  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: number | undefined }
+  | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: number | undefined }
+  | { kind: 'delete'; resourceType: string; id: string; ifMatch?: number | undefined };
 
 export interface Actor {
   id: string;
@@ -168,6 +178,16 @@ export class FhirRest {
     return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: { resourceType: 'OperationOutcome', issue: [issue('informational', `${type}/${id} supprimé (version ${v.versionId})`, { severity: 'information' })] } };
   }
 
+  /** POST [base] with a batch or transaction Bundle (fhir/bundle.ts). */
+  bundle(req: FhirRequest): Promise<FhirResponse> {
+    return processBundle(this, this.repo, req);
+  }
+
+  /** The change a PATCH request describes (FHIRPath Patch Parameters or JSON Patch). */
+  patchChange(req: FhirRequest): (r: Resource) => Resource {
+    return patchFunction(req);
+  }
+
   async search(req: FhirRequest, type: string): Promise<FhirResponse> {
     checkType(type);
     const bundle = await this.searchEngine.search({ resourceType: type, params: req.query, baseUrl: req.baseUrl, headers: req.headers });
@@ -229,7 +249,7 @@ export class FhirRest {
   }
 
   /** Conditional criteria: only `identifier` (and `_id`) are accepted, which is what the IG's flows use. */
-  private async matchConditional(type: string, q: URLSearchParams): Promise<string[]> {
+  async matchConditional(type: string, q: URLSearchParams): Promise<string[]> {
     const keys = [...new Set(q.keys())].filter((k) => k !== '_format');
     if (keys.length === 0) throw badRequest('Une opération conditionnelle exige des critères (ex. ?identifier=…)');
     const unsupported = keys.filter((k) => k !== 'identifier' && k !== '_id');

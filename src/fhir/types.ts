@@ -29,8 +29,8 @@ export interface BundleEntry {
   fullUrl?: string;
   resource?: Resource;
   search?: { mode?: 'match' | 'include' | 'outcome'; score?: number; extension?: unknown[] };
-  request?: { method: string; url: string };
-  response?: { status: string; etag?: string; lastModified?: string; location?: string };
+  request?: { method: string; url: string; ifMatch?: string; ifNoneExist?: string; ifNoneMatch?: string; ifModifiedSince?: string };
+  response?: { status: string; etag?: string; lastModified?: string; location?: string; outcome?: Resource | { resourceType: 'OperationOutcome'; issue: unknown[] } };
 }
 
 export interface Bundle extends Resource {

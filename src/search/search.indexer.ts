@@ -6,6 +6,7 @@ import { keyPredicate, runIndexers, type Indexer, type IndexItem } from '../dire
 import type { Resource } from '../fhir/types.ts';
 import { paramsOf, SEARCH_PARAMETERS, type SearchGroup, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
+import { compileDirect } from './fhirpath-direct.ts';
 import { withExtensionShortcut } from '../fhir/fhirpath-shortcut.ts';
 
 export { withExtensionShortcut };
@@ -56,9 +57,19 @@ function passes(guard: Guard, resource: Resource, text: () => string, enabled = 
 
 const plans = new Map<string, TypePlan>();
 
+/** fhirpath.js for every expression (`ROR_FHIRPATH=engine`), instead of direct navigation where it applies. */
+const ENGINE_ONLY = process.env.ROR_FHIRPATH === 'engine';
+
 function compile(expression: string, base?: string): Compiled {
   const e = withExtensionShortcut(expression);
-  const fn = fhirpath.compile(base ? { base, expression: e } : e, r4model) as (r: unknown) => unknown[];
+  const direct = ENGINE_ONLY ? null : compileDirect(e, base);
+  if (direct) return direct;
+  return compileEngine(e, base);
+}
+
+/** The expression through fhirpath.js (exported for the tests comparing it with direct navigation). */
+export function compileEngine(expression: string, base?: string): Compiled {
+  const fn = fhirpath.compile(base ? { base, expression } : expression, r4model) as (r: unknown) => unknown[];
   return (r) => fn(r);
 }
 

@@ -113,10 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.send({ status: 'ok', database: deps.db.kind, version: VERSION });
   });
 
-  // Batch and transaction Bundles are not offered (neither by the IG's CapabilityStatement nor here).
-  app.post('/fhir', async (_req, reply) =>
-    sendOutcome(reply, 501, outcome([issue('not-supported', 'Les Bundles batch et transaction ne sont pas pris en charge : une requête par ressource (voir /fhir/metadata)')])),
-  );
+  // Batch and transaction Bundles (not in the IG's CapabilityStatement; declared in ours).
+  app.post('/fhir', async (req, reply) => send(reply, await rest.bundle(toFhir(req))));
 
   type P = { type: string; id: string; vid: string };
   app.get('/fhir/metadata', async (req, reply) =>

@@ -308,9 +308,9 @@ describe('FHIR interactions', () => {
     expect((await inject({ method: 'GET', url: '/fhir/Patient/1' })).statusCode).toBe(404);
     expect((await inject({ method: 'GET', url: `/fhir/Organization/${'x'.repeat(65)}` })).statusCode).toBe(400);
     expect((await inject({ method: 'GET', url: '/fhir/Organization/_history?_since=yesterday' })).statusCode).toBe(400);
-    const batch = await inject({ method: 'POST', url: '/fhir', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Bundle', type: 'batch', entry: [] }) });
-    expect(batch.statusCode).toBe(501);
-    expect(batch.json().issue[0].code).toBe('not-supported');
+    const collection = await inject({ method: 'POST', url: '/fhir', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }) });
+    expect(collection.statusCode).toBe(400);
+    expect(collection.json().issue[0].expression).toEqual(['Bundle.type']);
     const op = await inject({ method: 'GET', url: '/fhir/$export?_type=HealthcareService' });
     expect(op.statusCode).toBe(404);
     expect(op.json().issue[0]).toMatchObject({ code: 'not-supported', diagnostics: expect.stringContaining('Opération « $export »') });
