@@ -15,12 +15,21 @@ describe('search compilation', () => {
     ]);
     expect(c.pageSql.match(/FROM sp_group/g)).toHaveLength(1);
     expect(c.pageSql.match(/FROM sp_reference/g)).toHaveLength(1);
-    expect(c.pageSql.match(/\.grp = g\d+\.grp/g)).toHaveLength(1);
+    // The number criterion is tested on the instance's own numbers (sp_group.nums), not through sp_number.
+    expect(c.pageSql.match(/\.grp = g\d+\.grp/g)).toBeNull();
+    expect(c.pageSql.match(/jsonb_array_elements_text\(g\d+\.nums -> \$\d+::text\)/g)).toHaveLength(1);
     expect(c.pageSql).toMatch(/g\d+\.toks @> \$\d+::text\[\]/);
     expect(c.params).toContainEqual(['capacity-status\u001fSS\u001f02', 'gender-capacity-available\u001f*\u001f01']);
     expect(c.pageSql).not.toMatch(/227|'02'|Évry|evry/);
     expect(c.params).toEqual(expect.arrayContaining(['227', 0, 'evry%', 'capacity', 'location']));
     expect(c.pageSql).toMatch(/ORDER BY r\.id LIMIT 201$/);
+  });
+
+  it('a grouped number criterion with a modifier or a unit keeps its semi-join into sp_number', () => {
+    const missing = compile('Location', [['capacity-status', '02'], ['nb-capacity:missing', 'false']]);
+    expect(missing.pageSql.match(/\.grp = g\d+\.grp/g)).toHaveLength(1);
+    const unit = compile('Location', [['equipment-type', '088'], ['limit-value', 'gt150|http://unitsofmeasure.org|kg']]);
+    expect(unit.pageSql).not.toMatch(/\.nums/);
   });
 
   it('criteria on different groups stay independent', () => {

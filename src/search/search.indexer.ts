@@ -92,7 +92,7 @@ function planFor(resourceType: string): TypePlan {
 }
 
 export interface IndexRows {
-  group: { rt: string; id: string; gc: string; g: number; tk: string[] }[];
+  group: { rt: string; id: string; gc: string; g: number; tk: string[]; nm: Record<string, number[]> | null }[];
   token: { rt: string; id: string; c: string; g: number; s: string | null; v: string | null; t: string | null; ts: string | null; tc: string | null }[];
   string: { rt: string; id: string; c: string; g: number; n: string; r: string }[];
   date: { rt: string; id: string; c: string; g: number; lo: string | null; hi: string | null }[];
@@ -120,12 +120,16 @@ export function indexRowsOf(resource: Resource, id: string, rows: IndexRows = em
     const instances = g.fn(resource);
     instances.forEach((instance, i) => {
       const start = rows.token.length;
+      const startNumbers = rows.number.length;
       let instanceJson: string | undefined;
       const instanceText = () => (instanceJson ??= JSON.stringify(instance));
       for (const { def, fn, guard } of g.params) {
         if (passes(guard, instance as Resource, instanceText, opts.guards !== false)) addValues(rows, rt, id, def, i + 1, fn(instance));
       }
-      rows.group.push({ rt, id, gc: g.group.code, g: i + 1, tk: rows.token.slice(start).flatMap((t) => (t.v === null ? [] : groupTokenKeys(t.c, t.s, t.v))) });
+      let nm: Record<string, number[]> | null = null;
+      for (const n of rows.number.slice(startNumbers)) ((nm ??= {})[n.c] ??= []).push(n.v);
+      if (nm) for (const values of Object.values(nm)) values.sort((a, b) => a - b);
+      rows.group.push({ rt, id, gc: g.group.code, g: i + 1, tk: rows.token.slice(start).flatMap((t) => (t.v === null ? [] : groupTokenKeys(t.c, t.s, t.v))), nm });
     });
   }
   return rows;
@@ -284,7 +288,7 @@ const prepared = new WeakMap<Resource, { id: string; rows: IndexRows }>();
 
 
 const INSERTS: [keyof IndexRows, string][] = [
-  ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp, toks) SELECT rt, id, gc, g, tk FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int, tk text[])`],
+  ['group', `INSERT INTO sp_group (res_type, id, grp_code, grp, toks, nums) SELECT rt, id, gc, g, tk, nm FROM jsonb_to_recordset($1::jsonb) AS x(rt text, id text, gc text, g int, tk text[], nm jsonb)`],
   [
     'token',
     `INSERT INTO sp_token (res_type, id, code, grp, system, value, text_norm, type_system, type_code)

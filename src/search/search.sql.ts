@@ -56,7 +56,9 @@ function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
     const inner: string[] = [];
     for (const c of criteria) {
       const keys = groupKeysOf(c);
-      if (!keys) inner.push(groupedCriterion(c, g, ctx));
+      const numbers = keys ? undefined : groupNumbersSql(c, g, ctx);
+      if (numbers) inner.push(numbers);
+      else if (!keys) inner.push(groupedCriterion(c, g, ctx));
       else if (keys.length === 1) all.push(keys[0]!);
       else inner.unshift(`${g}.toks && ${ctx.p.add(keys)}::text[]`);
     }
@@ -227,6 +229,21 @@ function groupKeysOf(c: Criterion): string[] | undefined {
     keys.push(v.v.system === undefined ? any! : withSystem!);
   }
   return keys;
+}
+
+/**
+ * A plain number criterion on a group instance, tested on the instance's own numbers (`sp_group.nums`, migration
+ * 0090) instead of a semi-join into sp_number; undefined when it needs sp_number (a modifier, a unit or system).
+ */
+function groupNumbersSql(c: Criterion, g: string, ctx: Ctx): string | undefined {
+  if ((c.def.type !== 'number' && c.def.type !== 'quantity') || c.modifier !== undefined) return undefined;
+  const parts: string[] = [];
+  for (const v of c.values) {
+    if (v.type !== 'number' || v.system || v.unit) return undefined;
+    parts.push(numberSql(v.prefix, v.value, v.decimals, 'n.x::numeric', ctx.p));
+  }
+  const code = ctx.p.add(c.def.indexedAs ?? c.def.code);
+  return `EXISTS (SELECT 1 FROM jsonb_array_elements_text(${g}.nums -> ${code}::text) AS n(x) WHERE ${or(parts)})`;
 }
 
 /** A criterion on a group instance `g` (sp_group row): the value must sit in the same instance. */
