@@ -176,7 +176,9 @@ function descendants(rootsSql: string, type: string, ctx: Ctx): string {
   const d = `d${++ctx.n}`;
   const h = `h${++ctx.n}`;
   const t = ctx.p.add(type);
-  return `WITH RECURSIVE ${d}(id) AS (${rootsSql} UNION SELECT ${h}.id FROM sp_reference ${h} JOIN ${d} ON ${h}.target_id = ${d}.id WHERE ${h}.res_type = ${t} AND ${h}.code = 'partof' AND ${h}.target_type = ${t}) SELECT id FROM ${d}`;
+  // Ids compare in the "C" collation of the key columns (migration 0100): the roots are cast to it, as a
+  // recursive CTE's column keeps one collation.
+  return `WITH RECURSIVE ${d}(id) AS (SELECT x.id COLLATE "C" FROM (${rootsSql}) x(id) UNION SELECT ${h}.id FROM sp_reference ${h} JOIN ${d} ON ${h}.target_id = ${d}.id WHERE ${h}.res_type = ${t} AND ${h}.code = 'partof' AND ${h}.target_type = ${t}) SELECT id FROM ${d}`;
 }
 
 function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx: Ctx): string {
