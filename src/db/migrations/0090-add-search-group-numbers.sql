@@ -9,3 +9,4 @@ UPDATE sp_group g SET nums = n.nums
           FROM (SELECT res_type, id, grp, code, jsonb_agg(value ORDER BY value) AS vals FROM sp_number WHERE grp > 0 GROUP BY 1, 2, 3, 4) per_code
          GROUP BY 1, 2, 3) n
  WHERE g.res_type = n.res_type AND g.id = n.id AND g.grp = n.grp;
+ANALYZE sp_group;

@@ -27,3 +27,7 @@ ALTER TABLE sp_geo ALTER COLUMN res_type TYPE text COLLATE "C", ALTER COLUMN id 
   ALTER COLUMN code TYPE text COLLATE "C";
 ALTER TABLE finess_structure ALTER COLUMN nofiness TYPE text COLLATE "C", ALTER COLUMN resource_id TYPE text COLLATE "C";
 ALTER TABLE rpps_resource ALTER COLUMN res_type TYPE text COLLATE "C", ALTER COLUMN resource_id TYPE text COLLATE "C";
+-- Changing a column's type drops its statistics: without them the planner picks nested loops over whole indexes
+-- (a national-scale search went from 13 ms to 30 s until ANALYZE ran).
+ANALYZE resource, resource_version, resource_identifier, resource_reference, sp_group, sp_token, sp_string, sp_date,
+  sp_number, sp_reference, sp_geo, finess_structure, rpps_resource;
