@@ -229,10 +229,14 @@ export class Directory {
           results[k] = e as Error;
         }
       });
-      const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf);
+      const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf, current);
+      // A new version holding the same identifiers as the current one (a capacity patch) cannot create a duplicate:
+      // the resource already holds them alone (unique index), so it skips the lookup.
       const duplicates = await this.duplicateErrors(
         tx,
-        planned.filter((p) => !referenceErrors.has(p.k)).map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
+        planned
+          .filter((p) => !referenceErrors.has(p.k) && !sameIdentifiers(p.resource, current.get(`${ops[p.k]!.resourceType}/${ops[p.k]!.id}`)?.content ?? null))
+          .map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
       );
       for (const p of planned) {
         const error = referenceErrors.get(p.k) ?? duplicates.get(p.k);
@@ -326,6 +330,7 @@ export class Directory {
     ops: WriteOp[],
     planned: { k: number; resource: Resource | null; method: StoredVersion['method'] }[],
     unitOf: readonly number[],
+    current: ReadonlyMap<string, { content: Resource | null }> = new Map(),
   ): Promise<Map<number, OutcomeError>> {
     const errors = new Map<number, OutcomeError>();
     const refsOf = new Map<number, ReturnType<typeof extractReferences>>();
@@ -335,9 +340,15 @@ export class Directory {
     for (const p of planned) {
       if (!p.resource) continue;
       const op = ops[p.k]!;
+      // References the current version already holds need no check: a target cannot be deleted while a current
+      // version references it (the delete checks its referrers), and this write keeps the row locked.
+      const content = current.get(`${op.resourceType}/${op.id}`)?.content;
+      const held = content ? new Set(extractReferences(content).map((r) => `${r.resourceType}/${r.id}`)) : undefined;
       refsOf.set(
         p.k,
-        extractReferences(p.resource).filter((r) => !(r.resourceType === op.resourceType && r.id === op.id) && !writtenByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`)),
+        extractReferences(p.resource).filter(
+          (r) => !(r.resourceType === op.resourceType && r.id === op.id) && !writtenByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`) && !held?.has(`${r.resourceType}/${r.id}`),
+        ),
       );
     }
     const all = [...refsOf.values()].flat();
@@ -549,6 +560,13 @@ export interface BatchResult {
   version?: StoredVersion;
   /** Current version of an unchanged resource. */
   versionId?: number;
+}
+
+/** Both versions hold the same business identifiers (system and value), in any order. */
+function sameIdentifiers(next: Resource | null, current: Resource | null): boolean {
+  if (!next || !current) return false;
+  const keys = (r: Resource) => extractIdentifiers(r).map((i) => `${i.s ?? ''}|${i.v}`).sort().join('\n');
+  return keys(next) === keys(current);
 }
 
 /** Same resource content, ignoring meta.versionId and meta.lastUpdated and key order. */

@@ -207,6 +207,28 @@ describe('FHIR interactions', () => {
     expect(total.entry.filter((e: { resource?: { partOf?: { reference: string } } }) => e.resource?.partOf?.reference === 'Organization/no-such-ej')).toEqual([]);
   });
 
+  it('an update or patch is checked on what it changes: a new identifier already held is 409, a new missing reference 422', async () => {
+    const a = await post(location());
+    const b = await post(location());
+    const heldByA = (a.identifier as { value: string }[])[0]!.value;
+    const patch = {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'replace' }, { name: 'path', valueString: 'Location.identifier[0].value' }, { name: 'value', valueString: heldByA }] }],
+    };
+    const dup = await inject({ method: 'PATCH', url: `/fhir/Location/${b.id}`, headers: FHIR_JSON, payload: JSON.stringify(patch) });
+    expect(dup.statusCode, dup.body).toBe(409);
+    const missing = await inject({ method: 'PUT', url: `/fhir/Location/${b.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...b, managingOrganization: { reference: 'Organization/nowhere' } }) });
+    expect(missing.statusCode).toBe(422);
+    expect(missing.json().issue[0]).toMatchObject({ code: 'not-found', expression: ['Location.managingOrganization'] });
+    // A version keeping its identifiers and references (the capacity flow) goes through.
+    const org = await post(ej());
+    const linked = await inject({ method: 'PUT', url: `/fhir/Location/${b.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...b, managingOrganization: { reference: `Organization/${org.id}` } }) });
+    expect(linked.statusCode, linked.body).toBe(200);
+    const renamed = await inject({ method: 'PUT', url: `/fhir/Location/${b.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...linked.json(), name: 'Renommée' }) });
+    expect(renamed.statusCode, renamed.body).toBe(200);
+    expect((await inject({ method: 'GET', url: `/fhir/Location/${b.id}` })).json().meta.versionId).toBe('3');
+  });
+
   it('a business identifier names one resource of its type: 409 for a second holder, even when writes race', async () => {
     const key = `SYNC-DUP-${uniq()}`;
     const first = await post(location({ identifier: [{ type: { coding: [{ code: '26' }] }, value: key }] }));
