@@ -257,6 +257,7 @@ export class Directory {
           method: p.method,
           resource: p.resource,
           actor: ops[p.k]!.actor.id,
+          previous: current.get(`${ops[p.k]!.resourceType}/${ops[p.k]!.id}`)?.content ?? null,
         })),
         indexers: this.indexers,
       });
@@ -406,7 +407,7 @@ export class Directory {
     return this.db.transaction(async (tx) => {
       const current = await resourceStore.lockCurrentBatch(tx, resources);
       const results: BatchResult[] = [];
-      const candidates: { resource: Resource & { id: string }; versionId: number; created: boolean; index: number }[] = [];
+      const candidates: { resource: Resource & { id: string }; versionId: number; created: boolean; index: number; previous: Resource | null }[] = [];
       for (const incoming of resources) {
         const key = `${incoming.resourceType}/${incoming.id}`;
         const cur = current.get(key);
@@ -423,7 +424,7 @@ export class Directory {
           results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: 'invalid', issues: problems });
           continue;
         }
-        candidates.push({ resource: next, versionId: (cur?.versionId ?? 0) + 1, created: !live, index: results.length });
+        candidates.push({ resource: next, versionId: (cur?.versionId ?? 0) + 1, created: !live, index: results.length, previous: live });
         results.push({ resourceType: incoming.resourceType, id: incoming.id, outcome: live ? 'updated' : 'created' });
       }
       // Business identifiers held by another resource: the candidate is invalid (reported by the import).
@@ -479,6 +480,7 @@ export class Directory {
           versionId: c.versionId,
           method: c.created ? 'POST' : 'PUT',
           resource: c.resource,
+          previous: c.previous,
         })),
         indexers: this.indexers,
       });

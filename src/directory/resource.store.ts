@@ -29,6 +29,12 @@ export interface IndexItem {
   isNew?: boolean;
   /** The object the writer passed in (same content but meta), as given to `Indexer.prepare`. */
   source?: Resource;
+  /**
+   * Content of the version being replaced, when the writer read it (updates, patches): an indexer may then
+   * rewrite only the tables whose rows change (a capacity patch changes a few numbers and dates, not the
+   * tokens, strings and references of the place). Absent: every derived row is rewritten.
+   */
+  previous?: Resource;
 }
 
 /**
@@ -240,7 +246,7 @@ export const resourceStore = {
 
 interface WriteArgs {
   actor: string;
-  items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null; actor?: string }[];
+  items: readonly { resourceType: string; id: string; versionId: number; method: StoredVersion['method']; resource: Resource | null; actor?: string; previous?: Resource | null }[];
   indexers: readonly Indexer[];
 }
 
@@ -290,6 +296,7 @@ function buildWrite(
     resource: contents[k] ?? null,
     isNew: item.versionId === 1,
     ...(item.resource ? { source: item.resource } : {}),
+    ...(item.previous ? { previous: item.previous } : {}),
   }));
   const params: unknown[] = [rows, texts.join(RECORD_SEPARATOR)];
   const deleteParams: unknown[] = [];
@@ -396,10 +403,17 @@ export const coreIndexer: Indexer = {
     const deletes: string[] = [];
     const inserts: string[] = [];
     if (items.length === 0) return { deletes, inserts };
-    const old = items.filter((x) => !x.isNew);
     const identifiers: { rt: string; id: string; s: string | null; v: string; t: string | null }[] = [];
     const refs: { rt: string; id: string; p: string; t: string; i: string }[] = [];
-    for (const item of items) {
+    // A new version with the same identifiers and references as the one it replaces keeps its rows.
+    const same = (item: IndexItem) =>
+      !!item.resource &&
+      !!item.previous &&
+      JSON.stringify(extractIdentifiers(item.resource)) === JSON.stringify(extractIdentifiers(item.previous)) &&
+      JSON.stringify(extractReferences(item.resource)) === JSON.stringify(extractReferences(item.previous));
+    const changed = items.filter((x) => !same(x));
+    const old = changed.filter((x) => !x.isNew);
+    for (const item of changed) {
       if (!item.resource) continue;
       // The same identifier twice in one resource is one row (business identifiers are unique per type).
       const seen = new Set<string>();

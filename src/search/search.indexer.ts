@@ -241,6 +241,15 @@ function quantityOf(v: unknown): { v: number; s: string | null; u: string | null
 }
 
 const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference', 'sp_geo'] as const;
+const TABLE_OF: Record<keyof IndexRows, (typeof TABLES)[number]> = {
+  group: 'sp_group',
+  token: 'sp_token',
+  string: 'sp_string',
+  date: 'sp_date',
+  number: 'sp_number',
+  reference: 'sp_reference',
+  geo: 'sp_geo',
+};
 
 /**
  * The search indexer wired into the directory's write path: data-modifying CTEs that the write statement
@@ -252,12 +261,23 @@ export const searchIndexer: Indexer = {
     const deletes: string[] = [];
     const inserts: string[] = [];
     if (items.length === 0) return { deletes, inserts };
-    const rows = rowsOf(items);
-    const old = items.filter((x) => !x.isNew);
-    if (old.length > 0) {
-      const where = keyPredicate('d', old, params.deletes);
-      TABLES.forEach((table, n) => deletes.push(`${prefix}d${n} AS (DELETE FROM ${table} d WHERE ${where})`));
+    // Per table, the items whose rows change: all of them, except a new version read against the one it
+    // replaces (IndexItem.previous), whose unchanged tables are left alone.
+    const rows = emptyRows();
+    const changedIn = new Map<keyof IndexRows, IndexItem[]>(INSERTS.map(([key]) => [key, []]));
+    for (const item of items) {
+      const mine = item.resource ? rowsOfItem(item) : emptyRows();
+      const before = item.previous && item.resource ? indexRowsOf(item.previous, item.id) : undefined;
+      for (const [key] of INSERTS) {
+        if (before && JSON.stringify(before[key]) === JSON.stringify(mine[key])) continue;
+        changedIn.get(key)!.push(item);
+        (rows[key] as unknown[]).push(...mine[key]);
+      }
     }
+    INSERTS.forEach(([key], n) => {
+      const old = changedIn.get(key)!.filter((x) => !x.isNew);
+      if (old.length > 0) deletes.push(`${prefix}d${n} AS (DELETE FROM ${TABLE_OF[key]} d WHERE ${keyPredicate('d', old, params.deletes)})`);
+    });
     INSERTS.forEach(([key, sql], n) => {
       const list = rows[key];
       if (list.length === 0) return;
@@ -271,17 +291,12 @@ export const searchIndexer: Indexer = {
   },
 };
 
-function rowsOf(items: readonly IndexItem[]): IndexRows {
-  const rows = emptyRows();
-  for (const item of items) {
-    if (!item.resource) continue;
-    const ready = item.source ? prepared.get(item.source) : undefined;
-    if (ready && ready.id === item.id) {
-      for (const key of Object.keys(rows) as (keyof IndexRows)[]) (rows[key] as unknown[]).push(...ready.rows[key]);
-    } else indexRowsOf(item.resource, item.id, rows);
-  }
-  return rows;
+/** The rows of one item: derived ahead (Indexer.prepare) when they were, else now. */
+function rowsOfItem(item: IndexItem): IndexRows {
+  const ready = item.source ? prepared.get(item.source) : undefined;
+  return ready && ready.id === item.id ? ready.rows : indexRowsOf(item.resource!, item.id);
 }
+
 
 /** Rows derived before the write transaction (see Indexer.prepare), by the writer's resource object. */
 const prepared = new WeakMap<Resource, { id: string; rows: IndexRows }>();
