@@ -69,10 +69,26 @@ describe('GroupCommit', () => {
         await tick();
         return items;
       },
-      { maxBatch: 10, maxConcurrentBatches: 1, keysOf: (x) => [x.split(":")[0]!] },
+      { maxBatch: 10, maxConcurrentBatches: 1, keysOf: (x) => [x.split(':')[0]!] },
     );
     await Promise.all(['a:1', 'a:2', 'b:1', 'a:3', 'c:1'].map((x) => gc.submit(x)));
     for (const b of batches) expect(new Set(b.map((x) => x.split(':')[0])).size).toBe(b.length);
     expect(batches.flat().filter((x) => x.startsWith('a:'))).toEqual(['a:1', 'a:2', 'a:3']);
+  });
+
+  it('keeps a batch under maxWeight, but always takes its first item even when heavier', async () => {
+    const batches: number[][] = [];
+    const gc = new GroupCommit<number, number>(
+      async (items) => {
+        batches.push(items);
+        await tick();
+        return items;
+      },
+      { maxBatch: 100, maxConcurrentBatches: 1, weightOf: (x) => x, maxWeight: 10 },
+    );
+    await Promise.all([12, 4, 4, 4, 1, 9].map((x) => gc.submit(x)));
+    expect(batches.flat().sort((a, b) => a - b)).toEqual([1, 4, 4, 4, 9, 12]);
+    for (const b of batches) if (b.length > 1) expect(b.reduce((a, c) => a + c, 0)).toBeLessThanOrEqual(10);
+    expect(batches.some((b) => b.length === 1 && b[0] === 12)).toBe(true);
   });
 });

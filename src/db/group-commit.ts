@@ -17,6 +17,12 @@ export class GroupCommit<T, R> {
       maxConcurrentBatches: number;
       /** Items sharing a key never share a batch (later ones wait for the next), e.g. one resource. */
       keysOf?: (item: T) => readonly string[];
+      /**
+       * Size of an item (e.g. the writes of a transaction), with `maxWeight` the most a batch carries: a batch
+       * stops growing before it would pass it, but always takes its first item.
+       */
+      weightOf?: (item: T) => number;
+      maxWeight?: number;
     } = { maxBatch: 200, maxConcurrentBatches: 1 },
   ) {}
 
@@ -53,16 +59,19 @@ export class GroupCommit<T, R> {
   }
 
   private takeBatch() {
-    const keysOf = this.opts.keysOf;
-    if (!keysOf) return this.queue.splice(0, this.opts.maxBatch);
+    const { keysOf, weightOf, maxWeight = Infinity } = this.opts;
+    if (!keysOf && !weightOf) return this.queue.splice(0, this.opts.maxBatch);
     const keys = new Set<string>();
     const batch: typeof this.queue = [];
     const rest: typeof this.queue = [];
+    let weight = 0;
     for (const q of this.queue) {
-      const ks = keysOf(q.item);
-      if (batch.length < this.opts.maxBatch && !ks.some((k) => keys.has(k))) {
+      const ks = keysOf?.(q.item) ?? [];
+      const w = weightOf?.(q.item) ?? 1;
+      if (batch.length < this.opts.maxBatch && (batch.length === 0 || weight + w <= maxWeight) && !ks.some((k) => keys.has(k))) {
         for (const k of ks) keys.add(k);
         batch.push(q);
+        weight += w;
       } else rest.push(q);
     }
     this.queue = rest;

@@ -84,6 +84,9 @@ export class Directory {
       maxBatch: 100,
       maxConcurrentBatches: db.kind === 'postgres' ? 2 : 1,
       keysOf: (unit) => unit.ops.map((op) => `${op.resourceType}/${op.id}`),
+      // A batch of writes is one statement: transactions of many writes go alone or with a few others.
+      weightOf: (unit) => unit.ops.length,
+      maxWeight: 1000,
     });
   }
 
