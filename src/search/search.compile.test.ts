@@ -32,6 +32,13 @@ describe('search compilation', () => {
     expect(unit.pageSql).not.toMatch(/\.nums/);
   });
 
+  it('a driven page with a proximity criterion first counts the places within the radius, up to its window', () => {
+    const c = compile('HealthcareService', [['specialty', 'S|001'], ['location.near-insee-code', '19006|15|km']]);
+    expect(c.driven?.nearProbe?.sql).toMatch(/FROM sp_geo g WHERE g\.res_type = \$1 AND g\.code = \$2 AND .* LIMIT 2010\) x$/s);
+    expect(c.driven?.nearProbe?.params.slice(0, 2)).toEqual(['Location', 'near']);
+    expect(compile('HealthcareService', [['specialty', 'S|001'], ['location.capacity-status', '02']]).driven?.nearProbe).toBeUndefined();
+  });
+
   it('criteria on different groups stay independent', () => {
     const c = compile('Location', [['capacity-status', '02'], ['equipment-type', '088']]);
     expect(c.pageSql.match(/FROM sp_group/g)).toHaveLength(2);

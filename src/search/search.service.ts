@@ -6,7 +6,7 @@ import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
 import { paramsOf, SD, SEARCH_PARAMETERS } from './search-parameters.ts';
 import { communeCentroid, greatCircleKm } from './geo.ts';
 import { parseSearch, type CriteriaSet, type FilterExpr, type IncludeDirective, type ParsedSearch } from './search.parse.ts';
-import { compileCriteria, findNear, nearDistanceSql, sortKeySql, SqlParams } from './search.sql.ts';
+import { compileCriteria, findNear, nearDistanceSql, nearSql, sortKeySql, SqlParams } from './search.sql.ts';
 
 /**
  * FHIR search over the current versions: parse (search.parse.ts) → compile to SQL over the write-time index
@@ -127,6 +127,12 @@ interface DrivenPage {
   /** First page only: the matches counted the driven way, at most COUNT_CAP + 1 (with `countParams`). */
   cappedCountSql: string;
   countParams: unknown[];
+  /**
+   * With a proximity criterion: counts the places within its radius, up to the window. Fewer places than the
+   * window means the general plan, which starts from them, reads less than walking the driver's window (a
+   * common specialty around a small town: 2 000 candidates probed for a dozen matches, 400 ms instead of 3).
+   */
+  nearProbe?: { sql: string; params: unknown[] };
 }
 
 /**
@@ -179,7 +185,21 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
     // First page only (no cursor): the driver's and the other criteria's parameters are a prefix.
     cappedCountSql: `SELECT count(*)::int AS n FROM (SELECT DISTINCT d.id FROM (${all}) d WHERE ${checks} LIMIT ${COUNT_CAP + 1}) q`,
     countParams: p.values.slice(0, countParams),
+    ...nearProbe(resourceType, set, size),
   };
+}
+
+/** The place-count probe of a driven page with a proximity criterion (see DrivenPage.nearProbe). */
+function nearProbe(resourceType: string, set: CriteriaSet, window: number): { nearProbe: { sql: string; params: unknown[] } } | Record<string, never> {
+  const own = set.criteria.find((c) => c.values.some((v) => v.type === 'near'));
+  const chained = own ? undefined : set.chains.find((ch) => !ch.link.above && ch.set.criteria.some((c) => c.values.some((v) => v.type === 'near')));
+  const c = own ?? chained?.set.criteria.find((x) => x.values.some((v) => v.type === 'near'));
+  const v = c?.values.find((x) => x.type === 'near');
+  if (!c || !v || v.type !== 'near') return {};
+  const type = own ? resourceType : chained!.set.resourceType;
+  const p = new SqlParams();
+  const sql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM sp_geo g WHERE g.res_type = ${p.add(type)} AND g.code = ${p.add(c.def.indexedAs ?? c.def.code)} AND ${nearSql(v, 'g', p)} LIMIT ${window}) x`;
+  return { nearProbe: { sql, params: p.values } };
 }
 
 /**
@@ -293,13 +313,15 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
 
 /** The page: driven when that applies and the window holds it (see drivenPage), otherwise the general plan. */
 async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRow[]; driven?: boolean }> {
-  if (c.driven) {
+  const fewPlaces = async (probe: { sql: string; params: unknown[] }, window: number) => ((await db.query<{ n: number }>(probe.sql, probe.params)).rows[0]?.n ?? 0) < window;
+  if (c.driven && !(c.driven.nearProbe && (await fewPlaces(c.driven.nearProbe, c.driven.window)))) {
     const page = await db.query<PageRow>(c.driven.sql, c.driven.params);
     if (page.rows.length > c.parsed.count) return { rows: page.rows, driven: true };
     const seen = (await db.query<{ n: number }>(c.driven.windowSql, c.driven.windowParams)).rows[0]?.n ?? 0;
     if (seen < c.driven.window) return { rows: page.rows, driven: true };
   }
-  return db.query<PageRow>(c.pageSql, c.params);
+  // The general plan depends on the values (which side is selective): planned with them every time.
+  return db.query<PageRow>(c.pageSql, c.params, CUSTOM_PLAN);
 }
 
 /**
@@ -322,6 +344,14 @@ async function drivenTotal(db: Queryable, c: CompiledSearch, page: PageRow[]): P
 }
 
 
+/**
+ * The general page and count are planned with their values each time (QueryOptions.customPlan): a generic plan
+ * of `specialty=…&location.near-insee-code=…` read 20 000 offers where the custom one starts from the town's
+ * places (400–750 ms instead of 6–19 ms). The driven statements keep their cached plans: their shape (walk the
+ * driver in id order, probe each candidate) is what they are for, and custom plans of them were slower.
+ */
+const CUSTOM_PLAN = { customPlan: true } as const;
+
 /** Above this many matches, the default total (and `_total=estimate`) is the planner's estimate. */
 export const COUNT_CAP = 1000;
 
@@ -332,9 +362,9 @@ export const COUNT_CAP = 1000;
  * estimate unless the client asks `_total=accurate`; the bundle then says so in its outcome entry).
  */
 export async function countMatches(db: Queryable, mode: 'accurate' | 'estimate', countSql: string, params: unknown[], cap = COUNT_CAP): Promise<{ n: number; estimated: boolean }> {
-  if (mode === 'accurate') return { n: (await db.query<{ n: number }>(countSql, params)).rows[0]?.n ?? 0, estimated: false };
+  if (mode === 'accurate') return { n: (await db.query<{ n: number }>(countSql, params, CUSTOM_PLAN)).rows[0]?.n ?? 0, estimated: false };
   const matchSql = countSql.replace(/^SELECT count\(\*\)::int8 AS n FROM /, 'SELECT 1 FROM ');
-  const capped = (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (${matchSql} LIMIT ${cap + 1}) capped`, params)).rows[0]?.n ?? 0;
+  const capped = (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (${matchSql} LIMIT ${cap + 1}) capped`, params, CUSTOM_PLAN)).rows[0]?.n ?? 0;
   if (capped <= cap) return { n: capped, estimated: false };
   const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${matchSql}`, params);
   const raw = plan.rows[0]?.['QUERY PLAN'];

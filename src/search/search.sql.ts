@@ -301,7 +301,7 @@ export function distanceSql(t: string, lat: number, lon: number, p: SqlParams): 
 }
 
 /** Within `km` of the point: a bounding box on (lat, lon) served by the index, then the exact distance. */
-function nearSql(v: { lat: number; lon: number; km: number }, t: string, p: SqlParams): string {
+export function nearSql(v: { lat: number; lon: number; km: number }, t: string, p: SqlParams): string {
   const dLat = (v.km / EARTH_RADIUS_KM) * (180 / Math.PI);
   const cos = Math.cos((v.lat * Math.PI) / 180);
   const dLon = cos > 1e-6 ? Math.min(180, dLat / cos) : 180;
