@@ -86,6 +86,8 @@ export interface CompiledSearch {
   near: ReturnType<typeof findNear>;
   /** The driven form of the page (see drivenPage), tried first when it applies. */
   driven?: DrivenPage;
+  /** Plan the general page and count with their values (see CUSTOM_PLAN): criteria on several sides. */
+  customPlan: boolean;
 }
 
 export function compileSearch(req: SearchRequest): CompiledSearch {
@@ -102,7 +104,9 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   const near = findNear(parsed.root);
   const pageSql = buildPageSql(req.resourceType, parsed, preds, p, cursor, near);
   const driven = drivenPage(req.resourceType, parsed, cursor, near);
-  return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near, ...(driven ? { driven } : {}) };
+  const sides = (s: CriteriaSet): number => s.criteria.length + s.chains.length + s.reverse.length + s.filters.length;
+  const customPlan = sides(parsed.root) > 1;
+  return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near, customPlan, ...(driven ? { driven } : {}) };
 }
 
 /**
@@ -272,7 +276,7 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
     ? undefined
     : complete
       ? { n: rows.length, estimated: false }
-      : (driven ?? (await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams)));
+      : (driven ?? (await countMatches(db, parsed.totalMode === 'accurate' ? 'accurate' : 'estimate', countSql, countParams, COUNT_CAP, compiled.customPlan)));
   const total = counted?.n;
   if (counted?.estimated) {
     parsed.notes.push({ name: '_total', reason: `: total estimé (plus de ${COUNT_CAP} résultats) ; _total=accurate pour un décompte exact` });
@@ -321,7 +325,7 @@ async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRo
     if (seen < c.driven.window) return { rows: page.rows, driven: true };
   }
   // The general plan depends on the values (which side is selective): planned with them every time.
-  return db.query<PageRow>(c.pageSql, c.params, CUSTOM_PLAN);
+  return db.query<PageRow>(c.pageSql, c.params, c.customPlan ? CUSTOM_PLAN : undefined);
 }
 
 /**
@@ -345,7 +349,9 @@ async function drivenTotal(db: Queryable, c: CompiledSearch, page: PageRow[]): P
 
 
 /**
- * The general page and count are planned with their values each time (QueryOptions.customPlan): a generic plan
+ * The general page and count of a query with criteria on several sides are planned with their values each time
+ * (QueryOptions.customPlan; one criterion keeps its cached plan, replanning would double the cost of
+ * `Location?identifier=…`): a generic plan
  * of `specialty=…&location.near-insee-code=…` read 20 000 offers where the custom one starts from the town's
  * places (400–750 ms instead of 6–19 ms). The driven statements keep their cached plans: their shape (walk the
  * driver in id order, probe each candidate) is what they are for, and custom plans of them were slower.
@@ -361,12 +367,13 @@ export const COUNT_CAP = 1000;
  * COUNT_CAP; above, the planner's row estimate of the match query, at least COUNT_CAP + 1 (FHIR lets the server
  * estimate unless the client asks `_total=accurate`; the bundle then says so in its outcome entry).
  */
-export async function countMatches(db: Queryable, mode: 'accurate' | 'estimate', countSql: string, params: unknown[], cap = COUNT_CAP): Promise<{ n: number; estimated: boolean }> {
-  if (mode === 'accurate') return { n: (await db.query<{ n: number }>(countSql, params, CUSTOM_PLAN)).rows[0]?.n ?? 0, estimated: false };
+export async function countMatches(db: Queryable, mode: 'accurate' | 'estimate', countSql: string, params: unknown[], cap = COUNT_CAP, customPlan = false): Promise<{ n: number; estimated: boolean }> {
+  const opts = customPlan ? CUSTOM_PLAN : undefined;
+  if (mode === 'accurate') return { n: (await db.query<{ n: number }>(countSql, params, opts)).rows[0]?.n ?? 0, estimated: false };
   const matchSql = countSql.replace(/^SELECT count\(\*\)::int8 AS n FROM /, 'SELECT 1 FROM ');
-  const capped = (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (${matchSql} LIMIT ${cap + 1}) capped`, params, CUSTOM_PLAN)).rows[0]?.n ?? 0;
+  const capped = (await db.query<{ n: number }>(`SELECT count(*)::int8 AS n FROM (${matchSql} LIMIT ${cap + 1}) capped`, params, opts)).rows[0]?.n ?? 0;
   if (capped <= cap) return { n: capped, estimated: false };
-  const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${matchSql}`, params);
+  const plan = await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${matchSql}`, params, opts);
   const raw = plan.rows[0]?.['QUERY PLAN'];
   const json = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { Plan?: { 'Plan Rows'?: number } }[];
   const estimate = Math.round(json[0]?.Plan?.['Plan Rows'] ?? 0);
