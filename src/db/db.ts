@@ -15,8 +15,8 @@ export interface QueryOptions {
    * Plan with this call's values every time instead of reusing a cached generic plan. For searches, whose best
    * plan depends on the values (a common specialty around a small town is read from the places' side): on
    * PostgreSQL a prepared statement switches to a generic plan after five executions, and that plan took
-   * 400–750 ms where the custom one takes 6–19 ms (national dataset). PostgreSQL only: on PGlite, whose
-   * planning in WebAssembly costs more than most searches, statements stay prepared.
+   * 400–750 ms where the custom one takes 6–19 ms (national dataset). PGlite likewise (the unnamed statement,
+   * parsed again with the prepared one's parameter types).
    */
   customPlan?: boolean;
 }
@@ -157,17 +157,17 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   const lock = new Mutex();
   return {
     kind: 'pglite',
-    query<T>(sql: string, params?: readonly unknown[]) {
-      return lock.run(() => backend.query<T>(sql, params ?? [], true));
+    query<T>(sql: string, params?: readonly unknown[], opts?: QueryOptions) {
+      return lock.run(() => backend.query<T>(sql, params ?? [], true, opts?.customPlan));
     },
     transaction(fn) {
       return lock.run(async () => {
         await backend.simple('BEGIN', false);
         let open = true;
         const tx: Queryable = {
-          query: <T>(sql: string, params?: readonly unknown[]) => {
+          query: <T>(sql: string, params?: readonly unknown[], opts?: QueryOptions) => {
             if (!open) throw new Error('Transaction is closed');
-            return backend.query<T>(sql, params ?? [], false);
+            return backend.query<T>(sql, params ?? [], false, opts?.customPlan);
           },
         };
         try {

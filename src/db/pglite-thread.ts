@@ -47,7 +47,7 @@ export async function openPgliteWorker(opts: PgliteOpenOptions): Promise<PgliteB
     });
   };
   return {
-    query: (sql, params, sync) => call({ op: 'query', sql, params, sync }),
+    query: (sql, params, sync, customPlan) => call({ op: 'query', sql, params, sync, ...(customPlan ? { customPlan } : {}) }),
     simple: (sql, sync) => call({ op: 'simple', sql, sync }),
     exec: (sql) => call({ op: 'exec', sql }),
     dump: () => call({ op: 'dump' }),

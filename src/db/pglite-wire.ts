@@ -4,8 +4,11 @@
  * (`pglite-worker.ts`), behind the same interface; `db.ts` serialises access and maps it onto `Db`.
  */
 export interface PgliteBackend {
-  /** One parameterised statement; `sync` flushes the data directory to disk afterwards. */
-  query<T>(sql: string, params: readonly unknown[], sync: boolean): Promise<{ rows: T[]; rowCount: number }>;
+  /**
+   * One parameterised statement; `sync` flushes the data directory to disk afterwards; `customPlan` plans it with
+   * these values (an unnamed statement) instead of the prepared one's cached plan.
+   */
+  query<T>(sql: string, params: readonly unknown[], sync: boolean, customPlan?: boolean): Promise<{ rows: T[]; rowCount: number }>;
   /** A statement without parameters (simple protocol); returns the command tag of the last result. */
   simple(sql: string, sync: boolean): Promise<string>;
   /** A script of several statements (migrations). */
@@ -39,8 +42,8 @@ export async function openPgliteBackend(opts: PgliteOpenOptions): Promise<Pglite
   });
   const wire = new PgliteWire(db, protocol.serialize, parse);
   return {
-    async query<T>(sql: string, params: readonly unknown[], sync: boolean) {
-      const r = await wire.query<T>(sql, params);
+    async query<T>(sql: string, params: readonly unknown[], sync: boolean, customPlan?: boolean) {
+      const r = await wire.query<T>(sql, params, customPlan);
       if (sync) await db.syncToFs();
       return r;
     },
@@ -94,11 +97,14 @@ export class PgliteWire {
     return done[done.length - 1]?.text ?? '';
   }
 
-  async query<T>(sql: string, params: readonly unknown[] = []): Promise<{ rows: T[]; rowCount: number }> {
+  async query<T>(sql: string, params: readonly unknown[] = [], customPlan = false): Promise<{ rows: T[]; rowCount: number }> {
     const st = await this.prepared(sql);
     const values = params.map((v, i) => this.value(v, st.types[i]));
+    // A custom plan: the statement parsed again as the unnamed one, with the parameter types learnt when it was
+    // prepared, and planned with these values.
+    const parse = customPlan ? [this.serialize.parse({ name: '', text: sql, types: st.types })] : [];
     const r = await this.db.execProtocol(
-      concat([this.serialize.bind({ statement: st.name, values }), this.serialize.describe({ type: 'P' }), this.serialize.execute({}), this.serialize.sync()]),
+      concat([...parse, this.serialize.bind({ statement: customPlan ? '' : st.name, values }), this.serialize.describe({ type: 'P' }), this.serialize.execute({}), this.serialize.sync()]),
       { syncToFs: false },
     );
     const results = this.parse.parseResults(r.messages, this.db.parsers);

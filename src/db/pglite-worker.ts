@@ -9,7 +9,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { openPgliteBackend, type PgliteBackend, type PgliteOpenOptions } from './pglite-wire.ts';
 
 export type WorkerRequest =
-  | { id: number; op: 'query'; sql: string; params: readonly unknown[]; sync: boolean }
+  | { id: number; op: 'query'; sql: string; params: readonly unknown[]; sync: boolean; customPlan?: boolean }
   | { id: number; op: 'simple'; sql: string; sync: boolean }
   | { id: number; op: 'exec'; sql: string }
   | { id: number; op: 'dump' }
@@ -50,7 +50,7 @@ async function serve(port: NonNullable<typeof parentPort>, opts: PgliteOpenOptio
         let value: unknown = null;
         switch (req.op) {
           case 'query':
-            value = await backend.query(req.sql, req.params, req.sync);
+            value = await backend.query(req.sql, req.params, req.sync, req.customPlan);
             break;
           case 'simple':
             value = await backend.simple(req.sql, req.sync);
