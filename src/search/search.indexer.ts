@@ -10,7 +10,7 @@ import { compileDirect } from './fhirpath-direct.ts';
 import { withExtensionShortcut } from '../fhir/fhirpath-shortcut.ts';
 
 export { withExtensionShortcut };
-import { dateInterval, groupTokenKeys, normalizeText } from './search.values.ts';
+import { dateInterval, groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS } from './search.values.ts';
 
 /**
  * Write-time search indexing: evaluates the FHIRPath expression of every search parameter of the resource's
@@ -151,7 +151,15 @@ function addValues(rows: IndexRows, rt: string, id: string, def: SearchParamDef,
         for (const t of tokensOf(v)) rows.token.push({ rt, id, c, g, ...t });
         break;
       case 'string':
-        for (const s of stringsOf(v)) rows.string.push({ rt, id, c, g, n: normalizeText(s), r: s });
+        for (const s of stringsOf(v)) {
+          const n = normalizeText(s);
+          rows.string.push({ rt, id, c, g, n, r: s });
+          if (c === 'address-postalcode') {
+            for (const len of POSTAL_PREFIX_LENGTHS) {
+              if (n.length >= len) rows.token.push({ rt, id, c: POSTAL_PREFIX_CODE, g, s: null, v: n.slice(0, len), t: null, ts: null, tc: null });
+            }
+          }
+        }
         break;
       case 'date': {
         const d = intervalOf(v);

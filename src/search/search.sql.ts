@@ -1,7 +1,7 @@
 import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
 import { EARTH_RADIUS_KM } from './geo.ts';
 import type { ChainLink, Criterion, CriteriaSet, FilterExpr, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
-import { groupTokenKeys, normalizeText } from './search.values.ts';
+import { groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS } from './search.values.ts';
 
 /**
  * Compiles parsed criteria into SQL predicates over the sp_* index tables. Every criterion becomes a
@@ -190,12 +190,35 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   if (c.def.code === '_lastUpdated') {
     return or(c.values.map((v) => (v.type === 'date' ? pointDateSql(v.prefix, v.lo, v.hi, `${alias}.last_updated`, p) : 'false')));
   }
+  const prefixes = postalPrefixValues(c);
+  if (prefixes) {
+    // A department (2 or 3 characters) as a postal-code prefix: its token rows, read in id order (see the indexer).
+    const t = `t${++ctx.n}`;
+    return `${alias}.id IN (SELECT ${t}.id FROM sp_token ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(POSTAL_PREFIX_CODE)} AND ${t}.value = ANY(${p.add(prefixes)}::text[]))`;
+  }
   const table = TABLE[c.def.type as keyof typeof TABLE];
   const t = `t${++ctx.n}`;
   const base = `FROM ${table} ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(c.def.indexedAs ?? c.def.code)}`;
   if (c.modifier === 'missing') return `${c.missing ? 'NOT ' : ''}EXISTS (SELECT 1 ${base} AND ${t}.id = ${alias}.id)`;
   const match = or(tokenCodeLists(c, t, ctx) ?? c.values.map((v) => valueSql(c, v, t, ctx)));
   return `${alias}.id ${c.modifier === 'not' || c.modifier === 'not-in' ? 'NOT IN' : 'IN'} (SELECT ${t}.id ${base} AND ${match})`;
+}
+
+/**
+ * `address-postalcode=92` (starts with, no modifier) where every value is 2 or 3 characters: the folded values,
+ * matched on the postal codes' prefix tokens (migration 0110) instead of a range of sp_string that must be read
+ * whole and sorted to page in id order (8 815 places for the Hauts-de-Seine).
+ */
+function postalPrefixValues(c: Criterion): string[] | undefined {
+  if (c.def.code !== 'address-postalcode' || c.def.type !== 'string' || c.modifier !== undefined || c.values.length === 0) return undefined;
+  const out: string[] = [];
+  for (const v of c.values) {
+    if (v.type !== 'string') return undefined;
+    const folded = normalizeText(v.v);
+    if (folded.length < POSTAL_PREFIX_LENGTHS[0]! || folded.length > POSTAL_PREFIX_LENGTHS[POSTAL_PREFIX_LENGTHS.length - 1]!) return undefined;
+    out.push(folded);
+  }
+  return out;
 }
 
 /**
