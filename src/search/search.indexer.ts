@@ -10,7 +10,7 @@ import { compileDirect } from './fhirpath-direct.ts';
 import { withExtensionShortcut } from '../fhir/fhirpath-shortcut.ts';
 
 export { withExtensionShortcut };
-import { dateInterval, groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS } from './search.values.ts';
+import { dateInterval, groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS, POSTAL_PREFIX_SYSTEM } from './search.values.ts';
 
 /**
  * Write-time search indexing: evaluates the FHIRPath expression of every search parameter of the resource's
@@ -156,7 +156,7 @@ function addValues(rows: IndexRows, rt: string, id: string, def: SearchParamDef,
           rows.string.push({ rt, id, c, g, n, r: s });
           if (c === 'address-postalcode') {
             for (const len of POSTAL_PREFIX_LENGTHS) {
-              if (n.length >= len) rows.token.push({ rt, id, c: POSTAL_PREFIX_CODE, g, s: null, v: n.slice(0, len), t: null, ts: null, tc: null });
+              if (n.length >= len) rows.token.push({ rt, id, c: POSTAL_PREFIX_CODE, g, s: POSTAL_PREFIX_SYSTEM, v: n.slice(0, len), t: null, ts: null, tc: null });
             }
           }
         }

@@ -1,7 +1,7 @@
 import type { SearchGroup, SearchParamDef } from './search-parameters.ts';
 import { EARTH_RADIUS_KM } from './geo.ts';
 import type { ChainLink, Criterion, CriteriaSet, FilterExpr, Prefix, SortKey, TokenValue, Value } from './search.parse.ts';
-import { groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS } from './search.values.ts';
+import { groupTokenKeys, normalizeText, POSTAL_PREFIX_CODE, POSTAL_PREFIX_LENGTHS, POSTAL_PREFIX_SYSTEM } from './search.values.ts';
 
 /**
  * Compiles parsed criteria into SQL predicates over the sp_* index tables. Every criterion becomes a
@@ -194,7 +194,8 @@ function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx
   if (prefixes) {
     // A department (2 or 3 characters) as a postal-code prefix: its token rows, read in id order (see the indexer).
     const t = `t${++ctx.n}`;
-    return `${alias}.id IN (SELECT ${t}.id FROM sp_token ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(POSTAL_PREFIX_CODE)} AND ${t}.value = ANY(${p.add(prefixes)}::text[]))`;
+    const values = prefixes.length === 1 ? `${t}.value = ${p.add(prefixes[0])}` : `${t}.value = ANY(${p.add(prefixes)}::text[])`;
+    return `${alias}.id IN (SELECT ${t}.id FROM sp_token ${t} WHERE ${t}.res_type = ${p.add(resourceType)} AND ${t}.code = ${p.add(POSTAL_PREFIX_CODE)} AND ${t}.system = ${p.add(POSTAL_PREFIX_SYSTEM)} AND ${values})`;
   }
   const table = TABLE[c.def.type as keyof typeof TABLE];
   const t = `t${++ctx.n}`;
