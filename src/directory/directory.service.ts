@@ -10,6 +10,7 @@ import {
   preconditionFailed,
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
+import type { TransactionWrite } from '../fhir/rest.ts';
 import { RESOURCE_PROFILES, type Resource } from '../fhir/types.ts';
 import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractIdentifiers, extractReferences, resourceStore, UNIQUE_IDENTIFIER_TYPES, UNIQUE_VIOLATION, type Indexer, type StoredVersion } from './resource.store.ts';
 
@@ -44,13 +45,6 @@ export interface WriteOptions {
   /** Version the client based its change on (If-Match); a stale one fails with 412. */
   ifMatch?: number | undefined;
 }
-
-/** One write of a transaction (`Directory.transaction`); creates carry the id the caller assigned. */
-export type TransactionWrite =
-  | { kind: 'create'; resource: Resource & { id: string } }
-  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: number | undefined }
-  | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: number | undefined }
-  | { kind: 'delete'; resourceType: string; id: string; ifMatch?: number | undefined };
 
 /** A write of a transaction failed, so none of its writes happened; `index` is the failed write's position. */
 export class TransactionWriteError extends Error {
@@ -192,7 +186,8 @@ export class Directory {
       // Server-assigned ids of creates are fresh: only the other writes need their current row locked.
       const current = await resourceStore.lockCurrentBatch(tx, ops.filter((op) => op.kind !== 'create' || !op.fresh));
       const results: (WriteResult | Error)[] = new Array(ops.length);
-      const planned: { k: number; versionId: number; method: StoredVersion['method']; resource: Resource | null; created: boolean }[] = [];
+      // `previous`: the content being replaced, for the checks and indexers that only look at what changes.
+      const planned: { k: number; versionId: number; method: StoredVersion['method']; resource: Resource | null; created: boolean; previous: Resource | null }[] = [];
       ops.forEach((op, k) => {
         try {
           const cur = current.get(`${op.resourceType}/${op.id}`);
@@ -201,11 +196,11 @@ export class Directory {
           switch (op.kind) {
             case 'create':
               if (cur) throw conflict(`${label} existe déjà`, op.resourceType);
-              planned.push({ k, versionId, method: 'POST', resource: op.resource, created: true });
+              planned.push({ k, versionId, method: 'POST', resource: op.resource, created: true, previous: null });
               return;
             case 'update':
               checkVersion(cur?.versionId, op.ifMatch, label);
-              planned.push({ k, versionId, method: 'PUT', resource: op.resource, created: !cur || cur.deleted });
+              planned.push({ k, versionId, method: 'PUT', resource: op.resource, created: !cur || cur.deleted, previous: cur?.content ?? null });
               return;
             case 'patch': {
               if (!cur) throw notFound(`${label} n'existe pas`, op.resourceType);
@@ -216,7 +211,7 @@ export class Directory {
                 throw new OutcomeError(400, [issue('invalid', 'Un patch ne peut changer ni le type ni l\'id de la ressource', { expression: op.resourceType })]);
               }
               this.check(next);
-              planned.push({ k, versionId, method: 'PATCH', resource: next, created: false });
+              planned.push({ k, versionId, method: 'PATCH', resource: next, created: false, previous: cur.content });
               return;
             }
             case 'delete':
@@ -225,20 +220,20 @@ export class Directory {
                 return;
               }
               checkVersion(cur.versionId, op.ifMatch, label);
-              planned.push({ k, versionId, method: 'DELETE', resource: null, created: false });
+              planned.push({ k, versionId, method: 'DELETE', resource: null, created: false, previous: cur.content });
               return;
           }
         } catch (e) {
           results[k] = e as Error;
         }
       });
-      const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf, current);
+      const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf);
       // A new version holding the same identifiers as the current one (a capacity patch) cannot create a duplicate:
       // the resource already holds them alone (unique index), so it skips the lookup.
       const duplicates = await this.duplicateErrors(
         tx,
         planned
-          .filter((p) => !referenceErrors.has(p.k) && !sameIdentifiers(p.resource, current.get(`${ops[p.k]!.resourceType}/${ops[p.k]!.id}`)?.content ?? null))
+          .filter((p) => !referenceErrors.has(p.k) && !sameIdentifiers(p.resource, p.previous))
           .map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
       );
       for (const p of planned) {
@@ -260,7 +255,7 @@ export class Directory {
           method: p.method,
           resource: p.resource,
           actor: ops[p.k]!.actor.id,
-          previous: current.get(`${ops[p.k]!.resourceType}/${ops[p.k]!.id}`)?.content ?? null,
+          previous: p.previous,
         })),
         indexers: this.indexers,
       });
@@ -332,9 +327,8 @@ export class Directory {
   private async referenceErrors(
     tx: Queryable,
     ops: WriteOp[],
-    planned: { k: number; resource: Resource | null; method: StoredVersion['method'] }[],
+    planned: { k: number; resource: Resource | null; method: StoredVersion['method']; previous: Resource | null }[],
     unitOf: readonly number[],
-    current: ReadonlyMap<string, { content: Resource | null }> = new Map(),
   ): Promise<Map<number, OutcomeError>> {
     const errors = new Map<number, OutcomeError>();
     const refsOf = new Map<number, ReturnType<typeof extractReferences>>();
@@ -346,8 +340,7 @@ export class Directory {
       const op = ops[p.k]!;
       // References the current version already holds need no check: a target cannot be deleted while a current
       // version references it (the delete checks its referrers), and this write keeps the row locked.
-      const content = current.get(`${op.resourceType}/${op.id}`)?.content;
-      const held = content ? new Set(extractReferences(content).map((r) => `${r.resourceType}/${r.id}`)) : undefined;
+      const held = p.previous ? new Set(extractReferences(p.previous).map((r) => `${r.resourceType}/${r.id}`)) : undefined;
       refsOf.set(
         p.k,
         extractReferences(p.resource).filter(

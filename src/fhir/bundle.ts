@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { badRequest, isOutcomeError, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome, type OperationOutcomeIssue } from './outcome.ts';
-import type { FhirRequest, FhirResponse, FhirRest, Repository, TransactionWrite } from './rest.ts';
+import { checkBody, etagOf, ifMatch, type FhirRequest, type FhirResponse, type FhirRest, type Repository, type TransactionWrite } from './rest.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 
 /**
@@ -89,11 +89,12 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
   const fullUrls = new Map<string, string>();
   for (const entry of entries.filter((e) => e.method !== 'GET')) {
     await at(entry)(async () => {
-      const conditional = entry.id === undefined && entry.query.length > 0;
+      // A POST's target is its ifNoneExist, not its URL.
+      const conditional = entry.method !== 'POST' && entry.id === undefined && entry.query.length > 0;
       const matches = conditional ? await rest.matchConditional(entry.type, new URLSearchParams(entry.query)) : [];
       switch (entry.method) {
         case 'POST': {
-          const resource = checkResource(entry);
+          const resource = checkBody(entry.resource, entry.type);
           const ifNoneExist = entry.headers['if-none-exist'];
           if (ifNoneExist) {
             const found = await rest.matchConditional(entry.type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
@@ -110,7 +111,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
           return;
         }
         case 'PUT': {
-          const resource = checkResource(entry);
+          const resource = checkBody(entry.resource, entry.type);
           if (conditional && matches.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${matches.length} ressources correspondent aux critères`, 'multiple-matches');
           const id = conditional ? (matches[0] ?? (typeof resource.id === 'string' ? resource.id : randomUUID())) : entry.id!;
           if (resource.id !== undefined && resource.id !== id) {
@@ -118,20 +119,20 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
           }
           resource.id = id;
           if (entry.fullUrl) fullUrls.set(entry.fullUrl, `${entry.type}/${id}`);
-          writes.push({ entry, write: { kind: 'update', resource: resource as Resource & { id: string }, ifMatch: ifMatchOf(entry) } });
+          writes.push({ entry, write: { kind: 'update', resource: resource as Resource & { id: string }, ifMatch: ifMatch(entry).ifMatch } });
           return;
         }
         case 'PATCH': {
           if (conditional && matches.length === 0) throw notFound(`Aucun ${entry.type} ne correspond aux critères ${new URLSearchParams(entry.query).toString()}`, entry.type);
           if (conditional && matches.length > 1) throw preconditionFailed(`${matches.length} ressources ${entry.type} correspondent aux critères`, 'multiple-matches');
           const change = rest.patchChange({ ...req, body: entry.resource, contentType: entry.contentType, query: [] });
-          writes.push({ entry, write: { kind: 'patch', resourceType: entry.type, id: conditional ? matches[0]! : entry.id!, change, ifMatch: ifMatchOf(entry) } });
+          writes.push({ entry, write: { kind: 'patch', resourceType: entry.type, id: conditional ? matches[0]! : entry.id!, change, ifMatch: ifMatch(entry).ifMatch } });
           return;
         }
         case 'DELETE': {
           if (conditional && matches.length > 1) throw preconditionFailed(`Suppression conditionnelle : ${matches.length} ressources correspondent aux critères`, 'multiple-matches');
           const id = conditional ? matches[0] : entry.id;
-          writes.push({ entry, write: id === undefined ? null : { kind: 'delete', resourceType: entry.type, id, ifMatch: ifMatchOf(entry) } });
+          writes.push({ entry, write: id === undefined ? null : { kind: 'delete', resourceType: entry.type, id, ifMatch: ifMatch(entry).ifMatch } });
           return;
         }
       }
@@ -281,14 +282,6 @@ function parseEntry(req: FhirRequest, raw: unknown, index: number): ParsedEntry 
   };
 }
 
-function checkResource(entry: ParsedEntry): Resource {
-  const r = entry.resource!;
-  if (r.resourceType !== entry.type) {
-    throw badRequest(`resourceType « ${String(r.resourceType)} » ne correspond pas au type de l'URL (${entry.type})`, 'resourceType');
-  }
-  return r;
-}
-
 /**
  * Rewrites, in place, references to entries of the Bundle (their fullUrl, e.g. `urn:uuid:…`) into `Type/id`,
  * and conditional references (`Type?identifier=…`) into the one resource they match.
@@ -321,14 +314,6 @@ async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: R
       holder.reference = `${m[1]}/${ids[0]}`;
     }
   }
-}
-
-function ifMatchOf(entry: ParsedEntry): number | undefined {
-  const h = entry.headers['if-match'];
-  if (!h) return undefined;
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(h);
-  if (!m) throw badRequest(`ifMatch invalide : « ${h} » (attendu W/"<versionId>")`, `Bundle.entry[${entry.index}].request.ifMatch`);
-  return Number(m[1]);
 }
 
 function responseEntry(req: FhirRequest, res: FhirResponse, fullUrl?: string): BundleEntry {
@@ -383,4 +368,3 @@ function toInstant(httpDateOrInstant: string): string {
   return /^\d{4}-/.test(httpDateOrInstant) ? httpDateOrInstant : new Date(httpDateOrInstant).toISOString();
 }
 
-const etagOf = (versionId: number) => `W/"${versionId}"`;

@@ -346,7 +346,7 @@ function checkId(id: string): void {
   if (!ID_PATTERN.test(id)) throw badRequest(`Identifiant de ressource invalide : « ${id} » (1 à 64 caractères parmi A-Z a-z 0-9 - .)`);
 }
 
-function checkBody(body: unknown, type: string): Resource {
+export function checkBody(body: unknown, type: string): Resource {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps de la requête doit être une ressource FHIR en JSON');
   const r = body as Resource;
   if (r.resourceType !== type) {
@@ -355,7 +355,8 @@ function checkBody(body: unknown, type: string): Resource {
   return r;
 }
 
-function ifMatch(req: FhirRequest): { ifMatch?: number } {
+/** The version an `If-Match` header (or a Bundle entry's `request.ifMatch`) names. */
+export function ifMatch(req: Pick<FhirRequest, 'headers'>): { ifMatch?: number } {
   const h = req.headers['if-match'];
   if (!h) return {};
   const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(h);

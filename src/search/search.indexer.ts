@@ -248,8 +248,8 @@ function quantityOf(v: unknown): { v: number; s: string | null; u: string | null
   return null;
 }
 
-const TABLES = ['sp_group', 'sp_token', 'sp_string', 'sp_date', 'sp_number', 'sp_reference', 'sp_geo'] as const;
-const TABLE_OF: Record<keyof IndexRows, (typeof TABLES)[number]> = {
+/** The sp_* table of each kind of index row. */
+const TABLE_OF: Record<keyof IndexRows, string> = {
   group: 'sp_group',
   token: 'sp_token',
   string: 'sp_string',
@@ -282,14 +282,11 @@ export const searchIndexer: Indexer = {
         (rows[key] as unknown[]).push(...mine[key]);
       }
     }
-    INSERTS.forEach(([key], n) => {
+    INSERTS.forEach(([key, sql], n) => {
       const old = changedIn.get(key)!.filter((x) => !x.isNew);
       if (old.length > 0) deletes.push(`${prefix}d${n} AS (DELETE FROM ${TABLE_OF[key]} d WHERE ${keyPredicate('d', old, params.deletes)})`);
-    });
-    INSERTS.forEach(([key, sql], n) => {
-      const list = rows[key];
-      if (list.length === 0) return;
-      const k = params.inserts.push(JSON.stringify(list));
+      if (rows[key].length === 0) return;
+      const k = params.inserts.push(JSON.stringify(rows[key]));
       inserts.push(`${prefix}i${n} AS (${sql.replace('$1', `$${k}`)})`);
     });
     return { deletes, inserts };
@@ -304,7 +301,6 @@ function rowsOfItem(item: IndexItem): IndexRows {
   const ready = item.source ? prepared.get(item.source) : undefined;
   return ready && ready.id === item.id ? ready.rows : indexRowsOf(item.resource!, item.id);
 }
-
 
 /** Rows derived before the write transaction (see Indexer.prepare), by the writer's resource object. */
 const prepared = new WeakMap<Resource, { id: string; rows: IndexRows }>();

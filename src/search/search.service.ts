@@ -189,20 +189,15 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
     // First page only (no cursor): the driver's and the other criteria's parameters are a prefix.
     cappedCountSql: `SELECT count(*)::int AS n FROM (SELECT DISTINCT d.id FROM (${all}) d WHERE ${checks} LIMIT ${COUNT_CAP + 1}) q`,
     countParams: p.values.slice(0, countParams),
-    ...nearProbe(resourceType, set, size),
+    ...nearProbe(resourceType, near, size),
   };
 }
 
 /** The place-count probe of a driven page with a proximity criterion (see DrivenPage.nearProbe). */
-function nearProbe(resourceType: string, set: CriteriaSet, window: number): { nearProbe: { sql: string; params: unknown[] } } | Record<string, never> {
-  const own = set.criteria.find((c) => c.values.some((v) => v.type === 'near'));
-  const chained = own ? undefined : set.chains.find((ch) => !ch.link.above && ch.set.criteria.some((c) => c.values.some((v) => v.type === 'near')));
-  const c = own ?? chained?.set.criteria.find((x) => x.values.some((v) => v.type === 'near'));
-  const v = c?.values.find((x) => x.type === 'near');
-  if (!c || !v || v.type !== 'near') return {};
-  const type = own ? resourceType : chained!.set.resourceType;
+function nearProbe(resourceType: string, near: ReturnType<typeof findNear>, window: number): { nearProbe: { sql: string; params: unknown[] } } | Record<string, never> {
+  if (!near) return {};
   const p = new SqlParams();
-  const sql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM sp_geo g WHERE g.res_type = ${p.add(type)} AND g.code = ${p.add(c.def.indexedAs ?? c.def.code)} AND ${nearSql(v, 'g', p)} LIMIT ${window}) x`;
+  const sql = `SELECT count(*)::int AS n FROM (SELECT 1 FROM sp_geo g WHERE g.res_type = ${p.add(near.link?.targetType ?? resourceType)} AND g.code = ${p.add(near.code)} AND ${nearSql(near, 'g', p)} LIMIT ${window}) x`;
   return { nearProbe: { sql, params: p.values } };
 }
 
@@ -317,8 +312,9 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
 
 /** The page: driven when that applies and the window holds it (see drivenPage), otherwise the general plan. */
 async function runPage(db: Queryable, c: CompiledSearch): Promise<{ rows: PageRow[]; driven?: boolean }> {
-  const fewPlaces = async (probe: { sql: string; params: unknown[] }, window: number) => ((await db.query<{ n: number }>(probe.sql, probe.params)).rows[0]?.n ?? 0) < window;
-  if (c.driven && !(c.driven.nearProbe && (await fewPlaces(c.driven.nearProbe, c.driven.window)))) {
+  const probe = c.driven?.nearProbe;
+  const fewPlaces = probe && ((await db.query<{ n: number }>(probe.sql, probe.params)).rows[0]?.n ?? 0) < c.driven!.window;
+  if (c.driven && !fewPlaces) {
     const page = await db.query<PageRow>(c.driven.sql, c.driven.params);
     if (page.rows.length > c.parsed.count) return { rows: page.rows, driven: true };
     const seen = (await db.query<{ n: number }>(c.driven.windowSql, c.driven.windowParams)).rows[0]?.n ?? 0;

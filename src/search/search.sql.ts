@@ -336,13 +336,19 @@ export function nearSql(v: { lat: number; lon: number; km: number }, t: string, 
 }
 
 /** The point of the first near / near-insee-code criterion, on the searched type or behind a chain of it. */
-export function findNear(set: CriteriaSet): { lat: number; lon: number; link?: ChainLink } | undefined {
-  const own = (s: CriteriaSet) => s.criteria.flatMap((c) => c.values).find((v) => v.type === 'near');
+export function findNear(set: CriteriaSet): { lat: number; lon: number; km: number; code: string; link?: ChainLink } | undefined {
+  const own = (s: CriteriaSet) => {
+    for (const c of s.criteria) {
+      const v = c.values.find((x) => x.type === 'near');
+      if (v?.type === 'near') return { lat: v.lat, lon: v.lon, km: v.km, code: c.def.indexedAs ?? c.def.code };
+    }
+    return undefined;
+  };
   const v = own(set);
-  if (v?.type === 'near') return { lat: v.lat, lon: v.lon };
+  if (v) return v;
   for (const chain of set.chains) {
     const w = own(chain.set);
-    if (w?.type === 'near' && !chain.link.above) return { lat: w.lat, lon: w.lon, link: chain.link };
+    if (w && !chain.link.above) return { ...w, link: chain.link };
   }
   return undefined;
 }

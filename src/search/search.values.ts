@@ -66,7 +66,6 @@ export function groupTokenKeys(code: string, system: string | null, value: strin
   return [`${code}${US}*${US}${value}`, system === null ? `${code}${US}-${US}${value}` : `${code}${US}S${system}${US}${value}`];
 }
 
-
 /**
  * Postal codes are also indexed by their first 2 and 3 characters (département, overseas département) as
  * tokens of this code, so that `address-postalcode=92` pages in id order from the token index.
