@@ -25,6 +25,8 @@ export interface ImportCliOptions {
   json?: boolean;
   batch?: string;
   encoding?: string;
+  /** Close or end what the file no longer lists even beyond MASS_CLOSURE (a partial file otherwise). */
+  allowMassClosure?: boolean;
   /** Open the database directly (refused while a server holds the embedded database). */
   direct?: boolean;
 }
@@ -62,8 +64,8 @@ export async function importFileCommand(config: Config, source: FileSource, file
   const server = running;
   try {
     const report = server
-      ? await viaServer(server, source, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update })
-      : await direct(config, source, file, { dryRun: !!opts.dryRun, batchSize, encoding, onProgress: bar.update });
+      ? await viaServer(server, source, file, { dryRun: !!opts.dryRun, allowMassClosure: !!opts.allowMassClosure, batchSize, encoding, onProgress: bar.update })
+      : await direct(config, source, file, { dryRun: !!opts.dryRun, allowMassClosure: !!opts.allowMassClosure, batchSize, encoding, onProgress: bar.update });
     bar.done();
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report, server?.url));
     return report.counters.rowsRejected > 0 || report.issueCount > (report.warningCount ?? 0) ? EXIT.rejectedRows : EXIT.ok;
@@ -77,6 +79,14 @@ export async function importFileCommand(config: Config, source: FileSource, file
   }
 }
 
+interface RunOptions {
+  dryRun: boolean;
+  allowMassClosure: boolean;
+  batchSize: number | undefined;
+  encoding: 'utf-8' | 'windows-1252' | undefined;
+  onProgress: (p: ImportProgress) => void;
+}
+
 class DatabaseError extends Error {}
 const isDbError = (e: unknown) => typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
 
@@ -84,13 +94,14 @@ async function direct(
   config: Config,
   source: FileSource,
   file: string,
-  opts: { dryRun: boolean; batchSize: number | undefined; encoding: 'utf-8' | 'windows-1252' | undefined; onProgress: (p: ImportProgress) => void },
+  opts: RunOptions,
 ): Promise<ImportReport> {
   const runtime = await openRuntime({ ...config, seed: 'none' });
   try {
     const run = source === 'finess' ? importFiness : importRpps;
     return await run(runtime.directory, file, {
       dryRun: opts.dryRun,
+      allowMassClosure: opts.allowMassClosure,
       onProgress: opts.onProgress,
       ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
       ...(opts.encoding ? { encoding: opts.encoding } : {}),
@@ -105,11 +116,12 @@ async function viaServer(
   server: { url: string; token: string },
   source: FileSource,
   file: string,
-  opts: { dryRun: boolean; batchSize: number | undefined; encoding: 'utf-8' | 'windows-1252' | undefined; onProgress: (p: ImportProgress) => void },
+  opts: RunOptions,
 ): Promise<ImportReport> {
   const q = new URLSearchParams({
     name: basename(file),
     ...(opts.dryRun ? { dryRun: '1' } : {}),
+    ...(opts.allowMassClosure ? { allowMassClosure: '1' } : {}),
     ...(opts.batchSize ? { batch: String(opts.batchSize) } : {}),
     ...(opts.encoding ? { encoding: opts.encoding } : {}),
   });

@@ -38,6 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       .option('--json', 'rapport complet en JSON sur la sortie standard')
       .option('--batch <n>', batch)
       .option('--encoding <enc>', 'utf-8 ou latin1 (détecté sinon)')
+      .option('--allow-mass-closure', 'ferme les absents du fichier même s\'ils dépassent 10 % des structures ouvertes (sinon : fichier partiel, rien n\'est fermé)')
       .option('--direct', 'ouvre la base directement (refusé si un serveur tient la base embarquée)')
       .action(async (file: string, opts: ImportCliOptions) => {
         code = await importFileCommand(loadConfig(), source, file, opts);

@@ -80,3 +80,15 @@ export function sourceHash(r: Resource, ignoredExtensionUrl: string): string {
   const extension = ((r.extension ?? []) as { url: string }[]).filter((e) => e.url !== ignoredExtensionUrl);
   return createHash('sha1').update(JSON.stringify({ ...r, extension })).digest('base64url');
 }
+
+/**
+ * Guard against a truncated or partial file: a national extract lists nearly every structure it listed the day
+ * before (FINESS closes a few hundred a month), so a run that would close or end more than this share of what
+ * earlier runs left open, and more than `min` of them, closes nothing unless the operator says so
+ * (`--allow-mass-closure`). Without it, an excerpt or a download cut short would close the whole directory.
+ */
+export const MASS_CLOSURE = { share: 0.1, min: 100 } as const;
+
+export function isMassClosure(missing: number, open: number): boolean {
+  return missing > MASS_CLOSURE.min && missing > MASS_CLOSURE.share * open;
+}

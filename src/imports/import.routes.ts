@@ -56,7 +56,7 @@ export function importRoutes(directory: Directory, adminToken: () => string | un
       if (!token || !sameToken(auth, token)) {
         return reply.code(401).type('application/json').send({ error: 'Jeton d\'administration absent ou invalide', code: 'unauthorized' });
       }
-      const q = req.query as { dryRun?: string; name?: string; batch?: string; encoding?: string };
+      const q = req.query as { dryRun?: string; allowMassClosure?: string; name?: string; batch?: string; encoding?: string };
       const name = (q.name ?? `${source}.txt`).replace(/[^\w.-]/g, '_');
       const dir = mkdtempSync(join(tmpdir(), 'ror-import-'));
       const path = join(dir, name);
@@ -70,6 +70,7 @@ export function importRoutes(directory: Directory, adminToken: () => string | un
         const run = source === 'finess' ? importFiness : importRpps;
         const report = await run(directory, path, {
           dryRun: q.dryRun === '1' || q.dryRun === 'true',
+          allowMassClosure: q.allowMassClosure === '1' || q.allowMassClosure === 'true',
           fileName: q.name ?? name,
           ...(q.batch ? { batchSize: Number(q.batch) } : {}),
           ...(q.encoding === 'utf-8' || q.encoding === 'windows-1252' ? { encoding: q.encoding } : {}),

@@ -66,6 +66,20 @@ describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded da
     expect(((await read.json()) as { name: string }).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
     const denied = await fetch(`${server.url}/admin/import/finess`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: 'x' });
     expect(denied.status).toBe(401);
+
+    // A partial file closes nothing (warning, exit 0) until --allow-mass-closure, forwarded to the server.
+    const lines = readFileSync(EXCERPT, 'utf8').trimEnd().split('\n');
+    const template = lines.find((l) => l.startsWith('structureet;010000024;'))!;
+    const big = join(tmp, 'big.csv');
+    writeFileSync(big, [...lines, ...Array.from({ length: 120 }, (_, i) => template.replace('structureet;010000024;', `structureet;01${5000000 + i};`))].join('\n') + '\n');
+    expect((await ror(['import', 'finess', big], { ROR_DATA_DIR: dataDir })).code).toBe(0);
+    const partial = await ror(['import', 'finess', EXCERPT], { ROR_DATA_DIR: dataDir });
+    expect(partial.code, partial.stderr).toBe(0);
+    expect(partial.stdout).toContain('[closures-skipped]');
+    expect(partial.stdout).toContain('0 fermées');
+    const forced = await ror(['import', 'finess', EXCERPT, '--allow-mass-closure', '--json'], { ROR_DATA_DIR: dataDir });
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout).counters.closed).toBe(120);
   });
 
   it('resumes after kill -9 and ends as one clean run', async () => {

@@ -295,6 +295,31 @@ describe('FINESS import: incremental semantics', () => {
     const runs = await db.query('SELECT 1 FROM import_run WHERE dry_run OR file_name LIKE $1', ['f%']);
     expect(runs.rows).toEqual([]);
   });
+
+  it('a file that no longer lists a large share of the open structures closes nothing unless told to', async () => {
+    await fresh();
+    // 150 more EGs under the CH de Bourg-en-Bresse's EJ, then the real excerpt alone: 150 of 177 structures missing.
+    const template = LINES.find((l) => l.startsWith('structureet;010000024;'))!;
+    const many = Array.from({ length: 150 }, (_, i) => template.replace('structureet;010000024;', `structureet;01${String(5000000 + i)};`));
+    const big = [...LINES.filter((l) => !l.startsWith('geolocalisation')), ...many];
+    expect((await importFiness(directory, file(big.join('\n') + '\n'))).counters.created).toBe(27 + 150);
+    const versions = await versionCount();
+
+    const dry = await importFiness(directory, EXCERPT, { dryRun: true });
+    expect(dry.counters.closed).toBe(0);
+    expect(dry.issues.find((i) => i.code === 'closures-skipped')?.message).toMatch(/150 des 177 structures/);
+
+    const partial = await importFiness(directory, EXCERPT);
+    expect(partial.counters).toMatchObject({ closed: 0, rowsRejected: 0 });
+    expect(partial.issues).toContainEqual(expect.objectContaining({ code: 'closures-skipped', severity: 'warning', message: expect.stringMatching(/--allow-mass-closure/) }));
+    expect((await read('finess-015000000')).active).toBe(true);
+    expect(await versionCount()).toBe(versions + partial.counters.updated);
+
+    const forced = await importFiness(directory, file(REAL), { allowMassClosure: true });
+    expect(forced.counters.closed).toBe(150);
+    expect((await read('finess-015000000')).active).toBe(false);
+    expect(ext(await read('finess-015000149'), EXT.closingType)).toBeDefined();
+  });
 });
 
 describe('FINESS import: bad input', () => {

@@ -402,11 +402,32 @@ describe('RPPS import: incremental semantics', () => {
     const real = await importRpps(directory, file(text(lines)));
     expect(real.counters.created).toBe(dry.counters.created);
     expect(real.counters.byType).toEqual(dry.counters.byType);
-    const dry2 = await importRpps(directory, file(text(lines.slice(0, 400))), { dryRun: true });
+    const dry2 = await importRpps(directory, file(text(lines.slice(0, 770))), { dryRun: true });
     expect(dry2.counters).toMatchObject({ created: 0, updated: 0 });
     expect(dry2.counters.ended).toBeGreaterThan(10);
     expect(await versionCount()).toBe(real.counters.created);
     expect((await db.query('SELECT 1 FROM import_run WHERE dry_run')).rows).toEqual([]);
+  });
+});
+
+describe('RPPS import: partial files', () => {
+  it('a file that no longer lists a large share of the running resources ends nothing unless told to', async () => {
+    await fresh();
+    const lines = generated(800, 6);
+    const first = await importRpps(directory, file(text(lines)));
+    const versions = await versionCount();
+    const half = file(text(lines.slice(0, 400)));
+    const dry = await importRpps(directory, half, { dryRun: true });
+    expect(dry.counters.ended).toBe(0);
+    expect(dry.issues.find((i) => i.code === 'endings-skipped')?.message).toMatch(/--allow-mass-closure/);
+    const partial = await importRpps(directory, half);
+    expect(partial.counters).toMatchObject({ created: 0, updated: 0, ended: 0 });
+    expect(partial.issues).toContainEqual(expect.objectContaining({ code: 'endings-skipped', severity: 'warning' }));
+    expect(await versionCount()).toBe(versions);
+    const forced = await importRpps(directory, half, { allowMassClosure: true });
+    expect(forced.counters.ended).toBeGreaterThan(100);
+    expect(forced.counters.ended).toBeLessThan(first.counters.created);
+    expect(await versionCount()).toBe(versions + forced.counters.ended);
   });
 });
 

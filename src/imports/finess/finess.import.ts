@@ -1,5 +1,6 @@
-import { checkpoint, failRun, finishRun, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
+import { checkpoint, failRun, finishRun, isMassClosure, MASS_CLOSURE, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { basename } from 'node:path';
+import type { Queryable } from '../../db/db.ts';
 import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
 import type { Resource } from '../../fhir/types.ts';
 import { closeStructure, egId, EXT, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
@@ -40,6 +41,8 @@ export interface ImportOptions {
   maxIssues?: number;
   /** Name shown in the report (the CLI's file name when the server imports an uploaded copy). */
   fileName?: string;
+  /** Close the missing structures even when they are more than MASS_CLOSURE allows (a partial file otherwise). */
+  allowMassClosure?: boolean;
 }
 
 export interface ImportCounters {
@@ -203,7 +206,17 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     await inflight;
 
     // Structures of earlier imports that this file no longer lists: closed.
-    if (counters.unidentified === 0) await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    const missing = counters.unidentified === 0 ? await countMissing(db, run, dryRun, seenInDryRun) : undefined;
+    if (missing && !opts.allowMassClosure && isMassClosure(missing.missing, missing.open)) {
+      keepIssue({
+        line: 0,
+        code: 'closures-skipped',
+        severity: 'warning',
+        message:
+          `le fichier ne liste pas ${missing.missing} des ${missing.open} structures ouvertes des imports précédents (plus de ${MASS_CLOSURE.share * 100} %) : ` +
+          `extrait partiel ou fichier tronqué ? Aucune structure n'a été fermée ; relancer avec --allow-mass-closure pour les fermer`,
+      });
+    } else if (missing) await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
     else {
       keepIssue({
         line: 0,
@@ -400,6 +413,20 @@ async function writeBatch(
     throw e;
   });
   run.checkpoint = lastLine;
+}
+
+/** How many structures earlier runs left open, and how many of them this run did not see. */
+async function countMissing(db: Queryable, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): Promise<{ missing: number; open: number }> {
+  const r = dryRun
+    ? await db.query<{ open: string; missing: string }>(
+        `SELECT count(*) AS open, count(*) FILTER (WHERE NOT (nofiness = ANY($1::text[]))) AS missing FROM finess_structure WHERE NOT closed`,
+        [[...seenInDryRun]],
+      )
+    : await db.query<{ open: string; missing: string }>(
+        `SELECT count(*) AS open, count(*) FILTER (WHERE last_run < $1) AS missing FROM finess_structure WHERE NOT closed`,
+        [run.id],
+      );
+  return { open: Number(r.rows[0]!.open), missing: Number(r.rows[0]!.missing) };
 }
 
 /** Closes (organization-period.end, closing type DEF) the structures earlier runs saw and this one did not. */

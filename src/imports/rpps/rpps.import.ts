@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkpoint, failRun, finishRun, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
+import { checkpoint, failRun, finishRun, isMassClosure, MASS_CLOSURE, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
@@ -29,6 +29,8 @@ export interface RppsImportOptions {
   onProgress?: (p: RppsProgress) => void;
   maxIssues?: number;
   fileName?: string;
+  /** End the missing resources even when they are more than MASS_CLOSURE allows (a partial file otherwise). */
+  allowMassClosure?: boolean;
   /** Date at which resources missing from this file end (default: the date in the file name, else today). */
   fileDate?: string;
 }
@@ -231,7 +233,17 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     await flush();
     await inflight;
 
-    if (counters.unidentified === 0) await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+    const missing = counters.unidentified === 0 ? await countMissing(db, run, dryRun, seenInDryRun) : undefined;
+    if (missing && !opts.allowMassClosure && isMassClosure(missing.missing, missing.open)) {
+      keepIssue({
+        line: 0,
+        code: 'endings-skipped',
+        severity: 'warning',
+        message:
+          `le fichier ne liste plus ${missing.missing} des ${missing.open} ressources en cours des imports précédents (plus de ${MASS_CLOSURE.share * 100} %) : ` +
+          `extrait partiel ou fichier tronqué ? Aucune ressource n'a été terminée ; relancer avec --allow-mass-closure pour les terminer`,
+      });
+    } else if (missing) await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
     else {
       keepIssue({
         line: 0,
@@ -470,6 +482,34 @@ async function writeBatch(
   }
   run.checkpoint = lastLine;
   return created * 2 > resources.length;
+}
+
+/** How many resources earlier runs left running, and how many of them this run did not see. */
+async function countMissing(db: Queryable, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): Promise<{ missing: number; open: number }> {
+  if (!dryRun) {
+    const r = await db.query<{ open: string; missing: string }>(
+      `SELECT count(*) AS open, count(*) FILTER (WHERE last_run < $1) AS missing FROM rpps_resource WHERE NOT ended`,
+      [run.id],
+    );
+    return { open: Number(r.rows[0]!.open), missing: Number(r.rows[0]!.missing) };
+  }
+  // A dry run wrote nothing: the resources it saw are in memory, the running ones are read page by page.
+  let open = 0;
+  let missing = 0;
+  for (const type of TYPES) {
+    let after = '';
+    for (;;) {
+      const page = await db.query<{ resource_id: string }>(
+        `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND resource_id > $2 ORDER BY resource_id LIMIT 5000`,
+        [type, after],
+      );
+      if (page.rows.length === 0) break;
+      after = page.rows[page.rows.length - 1]!.resource_id;
+      open += page.rows.length;
+      for (const r of page.rows) if (!seenInDryRun.has(`${type}/${r.resource_id}`)) missing++;
+    }
+  }
+  return { open, missing };
 }
 
 /** Resources of earlier RPPS imports that this file no longer lists: ended (roles first, people last). */
