@@ -1,5 +1,5 @@
 import { processBundle } from './bundle.ts';
-import { parseElements, subsetResource } from './subset.ts';
+import { parseElements, subsetResource, type SummaryMode } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -273,21 +273,22 @@ export class FhirRest {
 }
 
 /**
- * `_elements` and `_summary` on a read: as on a search (top-level elements kept, SUBSETTED tag; `_summary=data`
- * drops the narrative, `false` is the whole resource). Other parameters of a read are ignored (`_format`,
- * `_pretty`); `_summary=true|text|count` is not supported (400).
+ * `_elements` and `_summary` on a read: as on a search (top-level elements kept, SUBSETTED tag; `_summary=true` the
+ * summary elements, `text` the narrative and mandatory elements, `data` drops the narrative, `false` is the whole
+ * resource). Other parameters of a read are ignored (`_format`, `_pretty`); `_summary=count` is for searches (400).
  */
 function readSubset(req: FhirRequest, r: Resource): Resource {
   let elements: string[] | undefined;
-  let summaryData = false;
+  let summary: SummaryMode | undefined;
   for (const [k, v] of req.query) {
     if (k === '_elements') elements = [...(elements ?? []), ...parseElements(v)];
     else if (k === '_summary') {
-      if (v === 'data') summaryData = true;
-      else if (v !== 'false') throw new OutcomeError(400, [issue('not-supported', `_summary=${v} n'est pas pris en charge (data, false)`, { expression: '_summary' })]);
+      if (v === 'data' || v === 'true' || v === 'text') summary = v;
+      else if (v === 'false') summary = undefined;
+      else throw new OutcomeError(400, [issue('not-supported', `_summary=${v} n'est pas pris en charge pour une lecture (true, text, data, false)`, { expression: '_summary' })]);
     }
   }
-  return subsetResource(r, { elements, summaryData });
+  return subsetResource(r, { elements, summary });
 }
 
 function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {

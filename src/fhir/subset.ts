@@ -3,10 +3,44 @@ import type { Resource } from './types.ts';
 
 export const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
 
-/** A resource restricted by `_elements` / `_summary=data`, tagged SUBSETTED (also used by read and vread). */
-export function subsetResource(r: Resource, parsed: { elements?: string[] | undefined; summaryData?: boolean | undefined }): Resource {
-  if (!parsed.elements && !parsed.summaryData) return r;
-  const keep = parsed.elements ? new Set(['resourceType', 'id', 'meta', ...parsed.elements]) : undefined;
+/**
+ * The elements FHIR R4 marks "summary" (Σ) in the base definition of each resource type the server stores
+ * (Resource: id, meta, implicitRules), for `_summary=true`; and their mandatory top-level elements (min ≥ 1), which
+ * `_summary=true` and `_summary=text` keep as well. Transcribed from the R4 (4.0.1) resource pages; extensions are
+ * not summary elements, so a ROR resource in summary mode keeps its identity (identifiers, names, types, links) only.
+ */
+export const SUMMARY_ELEMENTS: Record<string, readonly string[]> = {
+  Organization: ['identifier', 'active', 'type', 'name', 'partOf'],
+  HealthcareService: ['identifier', 'active', 'providedBy', 'category', 'type', 'specialty', 'location', 'name', 'comment', 'photo'],
+  Location: ['identifier', 'status', 'operationalStatus', 'name', 'description', 'mode', 'type', 'physicalType', 'managingOrganization'],
+  Practitioner: ['identifier', 'active', 'name', 'telecom', 'address', 'gender', 'birthDate'],
+  PractitionerRole: ['identifier', 'active', 'period', 'practitioner', 'organization', 'code', 'specialty', 'location', 'telecom'],
+  Task: [
+    'identifier', 'instantiatesCanonical', 'instantiatesUri', 'basedOn', 'groupIdentifier', 'partOf', 'status', 'statusReason', 'businessStatus',
+    'intent', 'code', 'description', 'focus', 'for', 'encounter', 'executionPeriod', 'lastModified', 'requester', 'owner', 'location',
+  ],
+};
+const MANDATORY_ELEMENTS: Record<string, readonly string[]> = { Task: ['status', 'intent'] };
+
+export type SummaryMode = 'true' | 'text' | 'data';
+
+/**
+ * A resource restricted by `_elements` or `_summary` (true, text, data), tagged SUBSETTED (also used by read and
+ * vread). `_summary=true` keeps the summary elements of the type (a type without a table: all but the narrative);
+ * `text` keeps the narrative, id, meta and the mandatory elements; `data` drops the narrative.
+ */
+export function subsetResource(r: Resource, parsed: { elements?: string[] | undefined; summary?: SummaryMode | undefined }): Resource {
+  const summary = parsed.summary;
+  if (!parsed.elements && !summary) return r;
+  const base = ['resourceType', 'id', 'meta'];
+  const keep =
+    summary === 'true' && SUMMARY_ELEMENTS[r.resourceType]
+      ? new Set([...base, 'implicitRules', ...SUMMARY_ELEMENTS[r.resourceType]!, ...(MANDATORY_ELEMENTS[r.resourceType] ?? [])])
+      : summary === 'text'
+        ? new Set([...base, 'implicitRules', 'text', ...(MANDATORY_ELEMENTS[r.resourceType] ?? [])])
+        : parsed.elements && !summary
+          ? new Set([...base, ...parsed.elements])
+          : undefined;
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (keep ? keep.has(k) || keep.has(`${k.replace(/[A-Z].*$/, '')}[x]`) : k !== 'text') out[k] = v;

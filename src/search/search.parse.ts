@@ -1,4 +1,4 @@
-import { parseElements } from '../fhir/subset.ts';
+import { parseElements, type SummaryMode } from '../fhir/subset.ts';
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
@@ -93,8 +93,8 @@ export interface ParsedSearch {
   root: CriteriaSet;
   /** `_elements`: top-level elements kept in the matches (undefined: whole resources). */
   elements?: string[];
-  /** `_summary=data`: the matches without their narrative. */
-  summaryData?: boolean;
+  /** `_summary=true|text|data`: the matches in summary mode (src/fhir/subset.ts). */
+  summary?: SummaryMode;
   /** Notes on how a parameter was read (IG spellings), reported as warnings in the outcome entry. */
   notes: { name: string; reason: string }[];
   sort: SortKey[];
@@ -163,10 +163,10 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       if (value === 'count') {
         parsed.count = 0;
         parsed.totalMode = 'accurate';
-      } else if (value === 'data') {
-        parsed.summaryData = true;
+      } else if (value === 'data' || value === 'true' || value === 'text') {
+        parsed.summary = value;
       } else if (value !== 'false') {
-        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (count, data, false)`, { expression: '_summary' })]);
+        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (true, text, data, count, false)`, { expression: '_summary' })]);
       }
       return;
     case '_elements':

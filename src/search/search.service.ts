@@ -46,7 +46,7 @@ export const RESULT_PARAMETERS: { name: string; type: string; documentation: str
   { name: '_sort', type: 'special', documentation: 'Clés séparées par des virgules, - pour décroissant ; paramètres string, token, date, number, quantity, chaînés (organization.x), _id, _lastUpdated, near' },
   { name: '_include', type: 'special', documentation: 'Type:paramètre[:TypeCible] ou * (toutes les références du type recherché), :iterate accepté' },
   { name: '_revinclude', type: 'special', documentation: 'Type:paramètre[:TypeCible] ou * (toutes les références vers le type recherché), :iterate accepté' },
-  { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées ; data : sans la narration (text) ; false : ressources complètes' },
+  { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées ; true : les éléments résumés (Σ) de R4 ; text : narration, id, meta et éléments obligatoires ; data : sans la narration (text) ; false : ressources complètes' },
   { name: '_elements', type: 'special', documentation: 'Éléments de premier niveau à renvoyer pour les résultats (match), séparés par des virgules ; ressources marquées SUBSETTED' },
   { name: '_format', type: 'token', documentation: 'json, application/json ou application/fhir+json (seul JSON est servi ; autre valeur : 406)' },
   { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total sur la première page)' },

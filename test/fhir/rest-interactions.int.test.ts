@@ -27,7 +27,7 @@ describe('FHIR interactions', () => {
     expect(new Date(res.headers['last-modified'] as string).getTime()).toBeGreaterThan(0);
   });
 
-  it('read and vread honour _elements and _summary=data (SUBSETTED), refuse other _summary values', async () => {
+  it('read and vread honour _elements and _summary=data|true|text (SUBSETTED), refuse other _summary values', async () => {
     const org = await post(ej({ text: { status: 'generated', div: '<div xmlns="http://www.w3.org/1999/xhtml">EJ</div>' } } as Partial<Resource>));
     const r = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_elements=name,identifier` })).json();
     expect(Object.keys(r).sort()).toEqual(['id', 'identifier', 'meta', 'name', 'resourceType']);
@@ -38,7 +38,12 @@ describe('FHIR interactions', () => {
     const whole = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=false` })).json();
     expect(whole.text).toBeDefined();
     expect(whole.meta.tag).toBeUndefined();
-    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=true` })).statusCode).toBe(400);
+    const summary = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=true` })).json();
+    expect(Object.keys(summary).sort()).toEqual(['id', 'identifier', 'meta', 'name', 'resourceType', ...(org.active !== undefined ? ['active'] : []), ...(org.type ? ['type'] : [])].sort());
+    expect(summary.meta.tag).toContainEqual(expect.objectContaining({ code: 'SUBSETTED' }));
+    const text = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=text` })).json();
+    expect(Object.keys(text).sort()).toEqual(['id', 'meta', 'resourceType', 'text']);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}?_summary=count` })).statusCode).toBe(400);
   });
 
   it('conditional read answers 304 on a matching If-None-Match', async () => {
@@ -323,7 +328,7 @@ describe('FHIR interactions', () => {
     expect(res.statusCode).toBe(200);
     expect(res.json().total).toBe(1);
     expect(res.json()).not.toHaveProperty("entry"); // no empty array
-    expect((await inject({ method: 'GET', url: '/fhir/Organization?_summary=text' })).statusCode).toBe(400);
+    expect((await inject({ method: 'GET', url: '/fhir/Organization?_summary=everything' })).statusCode).toBe(400);
   });
 
   it('unknown resource types and bad ids are rejected', async () => {

@@ -784,7 +784,7 @@ describe('gaps closed: _filter operators, :below, :in / :not-in, wildcard includ
     expect(hsr.searchRevInclude).toContain('*');
   });
 
-  it('_elements and _summary=data subset the matches (SUBSETTED), other _summary values are 400', async () => {
+  it('_elements and _summary=data|true|text subset the matches (SUBSETTED), unknown _summary values are 400', async () => {
     const b = await get(`HealthcareService?_id=${hs1.id}&_elements=name,specialty&_include=HealthcareService:location`);
     const m = b.entry!.find((e) => e.search?.mode === 'match')!.resource!;
     expect(Object.keys(m).sort()).toEqual(['id', 'meta', 'name', 'resourceType', 'specialty']);
@@ -795,7 +795,16 @@ describe('gaps closed: _filter operators, :below, :in / :not-in, wildcard includ
     const { meta: _m, ...rest } = d.entry![0]!.resource!;
     const { meta: _f, text: _t, ...fullRest } = full;
     expect(rest).toEqual(fullRest);
-    expect(await status('HealthcareService?_summary=true')).toEqual({ code: 400, expression: ['_summary'] });
+    // _summary=true: the R4 summary elements only (no extensions, no characteristic, no notAvailable).
+    const t = (await get(`HealthcareService?_id=${hs1.id}&_summary=true`)).entry![0]!.resource!;
+    const summaryKeys = ['active', 'category', 'comment', 'id', 'identifier', 'location', 'meta', 'name', 'photo', 'providedBy', 'resourceType', 'specialty', 'type'];
+    expect(Object.keys(t).every((k) => summaryKeys.includes(k))).toBe(true);
+    expect(t).toMatchObject({ identifier: full.identifier, providedBy: full.providedBy, specialty: full.specialty });
+    expect(t.extension).toBeUndefined();
+    expect((t.meta as { tag: { code: string }[] }).tag.map((x) => x.code)).toContain('SUBSETTED');
+    const x = (await get(`HealthcareService?_id=${hs1.id}&_summary=text`)).entry![0]!.resource!;
+    expect(Object.keys(x).every((k) => ['id', 'meta', 'resourceType', 'text'].includes(k))).toBe(true);
+    expect(await status('HealthcareService?_summary=yes')).toEqual({ code: 400, expression: ['_summary'] });
     expect(await status('HealthcareService?_elements=Name!')).toEqual({ code: 400, expression: ['_elements'] });
   });
 
