@@ -113,7 +113,7 @@ function percentile(sorted: number[], p: number): number {
 type Runner = (q: { resourceType: string; params: [string, string][] }) => Promise<void>;
 
 const inProcess = (db: Db): Runner => async (q) => {
-  await search(db, { ...q, baseUrl: 'http://bench/fhir' });
+  await search(db, { ...q, baseUrl: 'http://bench/fhir' }, { raw: true });
 };
 
 const overHttp = (base: string): Runner => async (q) => {

@@ -1,4 +1,5 @@
 import { subsetResource } from '../fhir/subset.ts';
+import { asEntryResource, RawResource, resourceJsonSql } from '../fhir/raw-json.ts';
 import type { Queryable } from '../db/db.ts';
 import { present } from '../directory/resource.store.ts';
 import { badRequest, issue } from '../fhir/outcome.ts';
@@ -175,7 +176,7 @@ function drivenPage(resourceType: string, parsed: ParsedSearch, cursor: { id: st
   const window = `SELECT ${t}.id ${from}${after} ORDER BY ${t}.id LIMIT ${size}`;
   const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
   const ids = `SELECT DISTINCT d.id FROM (${window}) d WHERE ${checks} ORDER BY d.id LIMIT ${limit}`;
-  const sql = `SELECT r.id, r.content${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND NOT r.deleted AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
+  const sql = `SELECT r.id, ${resourceJsonSql('r')} AS json${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND NOT r.deleted AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
   // Not DISTINCT: only the ratio n / seen matters, and an id seldom holds two of the driver's codes.
   const all = `SELECT ${t}.id ${from}`;
   return {
@@ -257,7 +258,13 @@ function isPlainToken(c: ParsedSearch['root']['criteria'][number]): boolean {
   return c.modifier === undefined || c.modifier === 'text';
 }
 
-export async function search(db: Queryable, req: SearchRequest): Promise<Bundle> {
+/**
+ * Runs a search. With `raw`, the entries' resources are RawResource texts (src/fhir/raw-json.ts), spliced into the
+ * HTTP response without being parsed (matches in summary or `_elements` mode, and included places that carry a
+ * distance, are parsed to be rewritten); without it, parsed resources.
+ */
+export async function search(db: Queryable, req: SearchRequest, opts: { raw?: boolean } = {}): Promise<Bundle> {
+  const raw = opts.raw === true;
   const compiled = compileSearch(req);
   const { parsed, countSql, countParams, cursor, near } = compiled;
   await checkValueSets(db, parsed);
@@ -286,21 +293,22 @@ export async function search(db: Queryable, req: SearchRequest): Promise<Bundle>
     const keys = parsed.sort.map((_, i) => last[`k${i}`] ?? null);
     bundle.link.push({ relation: 'next', url: `${path}${toQuery([...parsed.used, ['_cursor', encodeCursor(keys, last.id)]])}` });
   }
+  const subset = parsed.elements !== undefined || parsed.summary !== undefined;
   const entries: BundleEntry[] = rows.map((r) => {
-    const e = entry(req.baseUrl, subsetResource(r.content, parsed), 'match');
+    const stored = new RawResource(req.resourceType, r.id, r.json);
+    const e = entry(req.baseUrl, subset ? subsetResource(stored.parse(), parsed) : raw ? stored : stored.parse(), 'match');
     if (near && typeof r.dist === 'number') e.search!.extension = [distanceExtension(r.dist)];
     return e;
   });
   if (rows.length > 0 && parsed.includes.length > 0) {
-    const included = await runIncludes(db, req.resourceType, rows.map((r) => r.content), parsed.includes);
+    const included = await runIncludes(db, req.resourceType, rows.map((r) => ({ resourceType: req.resourceType, id: r.id })), parsed.includes);
     for (const r of included) {
-      const e = entry(req.baseUrl, r, 'include');
       // A proximity search chained through location (`location.near…`): the included places carry their own
       // distance, as in the IG's example response (specifications_techniques_3, scenario 6).
-      if (near?.link && r.resourceType === 'Location') {
-        const km = locationDistanceKm(r, near);
-        if (km !== undefined) e.search!.extension = [distanceExtension(km)];
-      }
+      const place = near?.link && r.resourceType === 'Location' ? r.parse() : undefined;
+      const e = entry(req.baseUrl, place ?? (raw ? r : r.parse()), 'include');
+      const km = place ? locationDistanceKm(place, near!) : undefined;
+      if (km !== undefined) e.search!.extension = [distanceExtension(km)];
       entries.push(e);
     }
   }
@@ -376,7 +384,7 @@ export async function countMatches(db: Queryable, mode: 'accurate' | 'estimate',
   return { n: Math.max(cap + 1, estimate), estimated: true };
 }
 
-type PageRow = { id: string; content: Resource; dist?: number | null } & Record<string, unknown>;
+type PageRow = { id: string; json: string; dist?: number | null } & Record<string, unknown>;
 
 /**
  * The page query. Without _sort: the matches in id order, keyset on the primary key. With _sort: each key is a
@@ -395,16 +403,16 @@ function buildPageSql(
   const dist = near ? `, ${nearDistanceSql(resourceType, near, 'r', p)} AS dist` : '';
   if (parsed.sort.length === 0) {
     const ordered = orderedSingleCriterion(parsed, preds, limit, cursor, p);
-    if (ordered) return `SELECT r.id, r.content${dist} FROM resource r WHERE ${ordered} ORDER BY r.id LIMIT ${limit}`;
+    if (ordered) return `SELECT r.id, ${resourceJsonSql('r')} AS json${dist} FROM resource r WHERE ${ordered} ORDER BY r.id LIMIT ${limit}`;
     const after = cursor ? ` AND r.id > ${p.add(cursor.id)}` : '';
     // The page's ids first, from the index tables and the live-resource index alone; then the content of those
     // ids only. As one join, the planner fetched each candidate's row (its jsonb content) before the last
     // criterion dropped most of them: 266 offers read for 13 matches around a small town.
     const ids = `SELECT r.id FROM resource r WHERE ${preds.join(' AND ')}${after} ORDER BY r.id LIMIT ${limit}`;
-    return `SELECT r.id, r.content${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
+    return `SELECT r.id, ${resourceJsonSql('r')} AS json${dist} FROM resource r WHERE r.res_type = ${p.add(resourceType)} AND r.id = ANY (ARRAY(${ids})) ORDER BY r.id LIMIT ${limit}`;
   }
   const keys = parsed.sort.map((k) => ({ ...sortKeySql(resourceType, k, 'r', p, near), desc: k.desc }));
-  const inner = `SELECT r.id, r.content${dist}${keys.map((k, i) => `, ${k.sql} AS k${i}`).join('')} FROM resource r WHERE ${preds.join(' AND ')}`;
+  const inner = `SELECT r.id, ${resourceJsonSql('r')} AS json${dist}${keys.map((k, i) => `, ${k.sql} AS k${i}`).join('')} FROM resource r WHERE ${preds.join(' AND ')}`;
   const order = [...keys.flatMap((k, i) => [`(q.k${i} IS NULL)`, `q.k${i} ${k.desc ? 'DESC' : 'ASC'}`]), 'q.id'].join(', ');
   let where = '';
   if (cursor) {
@@ -465,8 +473,9 @@ function distanceExtension(km: number): { url: string; valueDistance: Record<str
   return { url: LOCATION_DISTANCE, valueDistance: { value: Math.round(km * 1000) / 1000, unit: 'km', system: 'http://unitsofmeasure.org', code: 'km' } };
 }
 
-function entry(baseUrl: string, resource: Resource, mode: 'match' | 'include'): BundleEntry {
-  return { fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource: present(resource)!, search: { mode } };
+function entry(baseUrl: string, resource: Resource | RawResource, mode: 'match' | 'include'): BundleEntry {
+  const body = resource instanceof RawResource ? asEntryResource(resource) : present(resource)!;
+  return { fullUrl: `${baseUrl}/${resource.resourceType}/${resource.id}`, resource: body, search: { mode } };
 }
 
 function ignoredOutcome(parsed: ParsedSearch): BundleEntry {
@@ -521,13 +530,13 @@ async function checkValueSets(db: Queryable, parsed: ParsedSearch): Promise<void
  * type is not the searched type (the IG's tails `_revinclude=PractitionerRole:service&_include=
  * PractitionerRole:practitioner`), also run on what was included, until nothing new comes in.
  */
-async function runIncludes(db: Queryable, searchedType: string, matches: Resource[], directives: IncludeDirective[]): Promise<Resource[]> {
+async function runIncludes(db: Queryable, searchedType: string, matches: ResourceKey[], directives: IncludeDirective[]): Promise<RawResource[]> {
   const seen = new Set(matches.map((r) => `${r.resourceType}/${r.id}`));
-  const out: Resource[] = [];
-  let frontier = matches;
+  const out: RawResource[] = [];
+  let frontier: ResourceKey[] = matches;
   for (let round = 0; frontier.length > 0 && round < 10; round++) {
     const applicable = round === 0 ? directives : directives.filter((d) => d.iterate || d.sourceType !== searchedType);
-    const added: Resource[] = [];
+    const added: RawResource[] = [];
     const results = await Promise.all(applicable.map((d) => (d.reverse ? revIncludeOf(db, d, frontier) : includeOf(db, d, frontier))));
     for (const found of results) {
       for (const r of found) {
@@ -546,36 +555,40 @@ async function runIncludes(db: Queryable, searchedType: string, matches: Resourc
   return out;
 }
 
-async function includeOf(db: Queryable, d: IncludeDirective, from: Resource[]): Promise<Resource[]> {
-  const ids = from.filter((r) => r.resourceType === d.sourceType).map((r) => r.id!);
+type ResourceKey = { resourceType: string; id: string };
+type StoredRow = { res_type: string; id: string; json: string };
+const stored = (rows: StoredRow[]) => rows.map((r) => new RawResource(r.res_type, r.id, r.json));
+
+async function includeOf(db: Queryable, d: IncludeDirective, from: ResourceKey[]): Promise<RawResource[]> {
+  const ids = from.filter((r) => r.resourceType === d.sourceType).map((r) => r.id);
   if (ids.length === 0) return [];
-  const res = await db.query<{ content: Resource }>(
-    `SELECT r.content FROM resource r
+  const res = await db.query<StoredRow>(
+    `SELECT r.res_type, r.id, ${resourceJsonSql('r')} AS json FROM resource r
       WHERE NOT r.deleted AND (r.res_type, r.id) IN (
         SELECT s.target_type, s.target_id FROM sp_reference s
          WHERE s.res_type = $1 AND s.code = $2 AND s.id = ANY($3::text[])${d.targetType ? ' AND s.target_type = $4' : ''})
       ORDER BY r.res_type, r.id`,
     d.targetType ? [d.sourceType, d.def.code, ids, d.targetType] : [d.sourceType, d.def.code, ids],
   );
-  return res.rows.map((r) => r.content);
+  return stored(res.rows);
 }
 
-async function revIncludeOf(db: Queryable, d: IncludeDirective, from: Resource[]): Promise<Resource[]> {
+async function revIncludeOf(db: Queryable, d: IncludeDirective, from: ResourceKey[]): Promise<RawResource[]> {
   const byType = new Map<string, string[]>();
   for (const r of from) {
     if (!d.def.targets?.includes(r.resourceType) || (d.targetType && d.targetType !== r.resourceType)) continue;
-    byType.set(r.resourceType, [...(byType.get(r.resourceType) ?? []), r.id!]);
+    byType.set(r.resourceType, [...(byType.get(r.resourceType) ?? []), r.id]);
   }
-  const out: Resource[] = [];
+  const out: RawResource[] = [];
   for (const [type, ids] of byType) {
-    const res = await db.query<{ content: Resource }>(
-      `SELECT r.content FROM resource r
+    const res = await db.query<StoredRow>(
+      `SELECT r.res_type, r.id, ${resourceJsonSql('r')} AS json FROM resource r
         WHERE r.res_type = $1 AND NOT r.deleted AND r.id IN (
           SELECT s.id FROM sp_reference s WHERE s.res_type = $1 AND s.code = $2 AND s.target_type = $3 AND s.target_id = ANY($4::text[]))
         ORDER BY r.id`,
       [d.sourceType, d.def.code, type, ids],
     );
-    out.push(...res.rows.map((r) => r.content));
+    out.push(...stored(res.rows));
   }
   return out;
 }

@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { toFhirJson } from '../fhir/raw-json.ts';
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/db.ts';
@@ -94,7 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const send = (reply: FastifyReply, res: FhirResponse) => {
     reply.code(res.status).headers(res.headers);
     if (res.body === undefined) return reply.send();
-    return reply.type(FHIR_JSON).send(JSON.stringify(res.body));
+    return reply.type(FHIR_JSON).send(toFhirJson(res.body));
   };
   const formatCheck = (req: FastifyRequest) => {
     const fmt = new URLSearchParams(req.url.split('?')[1] ?? '').get('_format');

@@ -29,7 +29,7 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
   const terminology = new Terminology(db);
   await terminology.load();
   const directory = new Directory(db, createValidator(terminology), [searchIndexer]);
-  const searchEngine: SearchEngine = { search: (req) => search(db, req) };
+  const searchEngine: SearchEngine = { search: (req) => search(db, req, { raw: true }) };
   const appDeps: AppDeps = {
     config,
     db,
