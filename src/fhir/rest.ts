@@ -1,5 +1,5 @@
 import { processBundle } from './bundle.ts';
-import { parseElements, subsetResource, type SummaryMode } from './subset.ts';
+import { parseElements, parseSummary, subsetResource, type SummaryMode } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -282,11 +282,7 @@ function readSubset(req: FhirRequest, r: Resource): Resource {
   let summary: SummaryMode | undefined;
   for (const [k, v] of req.query) {
     if (k === '_elements') elements = [...(elements ?? []), ...parseElements(v)];
-    else if (k === '_summary') {
-      if (v === 'data' || v === 'true' || v === 'text') summary = v;
-      else if (v === 'false') summary = undefined;
-      else throw new OutcomeError(400, [issue('not-supported', `_summary=${v} n'est pas pris en charge pour une lecture (true, text, data, false)`, { expression: '_summary' })]);
-    }
+    else if (k === '_summary') summary = parseSummary(v, ['true', 'text', 'data']) as SummaryMode | undefined;
   }
   return subsetResource(r, { elements, summary });
 }

@@ -1,4 +1,4 @@
-import { badRequest } from './outcome.ts';
+import { badRequest, issue, OutcomeError } from './outcome.ts';
 import type { Resource } from './types.ts';
 
 export const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED', display: 'Resource encoded in summary mode' };
@@ -24,23 +24,31 @@ const MANDATORY_ELEMENTS: Record<string, readonly string[]> = { Task: ['status',
 
 export type SummaryMode = 'true' | 'text' | 'data';
 
+/** A `_summary` value: a summary mode, `count` (searches only), or undefined for `false`; anything else is a 400. */
+export function parseSummary(value: string, allowed: readonly string[]): SummaryMode | 'count' | undefined {
+  if (value === 'false') return undefined;
+  if (allowed.includes(value)) return value as SummaryMode | 'count';
+  throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (${[...allowed, 'false'].join(', ')})`, { expression: '_summary' })]);
+}
+
+/** The top-level elements a subset keeps; undefined: all but the narrative (`_summary=data`, or `true` on a type without a table). */
+function keptElements(resourceType: string, parsed: { elements?: string[] | undefined; summary?: SummaryMode | undefined }): Set<string> | undefined {
+  const base = ['resourceType', 'id', 'meta'];
+  const mandatory = MANDATORY_ELEMENTS[resourceType] ?? [];
+  const summary = SUMMARY_ELEMENTS[resourceType];
+  if (parsed.summary === 'true') return summary ? new Set([...base, 'implicitRules', ...summary, ...mandatory]) : undefined;
+  if (parsed.summary === 'text') return new Set([...base, 'implicitRules', 'text', ...mandatory]);
+  return parsed.elements ? new Set([...base, ...parsed.elements]) : undefined;
+}
+
 /**
  * A resource restricted by `_elements` or `_summary` (true, text, data), tagged SUBSETTED (also used by read and
- * vread). `_summary=true` keeps the summary elements of the type (a type without a table: all but the narrative);
- * `text` keeps the narrative, id, meta and the mandatory elements; `data` drops the narrative.
+ * vread). `_summary=true` keeps the summary elements of the type, `text` the narrative, id, meta and mandatory
+ * elements; `_elements` keeps the elements named (over `_summary=data`); `data` drops the narrative.
  */
 export function subsetResource(r: Resource, parsed: { elements?: string[] | undefined; summary?: SummaryMode | undefined }): Resource {
-  const summary = parsed.summary;
-  if (!parsed.elements && !summary) return r;
-  const base = ['resourceType', 'id', 'meta'];
-  const keep =
-    summary === 'true' && SUMMARY_ELEMENTS[r.resourceType]
-      ? new Set([...base, 'implicitRules', ...SUMMARY_ELEMENTS[r.resourceType]!, ...(MANDATORY_ELEMENTS[r.resourceType] ?? [])])
-      : summary === 'text'
-        ? new Set([...base, 'implicitRules', 'text', ...(MANDATORY_ELEMENTS[r.resourceType] ?? [])])
-        : parsed.elements && !summary
-          ? new Set([...base, ...parsed.elements])
-          : undefined;
+  if (!parsed.elements && !parsed.summary) return r;
+  const keep = keptElements(r.resourceType, parsed);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(r)) {
     if (keep ? keep.has(k) || keep.has(`${k.replace(/[A-Z].*$/, '')}[x]`) : k !== 'text') out[k] = v;

@@ -89,6 +89,29 @@ export function sourceHash(r: Resource, ignoredExtensionUrl: string): string {
  */
 export const MASS_CLOSURE = { share: 0.1, min: 100 } as const;
 
-export function isMassClosure(missing: number, open: number): boolean {
-  return missing > MASS_CLOSURE.min && missing > MASS_CLOSURE.share * open;
+/** The number of items in pages (of missing structures or resources). */
+export async function countPages(pages: AsyncIterable<readonly unknown[]>): Promise<number> {
+  let n = 0;
+  for await (const page of pages) n += page.length;
+  return n;
+}
+
+/**
+ * The warning of a run whose closures the guard holds back, or undefined when they may go ahead.
+ * `words`: what is open and what would not be done, in the report's French.
+ */
+export function massClosureWarning(
+  missing: number,
+  open: number,
+  words: { code: string; open: string; nothingDone: string; verb: string },
+): { line: number; code: string; severity: 'warning'; message: string } | undefined {
+  if (missing <= MASS_CLOSURE.min || missing <= MASS_CLOSURE.share * open) return undefined;
+  return {
+    line: 0,
+    code: words.code,
+    severity: 'warning',
+    message:
+      `le fichier ne liste pas ${missing} des ${open} ${words.open} des imports précédents (plus de ${MASS_CLOSURE.share * 100} %) : ` +
+      `extrait partiel ou fichier tronqué ? ${words.nothingDone} ; relancer avec --allow-mass-closure pour les ${words.verb}`,
+  };
 }

@@ -1,4 +1,4 @@
-import { parseElements, type SummaryMode } from '../fhir/subset.ts';
+import { parseElements, parseSummary, type SummaryMode } from '../fhir/subset.ts';
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
@@ -158,17 +158,15 @@ function parseOne(parsed: ParsedSearch, name: string, value: string): void {
       if (!/^[A-Za-z0-9_-]{1,2000}$/.test(value)) throw badRequest('Curseur de pagination invalide', '_cursor');
       parsed.cursor = value;
       return;
-    case '_summary':
-      // count: the number of matches, no entries; data: the matches without narrative; false: the default answer.
-      if (value === 'count') {
+    case '_summary': {
+      // count: the number of matches, no entries; true, text, data: the matches in summary mode; false: the default.
+      const mode = parseSummary(value, ['true', 'text', 'data', 'count']);
+      if (mode === 'count') {
         parsed.count = 0;
         parsed.totalMode = 'accurate';
-      } else if (value === 'data' || value === 'true' || value === 'text') {
-        parsed.summary = value;
-      } else if (value !== 'false') {
-        throw new OutcomeError(400, [issue('not-supported', `_summary=${value} n'est pas pris en charge (true, text, data, count, false)`, { expression: '_summary' })]);
-      }
+      } else parsed.summary = mode;
       return;
+    }
     case '_elements':
       parsed.elements = [...(parsed.elements ?? []), ...parseElements(value)];
       return;

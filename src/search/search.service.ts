@@ -557,7 +557,7 @@ async function runIncludes(db: Queryable, searchedType: string, matches: Resourc
 
 type ResourceKey = { resourceType: string; id: string };
 type StoredRow = { res_type: string; id: string; json: string };
-const stored = (rows: StoredRow[]) => rows.map((r) => new RawResource(r.res_type, r.id, r.json));
+const rawResources = (rows: StoredRow[]) => rows.map((r) => new RawResource(r.res_type, r.id, r.json));
 
 async function includeOf(db: Queryable, d: IncludeDirective, from: ResourceKey[]): Promise<RawResource[]> {
   const ids = from.filter((r) => r.resourceType === d.sourceType).map((r) => r.id);
@@ -570,7 +570,7 @@ async function includeOf(db: Queryable, d: IncludeDirective, from: ResourceKey[]
       ORDER BY r.res_type, r.id`,
     d.targetType ? [d.sourceType, d.def.code, ids, d.targetType] : [d.sourceType, d.def.code, ids],
   );
-  return stored(res.rows);
+  return rawResources(res.rows);
 }
 
 async function revIncludeOf(db: Queryable, d: IncludeDirective, from: ResourceKey[]): Promise<RawResource[]> {
@@ -588,7 +588,7 @@ async function revIncludeOf(db: Queryable, d: IncludeDirective, from: ResourceKe
         ORDER BY r.id`,
       [d.sourceType, d.def.code, type, ids],
     );
-    out.push(...stored(res.rows));
+    out.push(...rawResources(res.rows));
   }
   return out;
 }

@@ -1,4 +1,4 @@
-import { checkpoint, failRun, finishRun, isMassClosure, MASS_CLOSURE, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
+import { checkpoint, countPages, failRun, finishRun, massClosureWarning, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { basename } from 'node:path';
 import type { Queryable } from '../../db/db.ts';
 import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
@@ -206,24 +206,24 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     await inflight;
 
     // Structures of earlier imports that this file no longer lists: closed.
-    const missing = counters.unidentified === 0 ? await countMissing(db, run, dryRun, seenInDryRun) : undefined;
-    if (missing && !opts.allowMassClosure && isMassClosure(missing.missing, missing.open)) {
-      keepIssue({
-        line: 0,
-        code: 'closures-skipped',
-        severity: 'warning',
-        message:
-          `le fichier ne liste pas ${missing.missing} des ${missing.open} structures ouvertes des imports précédents (plus de ${MASS_CLOSURE.share * 100} %) : ` +
-          `extrait partiel ou fichier tronqué ? Aucune structure n'a été fermée ; relancer avec --allow-mass-closure pour les fermer`,
-      });
-    } else if (missing) await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
-    else {
+    if (counters.unidentified > 0) {
       keepIssue({
         line: 0,
         code: 'closures-skipped',
         severity: 'warning',
         message: `${counters.unidentified} ligne(s) rejetée(s) sans numéro FINESS lisible : aucune structure absente du fichier n'a été fermée par cet import`,
       });
+    } else {
+      const held = opts.allowMassClosure
+        ? undefined
+        : massClosureWarning(await countPages(missingStructures(db, run, dryRun, seenInDryRun)), await openStructures(db), {
+            code: 'closures-skipped',
+            open: 'structures ouvertes',
+            nothingDone: "Aucune structure n'a été fermée",
+            verb: 'fermer',
+          });
+      if (held) keepIssue(held);
+      else await closeMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
     }
     await finishRun(db, run);
     // Fresh statistics for the planner once many rows changed: PGlite has no autovacuum daemon, so without
@@ -415,18 +415,28 @@ async function writeBatch(
   run.checkpoint = lastLine;
 }
 
-/** How many structures earlier runs left open, and how many of them this run did not see. */
-async function countMissing(db: Queryable, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): Promise<{ missing: number; open: number }> {
-  const r = dryRun
-    ? await db.query<{ open: string; missing: string }>(
-        `SELECT count(*) AS open, count(*) FILTER (WHERE NOT (nofiness = ANY($1::text[]))) AS missing FROM finess_structure WHERE NOT closed`,
-        [[...seenInDryRun]],
-      )
-    : await db.query<{ open: string; missing: string }>(
-        `SELECT count(*) AS open, count(*) FILTER (WHERE last_run < $1) AS missing FROM finess_structure WHERE NOT closed`,
-        [run.id],
-      );
-  return { open: Number(r.rows[0]!.open), missing: Number(r.rows[0]!.missing) };
+async function openStructures(db: Queryable): Promise<number> {
+  return Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM finess_structure WHERE NOT closed`)).rows[0]!.n);
+}
+
+/**
+ * The structures earlier runs left open that this run did not see, page by page: those it did not touch (a dry run
+ * wrote nothing, so its pages are filtered on what it saw).
+ */
+async function* missingStructures(db: Queryable, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): AsyncGenerator<{ nofiness: string; resource_id: string }[]> {
+  let after = '';
+  for (;;) {
+    const page = await db.query<{ nofiness: string; resource_id: string }>(
+      dryRun
+        ? `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND nofiness > $1 ORDER BY nofiness LIMIT 1000`
+        : `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND last_run < $2 AND nofiness > $1 ORDER BY nofiness LIMIT 1000`,
+      dryRun ? [after] : [after, run.id],
+    );
+    if (page.rows.length === 0) return;
+    after = page.rows[page.rows.length - 1]!.nofiness;
+    const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(r.nofiness)) : page.rows;
+    if (missing.length > 0) yield missing;
+  }
 }
 
 /** Closes (organization-period.end, closing type DEF) the structures earlier runs saw and this one did not. */
@@ -439,21 +449,8 @@ async function closeMissing(
   seenInDryRun: Set<string>,
   onProgress: ImportOptions['onProgress'],
 ): Promise<void> {
-  const db = directory.db;
-  const pageSize = 1000;
-  let after = '';
   let done = 0;
-  for (;;) {
-    const page = await db.query<{ nofiness: string; resource_id: string }>(
-      dryRun
-        ? `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND nofiness > $1 ORDER BY nofiness LIMIT ${pageSize}`
-        : `SELECT nofiness, resource_id FROM finess_structure WHERE NOT closed AND last_run < $2 AND nofiness > $1 ORDER BY nofiness LIMIT ${pageSize}`,
-      dryRun ? [after] : [after, run.id],
-    );
-    if (page.rows.length === 0) return;
-    after = page.rows[page.rows.length - 1]!.nofiness;
-    const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(r.nofiness)) : page.rows;
-    if (missing.length === 0) continue;
+  for await (const missing of missingStructures(directory.db, run, dryRun, seenInDryRun)) {
     const current = await Promise.all(missing.map((m) => directory.read('Organization', m.resource_id)));
     const closed: (Resource & { id: string })[] = [];
     for (const c of current) if (c && !c.deleted && c.content) closed.push(closeStructure(c.content, fileDate));

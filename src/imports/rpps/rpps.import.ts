@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkpoint, failRun, finishRun, isMassClosure, MASS_CLOSURE, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
+import { checkpoint, countPages, failRun, finishRun, massClosureWarning, openRun, sourceHash, type RunState as SharedRunState } from '../import-run.ts';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
 import { createBrotliDecompress, createGunzip } from 'node:zlib';
@@ -233,24 +233,26 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
     await flush();
     await inflight;
 
-    const missing = counters.unidentified === 0 ? await countMissing(db, run, dryRun, seenInDryRun) : undefined;
-    if (missing && !opts.allowMassClosure && isMassClosure(missing.missing, missing.open)) {
-      keepIssue({
-        line: 0,
-        code: 'endings-skipped',
-        severity: 'warning',
-        message:
-          `le fichier ne liste plus ${missing.missing} des ${missing.open} ressources en cours des imports précédents (plus de ${MASS_CLOSURE.share * 100} %) : ` +
-          `extrait partiel ou fichier tronqué ? Aucune ressource n'a été terminée ; relancer avec --allow-mass-closure pour les terminer`,
-      });
-    } else if (missing) await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
-    else {
+    if (counters.unidentified > 0) {
       keepIssue({
         line: 0,
         code: 'endings-skipped',
         severity: 'warning',
         message: `${counters.unidentified} ligne(s) rejetée(s) sans identifiant PP lisible : aucune ressource absente du fichier n'a été terminée par cet import`,
       });
+    } else {
+      let missing = 0;
+      for (const type of TYPES) missing += await countPages(missingResources(db, type, run, dryRun, seenInDryRun));
+      const held = opts.allowMassClosure
+        ? undefined
+        : massClosureWarning(missing, await runningResources(db), {
+            code: 'endings-skipped',
+            open: 'ressources en cours',
+            nothingDone: "Aucune ressource n'a été terminée",
+            verb: 'terminer',
+          });
+      if (held) keepIssue(held);
+      else await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
     }
     await finishRun(db, run);
   } catch (e) {
@@ -484,32 +486,28 @@ async function writeBatch(
   return created * 2 > resources.length;
 }
 
-/** How many resources earlier runs left running, and how many of them this run did not see. */
-async function countMissing(db: Queryable, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): Promise<{ missing: number; open: number }> {
-  if (!dryRun) {
-    const r = await db.query<{ open: string; missing: string }>(
-      `SELECT count(*) AS open, count(*) FILTER (WHERE last_run < $1) AS missing FROM rpps_resource WHERE NOT ended`,
-      [run.id],
+async function runningResources(db: Queryable): Promise<number> {
+  return Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM rpps_resource WHERE NOT ended`)).rows[0]!.n);
+}
+
+/**
+ * The resources of a type earlier runs left running that this run did not see, page by page (a dry run wrote
+ * nothing, so its pages are filtered on what it saw).
+ */
+async function* missingResources(db: Queryable, type: ResourceType, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): AsyncGenerator<{ resource_id: string }[]> {
+  let after = '';
+  for (;;) {
+    const page = await db.query<{ resource_id: string }>(
+      dryRun
+        ? `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND resource_id > $2 ORDER BY resource_id LIMIT 500`
+        : `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND last_run < $3 AND resource_id > $2 ORDER BY resource_id LIMIT 500`,
+      dryRun ? [type, after] : [type, after, run.id],
     );
-    return { open: Number(r.rows[0]!.open), missing: Number(r.rows[0]!.missing) };
+    if (page.rows.length === 0) return;
+    after = page.rows[page.rows.length - 1]!.resource_id;
+    const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(`${type}/${r.resource_id}`)) : page.rows;
+    if (missing.length > 0) yield missing;
   }
-  // A dry run wrote nothing: the resources it saw are in memory, the running ones are read page by page.
-  let open = 0;
-  let missing = 0;
-  for (const type of TYPES) {
-    let after = '';
-    for (;;) {
-      const page = await db.query<{ resource_id: string }>(
-        `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND resource_id > $2 ORDER BY resource_id LIMIT 5000`,
-        [type, after],
-      );
-      if (page.rows.length === 0) break;
-      after = page.rows[page.rows.length - 1]!.resource_id;
-      open += page.rows.length;
-      for (const r of page.rows) if (!seenInDryRun.has(`${type}/${r.resource_id}`)) missing++;
-    }
-  }
-  return { open, missing };
 }
 
 /** Resources of earlier RPPS imports that this file no longer lists: ended (roles first, people last). */
@@ -522,22 +520,9 @@ async function endMissing(
   seenInDryRun: Set<string>,
   onProgress: RppsImportOptions['onProgress'],
 ): Promise<void> {
-  const db = directory.db;
-  const pageSize = 500;
   let done = 0;
   for (const type of TYPES) {
-    let after = '';
-    for (;;) {
-      const page = await db.query<{ resource_id: string }>(
-        dryRun
-          ? `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND resource_id > $2 ORDER BY resource_id LIMIT ${pageSize}`
-          : `SELECT resource_id FROM rpps_resource WHERE res_type = $1 AND NOT ended AND last_run < $3 AND resource_id > $2 ORDER BY resource_id LIMIT ${pageSize}`,
-        dryRun ? [type, after] : [type, after, run.id],
-      );
-      if (page.rows.length === 0) break;
-      after = page.rows[page.rows.length - 1]!.resource_id;
-      const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(`${type}/${r.resource_id}`)) : page.rows;
-      if (missing.length === 0) continue;
+    for await (const missing of missingResources(directory.db, type, run, dryRun, seenInDryRun)) {
       const current = await Promise.all(missing.map((m) => directory.read(type, m.resource_id)));
       const ended: RppsResource[] = [];
       for (const c of current) if (c && !c.deleted && c.content) ended.push(endResource(c.content, fileDate));
