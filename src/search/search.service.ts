@@ -99,7 +99,9 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   // One plain criterion: the matches are counted in the index table alone (its rows exist only for live
   // resources), without joining each one to the resource table.
   const indexed = singleCriterionIds(parsed, preds);
-  const countSql = indexed ? `SELECT count(*)::int8 AS n FROM (SELECT DISTINCT ${indexed.t}.id ${indexed.rest} AND ${indexed.t}.res_type = $1) m` : `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`;
+  const countSql = indexed
+    ? `SELECT count(*)::int8 AS n FROM (SELECT DISTINCT ${indexed.t}.id ${indexed.rest} AND ${indexed.t}.res_type = $1) m`
+    : (indexOnlyCount(preds) ?? `SELECT count(*)::int8 AS n FROM resource r WHERE ${preds.join(' AND ')}`);
   const countParams = [...p.values];
   const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort.length) : undefined;
   const near = findNear(parsed.root);
@@ -465,6 +467,81 @@ function singleCriterionIds(parsed: ParsedSearch, preds: string[]): { t: string;
   const m = /^r\.id IN \(SELECT (t\d+)\.id (FROM sp_(?:token|string) \1 WHERE .*)\)$/s.exec(preds[2]!);
   if (!m) return undefined;
   return { t: m[1]!, rest: m[2]! };
+}
+
+/**
+ * The count of a search with several criteria that all look at the id alone (memberships in index tables, `_id`),
+ * one of them a top-level membership in the searched resources' own index rows: counted over that membership's
+ * ids, each checked against the others, without reading the resource table (index rows exist only for the
+ * current version of live resources). As a join on `resource`, each candidate cost a probe of the resource's
+ * heap page for its `deleted` flag: 27 of the 40 ms of counting an OR of two specialties with an age range.
+ * Undefined when a criterion needs a resource column (`_lastUpdated`…) or no membership can start the count.
+ */
+export function indexOnlyCount(preds: string[]): string | undefined {
+  const conjuncts = preds.slice(2).flatMap(topLevelAnd);
+  const k = conjuncts.findIndex(isOwnMembership);
+  if (k < 0) return undefined;
+  const rest = conjuncts.filter((_, i) => i !== k);
+  if (rest.some((x) => /\br\.(?!id\b)\w+/.test(x))) return undefined;
+  const ids = conjuncts[k]!.slice('r.id IN ('.length, -1);
+  // $1 (the searched type, which the memberships restate) stays in the statement so its parameters keep their
+  // numbers and types.
+  return `SELECT count(*)::int8 AS n FROM (SELECT DISTINCT d.id FROM (${ids}) d) r WHERE ${['$1::text IS NOT NULL', ...rest].join(' AND ')}`;
+}
+
+/** Depth of parentheses after each character of a SQL text (quoted literals skipped). */
+function depths(sql: string): number[] {
+  const out: number[] = [];
+  let depth = 0;
+  let quoted = false;
+  for (const ch of sql) {
+    if (ch === "'") quoted = !quoted;
+    else if (!quoted && ch === '(') depth++;
+    else if (!quoted && ch === ')') depth--;
+    out.push(depth);
+  }
+  return out;
+}
+
+/** The operands of a predicate's top-level ANDs, outer parentheses removed (`(a AND (b AND c))` → a, b, c). */
+function topLevelAnd(pred: string): string[] {
+  let s = pred.trim();
+  for (;;) {
+    const d = depths(s);
+    // Wrapped whole: the opening parenthesis closes at the last character only.
+    if (s.startsWith('(') && d.slice(0, -1).every((x) => x > 0) && d[d.length - 1] === 0) s = s.slice(1, -1).trim();
+    else break;
+  }
+  const d = depths(s);
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = s.indexOf(' AND '); i >= 0; i = s.indexOf(' AND ', i + 1)) {
+    if (d[i] !== 0) continue;
+    parts.push(s.slice(start, i));
+    start = i + ' AND '.length;
+  }
+  parts.push(s.slice(start));
+  return parts.length > 1 ? parts.flatMap(topLevelAnd) : [s];
+}
+
+/**
+ * `r.id IN (SELECT tN.id FROM sp_… tN WHERE … [UNION SELECT …])`: every branch selects the owner id of index rows
+ * (not a reverse chain's target ids, which may name a deleted resource), and the list closes at the end.
+ */
+function isOwnMembership(pred: string): boolean {
+  if (!pred.startsWith('r.id IN (') || !pred.endsWith(')')) return false;
+  const inner = pred.slice('r.id IN ('.length, -1);
+  const d = depths(inner);
+  if (d.some((x) => x < 0)) return false;
+  const branches: string[] = [];
+  let start = 0;
+  for (let i = inner.indexOf(' UNION '); i >= 0; i = inner.indexOf(' UNION ', i + 1)) {
+    if (d[i] !== 0) continue;
+    branches.push(inner.slice(start, i));
+    start = i + ' UNION '.length;
+  }
+  branches.push(inner.slice(start));
+  return branches.every((b) => /^SELECT (\w+)\.id FROM sp_\w+ \1 WHERE /.test(b));
 }
 
 const LOCATION_DISTANCE = 'http://hl7.org/fhir/StructureDefinition/location-distance';

@@ -831,6 +831,31 @@ describe('total strategy on broad first pages', () => {
     expect(await countMatches(t.runtime.db, 'estimate', none.countSql, none.countParams, 2)).toEqual({ n: 0, estimated: false });
   });
 
+  it('counts several id-only criteria over the index rows alone, as the join on resource counts them, deleted ones excluded', async () => {
+    const gone = await post(healthcareService(egA1.id, [L1.id], { specialty: [{ coding: [{ system: TRE.R211, code: '227' }] }] }));
+    const del = await t.app.inject({ method: 'DELETE', url: `/fhir/HealthcareService/${gone.id}` });
+    expect(del.statusCode, del.body).toBeLessThan(300);
+    const queries: [string, [string, string][]][] = [
+      ['HealthcareService', [['specialty', '227,005'], ['characteristic', `${TRE.R213}|28`]]],
+      ['HealthcareService', [['_filter', '((specialty eq 227) or (specialty eq 481)) and (age-range-low le 35 and age-range-high ge 35)']]],
+      ['HealthcareService', [['specialty', '227'], ['location.capacity-status', `${TRE.R330}|02`]]],
+      ['HealthcareService', [['specialty', '227'], ['specialty:not', '005'], ['_id', `${hs1.id},${hs4.id},${gone.id}`]]],
+      ['HealthcareService', [['specialty', '227'], ['organization:above.identifier', `${FINESS}|${finessOf(ejA)}`]]],
+      ['Location', [['capacity-status', '02'], ['nb-capacity', 'gt0']]],
+    ];
+    for (const [resourceType, params] of queries) {
+      const c = compileSearch({ resourceType, params, baseUrl: 'http://x/fhir' });
+      expect(c.countSql, JSON.stringify(params)).not.toMatch(/FROM resource r WHERE/);
+      const viaIndex = (await t.runtime.db.query<{ n: number }>(c.countSql, c.countParams)).rows[0]!.n;
+      const matches = await ids(`${resourceType}?${params.map(([k, v]) => `${k}=${enc(v)}`).join('&')}`);
+      expect(Number(viaIndex), JSON.stringify(params)).toBe(matches.length);
+      expect(matches).not.toContain(gone.id);
+    }
+    // A criterion on a resource column keeps the join.
+    const lu = compileSearch({ resourceType: 'HealthcareService', params: [['specialty', '227'], ['_lastUpdated', 'ge2000-01-01']], baseUrl: 'http://x/fhir' });
+    expect(lu.countSql).toMatch(/FROM resource r WHERE/);
+  });
+
   it('a bundle whose first page is full has the exact total below the cap, with no outcome entry', async () => {
     const b = await get('HealthcareService?_count=1&_lastUpdated=ge2000-01-01');
     const all = await ids('HealthcareService?_lastUpdated=ge2000-01-01');
