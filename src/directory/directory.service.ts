@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { capacityProblems } from '../capacity/indicator.ts';
 import type { Db, Queryable } from '../db/db.ts';
 import { GroupCommit } from '../db/group-commit.ts';
 import {
@@ -10,9 +11,9 @@ import {
   preconditionFailed,
   type OperationOutcomeIssue,
 } from '../fhir/outcome.ts';
-import type { TransactionWrite } from '../fhir/rest.ts';
+import type { IfMatch, TransactionWrite } from '../fhir/rest.ts';
 import { RESOURCE_PROFILES, type Resource } from '../fhir/types.ts';
-import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractIdentifiers, extractReferences, resourceStore, UNIQUE_IDENTIFIER_TYPES, UNIQUE_VIOLATION, type Indexer, type StoredVersion } from './resource.store.ts';
+import { ASSERTION_FAILED, coreIndexer, dedupeKeys, extractIdentifiers, extractReferences, resourceStore, UNIQUE_IDENTIFIER_TYPES, UNIQUE_VIOLATION, type CurrentRow, type Indexer, type StoredVersion } from './resource.store.ts';
 
 /** Who performs a write; recorded with every version. Access rules will hang on it. */
 export interface Actor {
@@ -24,7 +25,7 @@ export const SYSTEM_ACTOR: Actor = { id: 'system' };
 /** Checks a resource against its profile; returns the problems found (empty when valid). */
 export type ResourceValidator = (resource: Resource) => OperationOutcomeIssue[];
 
-type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: number | undefined } & (
+type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: IfMatch | undefined } & (
   | { kind: 'create'; resource: Resource; /** server-generated id: cannot exist yet */ fresh: boolean }
   | { kind: 'update'; resource: Resource }
   | { kind: 'patch'; change: (current: Resource) => Resource }
@@ -34,6 +35,12 @@ type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: numbe
 export interface WriteResult {
   version: StoredVersion | null;
   created: boolean;
+  /**
+   * An update or patch whose result is the current content (meta.versionId and lastUpdated aside): nothing is
+   * written, no version is made, and `version` is the current one. An incremental consumer then does not fetch
+   * a resource again that did not change (a PUT of the same body, a capacity patch sent twice).
+   */
+  unchanged?: true;
 }
 
 /** Writes that commit together or not at all: one single write, or the writes of a transaction Bundle. */
@@ -42,8 +49,8 @@ interface WriteUnit {
 }
 
 export interface WriteOptions {
-  /** Version the client based its change on (If-Match); a stale one fails with 412. */
-  ifMatch?: number | undefined;
+  /** Version the client based its change on (If-Match); a stale one fails with 412. `*`: any current version. */
+  ifMatch?: IfMatch | undefined;
 }
 
 /** A write of a transaction failed, so none of its writes happened; `index` is the failed write's position. */
@@ -199,7 +206,11 @@ export class Directory {
               planned.push({ k, versionId, method: 'POST', resource: op.resource, created: true, previous: null });
               return;
             case 'update':
-              checkVersion(cur?.versionId, op.ifMatch, label);
+              checkVersion(cur?.versionId, op.ifMatch, label, cur?.deleted);
+              if (unchanged(cur, op.resource)) {
+                results[k] = { version: currentVersion(op, cur!), created: false, unchanged: true };
+                return;
+              }
               planned.push({ k, versionId, method: 'PUT', resource: op.resource, created: !cur || cur.deleted, previous: cur?.content ?? null });
               return;
             case 'patch': {
@@ -211,6 +222,10 @@ export class Directory {
                 throw new OutcomeError(400, [issue('invalid', 'Un patch ne peut changer ni le type ni l\'id de la ressource', { expression: op.resourceType })]);
               }
               this.check(next);
+              if (unchanged(cur, next)) {
+                results[k] = { version: currentVersion(op, cur), created: false, unchanged: true };
+                return;
+              }
               planned.push({ k, versionId, method: 'PATCH', resource: next, created: false, previous: cur.content });
               return;
             }
@@ -532,7 +547,13 @@ export class Directory {
 
   /** The validation issues that forbid writing (errors and fatal ones; warnings do not). */
   private errorsOf(resource: Resource): OperationOutcomeIssue[] {
-    return this.validate(resource).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+    return this.problemsOf(resource).filter((p) => p.severity === 'error' || p.severity === 'fatal');
+  }
+
+  /** The profile's verdict, then the business rules of the capacity indicators (src/capacity/indicator.ts). */
+  private problemsOf(resource: Resource): OperationOutcomeIssue[] {
+    const problems = this.validate(resource);
+    return resource.resourceType === 'Location' ? [...problems, ...capacityProblems(resource)] : problems;
   }
 
   /**
@@ -542,7 +563,7 @@ export class Directory {
   private check(resource: Resource): void {
     const profile = (RESOURCE_PROFILES as Record<string, string>)[resource.resourceType];
     if (profile && !(resource.meta?.profile ?? []).includes(profile)) resource.meta = { ...(resource.meta ?? {}), profile: [...(resource.meta?.profile ?? []), profile] };
-    const problems = this.validate(resource);
+    const problems = this.problemsOf(resource);
     if (problems.some((p) => p.severity === 'error' || p.severity === 'fatal')) throw new OutcomeError(422, problems);
   }
 
@@ -607,9 +628,20 @@ function gather(units: readonly WriteUnit[], results: readonly (WriteResult | Er
   });
 }
 
-function checkVersion(current: number | undefined, ifMatch: number | undefined, label: string): void {
+/** The new content is the current, live one (see WriteResult.unchanged). */
+function unchanged(cur: CurrentRow | undefined, next: Resource): boolean {
+  return !!cur && !cur.deleted && !!cur.content && sameContent(next, cur.content);
+}
+
+/** The current version, as the answer to a write that changed nothing. */
+function currentVersion(op: { resourceType: string; id: string }, cur: CurrentRow): StoredVersion {
+  return { resourceType: op.resourceType, id: op.id, versionId: cur.versionId, seq: 0, lastUpdated: cur.lastUpdated, deleted: false, method: 'PUT', content: cur.content };
+}
+
+function checkVersion(current: number | undefined, ifMatch: IfMatch | undefined, label: string, deleted = false): void {
   if (ifMatch === undefined) return;
-  if (current === undefined) throw preconditionFailed(`${label} n'existe pas : If-Match ne peut pas s'appliquer`);
+  if (current === undefined || (ifMatch === '*' && deleted)) throw preconditionFailed(`${label} n'existe pas : If-Match ne peut pas s'appliquer`);
+  if (ifMatch === '*') return;
   if (current !== ifMatch) {
     throw preconditionFailed(`${label} : la version ${ifMatch} attendue (If-Match) n'est plus la version courante (${current}). Relisez la ressource puis réappliquez votre modification.`);
   }

@@ -198,12 +198,12 @@ export const resourceStore = {
     return { versions: page.rows.map(toVersion), total: count.rows[0]?.n ?? 0 };
   },
 
-  /** Current resources of a type holding an identifier (value, optionally restricted to a system). */
+  /** Current resources of a type holding an identifier (value, optionally restricted to a system); at most 101. */
   async findByIdentifier(db: Queryable, resourceType: string, value: string, system?: string): Promise<string[]> {
     const r = await db.query<{ id: string }>(
       system === undefined
-        ? 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 LIMIT 3'
-        : 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 AND system IS NOT DISTINCT FROM $3 LIMIT 3',
+        ? 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 LIMIT 101'
+        : 'SELECT DISTINCT id FROM resource_identifier WHERE res_type = $1 AND value = $2 AND system IS NOT DISTINCT FROM $3 LIMIT 101',
       system === undefined ? [resourceType, value] : [resourceType, value, system === '' ? null : system],
     );
     return r.rows.map((x) => x.id);

@@ -170,11 +170,17 @@ function primitive(part: Part | undefined, anyType = false): unknown {
   return undefined;
 }
 
+/**
+ * 404 not-found for a path that selects nothing. Under an extension list (`….extension.where(url='…')…`), the
+ * expression is that list alone, as the national server answers a `replace` of a capacity indicator the place
+ * does not hold yet: bed-management clients send the `add` when they read exactly that expression
+ * (patch-capacitaire/location.md). The full path is in the diagnostics.
+ */
 function notFoundOnPath(op: Operation): OutcomeError {
   const container = /^(.*?\.extension\.where\(\s*url\s*=\s*'[^']*'\s*\))/.exec(op.path)?.[1];
   return new OutcomeError(404, [
-    issue('not-found', `Le chemin « ${op.path} » ne désigne aucun élément de la ressource (${op.type})`, {
-      expression: container && container !== op.path ? [container, op.path] : op.path,
+    issue('not-found', `Le chemin « ${op.path} » ne désigne aucun élément de la ressource (${op.type}) : aucun élément présent ne correspond`, {
+      expression: container ?? op.path,
     }),
   ]);
 }

@@ -23,9 +23,9 @@ export interface StoredVersionView {
 
 export interface Repository {
   create(actor: Actor, resource: Resource): Promise<StoredVersionView>;
-  update(actor: Actor, resource: Resource & { id: string }, opts: { ifMatch?: number }): Promise<{ version: StoredVersionView; created: boolean }>;
-  patch(actor: Actor, resourceType: string, id: string, change: (r: Resource) => Resource, opts: { ifMatch?: number }): Promise<StoredVersionView>;
-  delete(actor: Actor, resourceType: string, id: string, opts: { ifMatch?: number }): Promise<StoredVersionView | null>;
+  update(actor: Actor, resource: Resource & { id: string }, opts: { ifMatch?: IfMatch }): Promise<{ version: StoredVersionView; created: boolean }>;
+  patch(actor: Actor, resourceType: string, id: string, change: (r: Resource) => Resource, opts: { ifMatch?: IfMatch }): Promise<StoredVersionView>;
+  delete(actor: Actor, resourceType: string, id: string, opts: { ifMatch?: IfMatch }): Promise<StoredVersionView | null>;
   read(resourceType: string, id: string): Promise<{ versionId: number; deleted: boolean; content: Resource | null; lastUpdated: string } | null>;
   vread(resourceType: string, id: string, versionId: number): Promise<StoredVersionView | null>;
   history(q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number }): Promise<{ versions: StoredVersionView[]; total: number }>;
@@ -37,9 +37,9 @@ export interface Repository {
 /** One write of a transaction Bundle, as the repository executes it (creates carry their assigned id). */
 export type TransactionWrite =
   | { kind: 'create'; resource: Resource & { id: string } }
-  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: number | undefined }
-  | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: number | undefined }
-  | { kind: 'delete'; resourceType: string; id: string; ifMatch?: number | undefined };
+  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: IfMatch | undefined }
+  | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: IfMatch | undefined }
+  | { kind: 'delete'; resourceType: string; id: string; ifMatch?: IfMatch | undefined };
 
 export interface Actor {
   id: string;
@@ -105,7 +105,7 @@ export class FhirRest {
     const ifNoneExist = req.headers['if-none-exist'];
     if (ifNoneExist) {
       const ids = await this.matchConditional(type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
-      if (ids.length > 1) throw preconditionFailed(`If-None-Exist : ${ids.length} ressources correspondent`, 'multiple-matches');
+      if (ids.length > 1) throw preconditionFailed(`If-None-Exist : ${countLabel(ids.length)} correspondent`, 'multiple-matches');
       if (ids.length === 1) {
         const existing = await this.repo.read(type, ids[0]!);
         return {
@@ -135,7 +135,7 @@ export class FhirRest {
     checkType(type);
     const resource = checkBody(req.body, type);
     const ids = await this.matchConditional(type, new URLSearchParams(req.query));
-    if (ids.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${ids.length} ressources correspondent aux critères`, 'multiple-matches');
+    if (ids.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${countLabel(ids.length)} correspondent aux critères`, 'multiple-matches');
     if (ids.length === 0) {
       if (resource.id !== undefined) {
         const { version } = await this.repo.update(req.actor, resource as Resource & { id: string }, {});
@@ -155,18 +155,22 @@ export class FhirRest {
     checkType(type);
     checkId(id);
     const change = patchFunction(req);
-    const v = await this.repo.patch(req.actor, type, id, change, ifMatch(req));
+    const v = await patchAsNational(type, () => this.repo.patch(req.actor, type, id, change, ifMatch(req)));
     return written(req, v, 200);
   }
 
-  /** PATCH [type]?identifier=… as the national capacity flow uses: 404 no match, 412 several. */
+  /**
+   * PATCH [type]?identifier=… as the national capacity flow uses: 404 with expression `Location` when nothing
+   * matches, 412 multiple-matches when several do (ROR-fhir-documentation patch-capacitaire/location.md).
+   */
   async conditionalPatch(req: FhirRequest, type: string): Promise<FhirResponse> {
     checkType(type);
     const change = patchFunction(req);
-    const ids = await this.matchConditional(type, new URLSearchParams(req.query));
-    if (ids.length === 0) throw notFound(`Aucun ${type} ne correspond aux critères ${new URLSearchParams(req.query).toString()}`, type);
-    if (ids.length > 1) throw preconditionFailed(`${ids.length} ressources ${type} correspondent aux critères : l'identifiant n'est pas unique`, 'multiple-matches');
-    const v = await this.repo.patch(req.actor, type, ids[0]!, change, ifMatch(req));
+    const criteria = new URLSearchParams(req.query);
+    const ids = await this.matchConditional(type, criteria);
+    if (ids.length === 0) throw notFound(`Aucun ${type} ne correspond aux critères ${criteria.toString()} (identifiant inconnu)`, type);
+    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `La ressource ${type} recherchée n'est pas unique : ${countLabel(ids.length)} correspondent aux critères ${criteria.toString()}`, { expression: type })]);
+    const v = await patchAsNational(type, () => this.repo.patch(req.actor, type, ids[0]!, change, ifMatch(req)));
     return written(req, v, 200);
   }
 
@@ -302,6 +306,24 @@ function historyEntry(baseUrl: string, v: StoredVersionView): BundleEntry {
   return entry;
 }
 
+/**
+ * A PATCH of a Location is how bed-management systems send capacities, and the national server answers a result
+ * that breaks the profile or a capacity rule with 400 business-rule (a wrong code, an unknown indicator, an
+ * indicator already present), the only 4xx besides 404 and 412 those clients handle (patch-capacitaire/location.md).
+ * Other types keep FHIR's 422. The issues keep their diagnostics and expressions.
+ */
+async function patchAsNational<T>(type: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (e) {
+    if (type !== 'Location' || !(e instanceof OutcomeError) || e.status !== 422) throw e;
+    throw new OutcomeError(400, e.outcome.issue.map((x) => ({ ...x, code: 'business-rule' as const })));
+  }
+}
+
+/** « 4 ressources », or « plus de 100 ressources » past what an identifier lookup reads (findByIdentifier: 101). */
+const countLabel = (n: number) => (n > 100 ? 'plus de 100 ressources' : `${n} ressources`);
+
 function written(req: FhirRequest, v: StoredVersionView, status: number): FhirResponse {
   const headers: Record<string, string> = {
     ETag: etagOf(v.versionId),
@@ -353,9 +375,13 @@ export function checkBody(body: unknown, type: string): Resource {
 }
 
 /** The version an `If-Match` header (or a Bundle entry's `request.ifMatch`) names. */
-export function ifMatch(req: Pick<FhirRequest, 'headers'>): { ifMatch?: number } {
+/** A version the write must find current (If-Match: W/"3"), or `*`: any current version (RFC 9110 §13.1.1). */
+export type IfMatch = number | '*';
+
+export function ifMatch(req: Pick<FhirRequest, 'headers'>): { ifMatch?: IfMatch } {
   const h = req.headers['if-match'];
   if (!h) return {};
+  if (h.trim() === '*') return { ifMatch: '*' };
   const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(h);
   if (!m) throw badRequest(`En-tête If-Match invalide : « ${h} » (attendu W/"<versionId>")`);
   return { ifMatch: Number(m[1]) };

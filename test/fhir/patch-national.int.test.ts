@@ -163,9 +163,11 @@ describe('PATCH requests of the national documentation', () => {
         .extension.find((x) => x.url === 'nbInService'))!.valueInteger;
     expect(nb(res.json(), '030')).toBe(0);
     expect(nb(res.json(), '089')).toBe(1);
-    // A string where the extension holds an integer is rejected by the profile: 422, nothing written.
+    // A string where the extension holds an integer is rejected by the profile: nothing written; a Location
+    // patch answers 400 business-rule, as the national server does (patch-capacitaire/location.md).
     const bad = await patch(loc, { type: 'replace', path: path('089'), value: { value: 'trois' } });
-    expect(bad.statusCode).toBe(422);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issue.map((i: { code: string }) => i.code)).toEqual(['business-rule']);
     const read = await t.app.inject({ method: 'GET', url: `/fhir/Location/${loc.id}` });
     expect(nb(read.json(), '089')).toBe(1);
   });
