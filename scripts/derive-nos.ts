@@ -11,6 +11,7 @@
  * Outputs (committed):
  *   data/nos/nos-ror.json       value sets of the ROR with their code systems (only codes and displays)
  *   data/nos/nos-ror-extra.json small ROR value sets transcribed from ansforge/IG-NOS (scripts/nos-extra.ts)
+ *   data/nos/ror-ig.json        the ROR IG's own code systems and value sets (scripts/nos-extra/ig-local.ts)
  *   data/nos/communes.json.gz   JDV_J124-Commune over TRE_R13-CommuneOM (current communes + arrondissements municipaux)
  *   data/nos/PROVENANCE.md      where every package comes from
  * The format ("ror-terminology/1") is described in docs/terminology.md and read by src/terminology/terminology.package.ts.
@@ -23,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parsePackage, type TerminologyPackage } from '../src/terminology/terminology.package.ts';
 import { EXTRA_VALUE_SETS, type ExtraValueSet, includesOf } from './nos-extra.ts';
+import { IG, IG_CODE_SYSTEMS, IG_VALUE_SETS } from './nos-extra/ig-local.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = process.env.ROR_SHARED_DATA ?? join(ROOT, '..', 'shared', 'data');
@@ -75,10 +77,16 @@ function deriveNos(): { pkg: TerminologyPackage; sources: string[] } {
   const systems = new Map<string, Map<string, string>>();
   const valueSets: TerminologyPackage['valueSets'] = [];
   const sources: string[] = [];
+  const superseded = new Set(EXTRA_VALUE_SETS.filter((vs) => vs.supersedes).map((vs) => vs.url));
   let newest = '';
   for (const file of files) {
     const vs = JSON.parse(readFileSync(join(dir, file), 'utf8')) as FhirValueSet;
     if (vs.resourceType !== 'ValueSet') throw new Error(`${file} : pas un ValueSet`);
+    // A newer NOS version transcribed in scripts/nos-extra.ts replaces this stale copy (placed in nos-ror by placeExtra).
+    if (superseded.has(vs.url)) {
+      superseded.delete(vs.url);
+      continue;
+    }
     if (vs.compose?.exclude?.length) throw new Error(`${file} : compose.exclude non pris en charge`);
     const raw = file.startsWith('JDV_');
     if (!vs.date) throw new Error(`${file} : date absente`);
@@ -112,6 +120,7 @@ function deriveNos(): { pkg: TerminologyPackage; sources: string[] } {
     });
     sources.push(`| ${vs.name} | ${include.reduce((n, i) => n + (i.codes?.length ?? 0), 0)} | ${raw ? RAW_SOURCES[file] ?? 'input/NOS/JDV/…' : `ig/allNos2/${file} @ ${IG_COMMIT}`} |`);
   }
+  if (superseded.size) throw new Error(`copies partagées introuvables pour : ${[...superseded].join(', ')}`);
   const codeSystems = [...systems.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([url, concepts]) => ({
@@ -157,7 +166,7 @@ function extraValueSet(vs: ExtraValueSet): TerminologyPackage['valueSets'][numbe
  */
 function placeExtra(nos: TerminologyPackage): { extra: TerminologyPackage; inNos: ExtraValueSet[] } {
   const nosSystems = new Set(nos.codeSystems.map((c) => c.url));
-  const inNos = EXTRA_VALUE_SETS.filter((vs) => includesOf(vs).some((i) => nosSystems.has(i.system)));
+  const inNos = EXTRA_VALUE_SETS.filter((vs) => vs.supersedes || includesOf(vs).some((i) => nosSystems.has(i.system)));
   const rest = EXTRA_VALUE_SETS.filter((vs) => !inNos.includes(vs));
   if (inNos.length) {
     const systems = new Map(nos.codeSystems.map((c) => [c.url, new Map(c.concepts)]));
@@ -239,6 +248,26 @@ function deriveCommunes(): TerminologyPackage {
   };
 }
 
+/** The IG's own code systems and value sets (each value set takes its code systems whole). */
+function deriveIgLocal(): TerminologyPackage {
+  return {
+    format: 'ror-terminology/1',
+    package: 'ror-ig',
+    // IG 0.7.0 (ballot of 2024-12); the FSH sources carry no date of their own.
+    release: '20241201000000',
+    codeSystems: IG_CODE_SYSTEMS.map((cs) => ({ url: `${IG}/CodeSystem/${cs.id}`, name: cs.id, title: cs.title, version: '0.7.0', concepts: cs.concepts })),
+    systemAliases: {},
+    valueSets: IG_VALUE_SETS.map((vs) => ({
+      url: `${IG}/ValueSet/${vs.id}`,
+      name: vs.id,
+      title: vs.title,
+      version: '0.7.0',
+      status: 'active',
+      include: vs.systems.map((id) => ({ system: `${IG}/CodeSystem/${id}` })),
+    })),
+  };
+}
+
 function sha256(buf: Buffer | string): string {
   return createHash('sha256').update(buf).digest('hex');
 }
@@ -248,6 +277,9 @@ function main(): void {
   const { pkg: nos, sources } = deriveNos();
   const { extra, inNos } = placeExtra(nos);
   const communes = deriveCommunes();
+  const igLocal = deriveIgLocal();
+  const igText = formatPackage(igLocal);
+  writeFileSync(join(OUT, 'ror-ig.json'), igText);
   // Round-trip through the loader's own parser: what we write is what the server accepts.
   const nosText = formatPackage(nos);
   writeFileSync(join(OUT, 'nos-ror.json'), nosText);
@@ -287,7 +319,17 @@ Licence: ${NOS_SOURCE.licence}. sha256 of the file: \`${sha256(extraText)}\`.
 
 | value set | codes | source path @ commit | notes |
 |---|---|---|---|
-${EXTRA_VALUE_SETS.map((vs) => `| ${vs.name} | ${includesOf(vs).reduce((n, i) => n + i.concepts.length, 0)} | ${vs.source} | ${[inNos.includes(vs) ? 'shipped in nos-ror.json (its TRE is there)' : '', vs.notes ?? ''].filter(Boolean).join('; ')} |`).join('\n')}
+${EXTRA_VALUE_SETS.map((vs) => `| ${vs.name} | ${includesOf(vs).reduce((n, i) => n + i.concepts.length, 0)} | ${vs.source} | ${[inNos.includes(vs) ? 'shipped in nos-ror.json (its TRE is there)' : '', vs.retired?.length ? `retired but kept: ${vs.retired.join(', ')}` : '', vs.notes ?? ''].filter(Boolean).join('; ')} |`).join('\n')}
+
+## ror-ig.json — release ${igLocal.release}
+
+The ROR IG's own code systems and value sets (IG 0.7.0), transcribed by hand (codes and displays only) from the FSH
+sources of github \`ansforge/IG-fhir-repertoire-offre-ressources-sante\`; table in \`scripts/nos-extra/ig-local.ts\`.
+sha256 of the file: \`${sha256(igText)}\`.
+
+| resource | codes | source path @ commit |
+|---|---|---|
+${[...IG_CODE_SYSTEMS.map((cs) => `| CodeSystem ${cs.id} | ${cs.concepts.length} | ${cs.source} |`), ...IG_VALUE_SETS.map((vs) => `| ValueSet ${vs.id} | whole ${vs.systems.join(', ')} | ${vs.source} |`)].join('\n')}
 
 ## communes.json.gz — release ${communes.release}
 

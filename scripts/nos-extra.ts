@@ -20,12 +20,20 @@ export type ExtraValueSet = {
   description?: string;
   source: string;
   notes?: string;
+  /**
+   * Replaces the stale copy of the same JDV in shared/data/nos (a newer NOS version): the shared file is then not
+   * read, and this one is shipped in nos-ror, where its TRE already was (a code system belongs to one package).
+   */
+  supersedes?: boolean;
+  /** Codes a newer NOS version no longer lists, kept so that stored data stay valid (docs/terminology.md). */
+  retired?: string[];
 } & ({ system: string; concepts: [string, string][]; includes?: never } | { includes: ExtraInclude[]; system?: never; concepts?: never });
 
 /** The includes of a JDV, whichever way it is written. */
 export const includesOf = (vs: ExtraValueSet): ExtraInclude[] => vs.includes ?? [{ system: vs.system!, concepts: vs.concepts! }];
 
 import { J16_CONCEPTS } from './nos-extra/j16-acte-specifique.ts';
+import { J238_CONCEPTS, RETIRED_J238 } from './nos-extra/j238-type-offre.ts';
 
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const jdv = (name: string) => `${NOS}/${name}/FHIR/${name.replace('_', '-')}`;
@@ -1037,5 +1045,143 @@ export const EXTRA_VALUE_SETS: ExtraValueSet[] = [
       ['10', 'A vérifier'],
     ],
     source: 'input/NOS/JDV/JDV_J244_StatutMetierAnomalie_ROR.json @ 6fc9dd5d21d33c0fd04041b87873c28c4a055a09',
+  },
+  // --- Newer NOS versions of JDVs whose shared/data copy is stale (acceptance audit, 2025) ---
+  {
+    url: jdv('JDV_J41-TypeHoraire-ROR'),
+    name: 'JDV_J41-TypeHoraire-ROR',
+    version: '20230630120000',
+    date: '2023-06-30T12:00:00+01:00',
+    description: 'Type horaire',
+    system: `${NOS}/TRE_R252-TypeHoraire/FHIR/TRE-R252-TypeHoraire`,
+    concepts: [
+      ['01', "Horaire d'ouverture"],
+      ['02', 'Horaire de fonctionnement'],
+      ['03', 'Horaire de garde'],
+      ['04', "Horaire d'ouverture du secrétariat"],
+      ['05', "Horaire de visite d'un acteur de santé"],
+      ['06', 'Horaire de consultation sans RDV'],
+      ['07', 'Horaire de consultation sur RDV'],
+      ['08', 'Horaire de fermeture'],
+    ],
+    source: 'ansforge/IG-terminologie-de-sante ig/DM-37/ValueSet-JDV-J41-TypeHoraire-ROR.json @ 5511555a5f04363118cc12e8263c47dc2c183940',
+    notes: 'supersedes the 2020 copy of shared/data (codes 01, 02 only)',
+    supersedes: true,
+  },
+  {
+    url: jdv('JDV_J198-FonctionLieu-ROR'),
+    name: 'JDV_J198-FonctionLieu-ROR',
+    version: '20260601120000',
+    date: '2026-06-01T12:00:00+01:00',
+    description: "Destination d'usage du lieu pour le lieu de réalisation de l'offre.",
+    system: `${NOS}/TRE_R343-FonctionLieu/FHIR/TRE-R343-FonctionLieu`,
+    concepts: [
+      ['001', 'Hébergement MCO'],
+      ['002', 'Hébergement PSY'],
+      ['003', 'Hébergement MS'],
+      ['004', 'Hébergement SMR'],
+      ['005', 'Adresse'],
+      ['006', 'Bloc opératoire'],
+      ['007', 'Caisson hyperbare'],
+      ['008', 'Chambre mortuaire'],
+      ['009', 'Plateau d’endoscopie'],
+      ['010', 'Plateau d’imagerie conventionnelle'],
+      ['011', 'Plateau d’imagerie interventionnelle'],
+      ['012', 'Plateau de réadaptation'],
+      ['013', 'Salle de travail (salle de naissance)'],
+      ['014', 'Bloc obstétrical'],
+      ['015', "Local de cabinet de ville d'ergothérapie"],
+      ['016', 'Local de cabinet de ville de diététique'],
+      ['017', 'Local de cabinet dentaire ou de stomatologie'],
+      ['018', 'Local de cabinet de ville de kinésithérapie'],
+      ['019', 'Local de cabinet de ville infirmier'],
+      ['020', 'Local de cabinet de ville de maïeutique'],
+      ['021', 'Local de cabinet de ville d’oto-rhino-laryngologie (ORL)'],
+      ['022', 'Local de cabinet de ville de cardiologie'],
+      ['023', 'Local de cabinet de ville de médecine générale'],
+      ['024', 'Local de cabinet de ville de Médecine Physique et de Réadaptation (MPR)'],
+      ['025', 'Local de cabinet de ville de rhumatologie'],
+      ['026', 'Local de cabinet de ville de pédiatrie'],
+      ['027', 'Local de cabinet de ville d’ophtalmologie'],
+      ['028', 'Local de cabinet de ville de pneumologie'],
+      ['029', 'Plateau de médecine nucléaire'],
+    ],
+    source: 'ansforge/IG-terminologie-de-sante, rendering of ValueSet JDV-J198-FonctionLieu-ROR in ans.fr.terminologies 1.10.0 (NOS version 20260601120000; the index gives no path or commit for it; the 1.4.0 rendering, version 20251017120000, lists 001–014)',
+    notes: 'supersedes the 2022 copy of shared/data (code 001 only); 001 is now displayed « Hébergement MCO » (was « Hébergement »)',
+    supersedes: true,
+  },
+  {
+    url: jdv('JDV_J238-TypeOffre-ROR'),
+    name: 'JDV_J238-TypeOffre-ROR',
+    version: '20260730120000',
+    date: '2026-07-30T12:00:00+01:00',
+    description: "Prestations que peut réaliser une structure et qui permettent de répondre au besoin de santé d'une personne",
+    system: `${NOS}/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation`,
+    concepts: [...J238_CONCEPTS, ...RETIRED_J238],
+    retired: RETIRED_J238.map(([code]) => code),
+    source: 'ansforge/IG-terminologie-de-sante, rendering of ValueSet JDV-J238-TypeOffre-ROR in ans.fr.terminologies 1.12.0 (NOS version 20260730120000; no path or commit in the index); retired codes from ig/DM-37/ValueSet-JDV-J238-TypeOffre-ROR.json @ 5511555a5f04363118cc12e8263c47dc2c183940 (version of 2024-01-26)',
+    notes: 'table in `scripts/nos-extra/j238-type-offre.ts`; 116 and 118, listed in 2024 and no longer in 2026, are kept for validation',
+  },
+  {
+    url: jdv('JDV_J218-CNAMAmeliSecteurConventionnement-ROR'),
+    name: 'JDV_J218-CNAMAmeliSecteurConventionnement-ROR',
+    version: '20220826120000',
+    date: '2022-08-26T12:00:00+01:00',
+    description: 'Secteur de conventionnement du professionnel libéral par la CNAM extracts ameli',
+    system: `${NOS}/TRE_R282-CNAMAmeliSecteurConventionnement/FHIR/TRE-R282-CNAMAmeliSecteurConventionnement`,
+    concepts: [
+      ['nc', 'Non conventionné'],
+      ['c1', 'Secteur 1 ou conventionné'],
+      ['c2', 'Secteur 1 ou conventionné avec droit au dépassement permanent'],
+      ['c3', 'Secteur 2'],
+    ],
+    source: 'ansforge/IG-terminologie-de-sante ig/DM-37/ValueSet-JDV-J218-CNAMAmeliSecteurConventionnement-ROR.json @ 76847f8bcd900d21017d5023dfe52b76e2560b09',
+  },
+  {
+    url: jdv('JDV_J236-TypeIdentifiant-ROR'),
+    name: 'JDV_J236-TypeIdentifiant-ROR',
+    version: '20231030120000',
+    date: '2023-10-30T12:00:00+01:00',
+    description: "Types d'identifiants utilisés dans le ROR",
+    includes: [
+      {
+        system: `${NOS}/TRE_R345-TypeIdentifiantAutre/FHIR/TRE-R345-TypeIdentifiantAutre`,
+        concepts: [
+          ['42', "Identifiant fonctionnel de l'OI connu par l'instance ROR"],
+          ['43', "Identifiant interne de l'OI connu par l'instance ROR"],
+        ],
+      },
+      {
+        system: `${NOS}/TRE_R355-TypeIdentifiantOffre/FHIR/TRE-R355-TypeIdentifiantOffre`,
+        concepts: [
+          ['35', "Identifiant fonctionnel de l'offre connu par l'instance ROR"],
+          ['36', "Identifiant interne de l'offre connu par l'instance ROR"],
+        ],
+      },
+      {
+        system: `${NOS}/TRE_R354-TypeIdentifiantRessourceOperationnelle/FHIR/TRE-R354-TypeIdentifiantRessourceOperationnelle`,
+        concepts: [
+          ['25', "Identifiant du lieu de réalisation de l'offre connu par l'instance ROR"],
+          ['26', "Identifiant de la zone d'hébergement connu par l'établissement"],
+        ],
+      },
+      {
+        system: `${NOS}/TRE_G08-TypeIdentifiantPersonne/FHIR/TRE-G08-TypeIdentifiantPersonne`,
+        concepts: [['30', "Identifiant de la situation opérationnelle connu par l'instance ROR"]],
+      },
+      {
+        system: `${NOS}/TRE_G07-TypeIdentifiantStructure/FHIR/TRE-G07-TypeIdentifiantStructure`,
+        concepts: [
+          ['40', 'Identifiant national de structure'],
+          ['41', "Identifiant interne de l'établissement connu par l'instance ROR"],
+          ['0', 'Id Cabinet ADELI'],
+          ['1', 'FINESS'],
+          ['2', 'SIREN'],
+          ['3', 'SIRET'],
+          ['4', 'Id Cabinet RPPS'],
+        ],
+      },
+    ],
+    source: 'ansforge/IG-terminologie-de-sante ig/DM-37/ValueSet-JDV-J236-TypeIdentifiant-ROR.json @ 5511555a5f04363118cc12e8263c47dc2c183940',
   },
 ];

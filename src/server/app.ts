@@ -8,6 +8,7 @@ import { capabilityStatement, type CapabilityInput } from '../fhir/capability.ts
 import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
 import { FhirRest, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
 import { VERSION } from '../version.ts';
+import { TERMINOLOGY_CAPABILITIES, type TerminologyCapabilitiesBuilder } from '../terminology/terminology.routes.ts';
 
 export interface AppDeps {
   config: Config;
@@ -118,9 +119,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post('/fhir', async (req, reply) => send(reply, await rest.bundle(toFhir(req))));
 
   type P = { type: string; id: string; vid: string };
-  app.get('/fhir/metadata', async (req, reply) =>
-    send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources }) }),
-  );
+  app.get('/fhir/metadata', async (req, reply) => {
+    // mode=terminology: the TerminologyCapabilities built by the terminology plugin (R4 "capabilities" interaction).
+    const mode = new URLSearchParams(req.url.split('?')[1] ?? '').get('mode');
+    if (mode === 'terminology' && app.hasDecorator(TERMINOLOGY_CAPABILITIES)) {
+      const build = (app as unknown as Record<string, TerminologyCapabilitiesBuilder>)[TERMINOLOGY_CAPABILITIES]!;
+      return send(reply, { status: 200, headers: {}, body: build({ baseUrl: baseUrl(req), version: VERSION }) });
+    }
+    return send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources }) });
+  });
   app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
   app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));
   app.post<{ Params: P }>('/fhir/:type/_search', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));

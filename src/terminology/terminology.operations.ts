@@ -1,5 +1,5 @@
 import { issue, notFound, OutcomeError } from '../fhir/outcome.ts';
-import type { Terminology } from './terminology.service.ts';
+import { MAX_EXPANSION, type Terminology } from './terminology.service.ts';
 
 /**
  * FHIR terminology operations, transport-agnostic: CodeSystem/$lookup, ValueSet/$expand and
@@ -26,6 +26,7 @@ interface ParametersParameter {
   valueCode?: string;
   valueInteger?: number;
   valueCoding?: Coding;
+  part?: ParametersParameter[];
 }
 
 export interface Parameters {
@@ -84,6 +85,58 @@ function objectParam<K extends 'coding' | 'codeableConcept'>(input: OperationInp
   return (v as Record<K, K extends 'coding' ? Coding : { coding?: Coding[] }>)[kind];
 }
 
+/** A boolean input ("true" / "false"), 400 otherwise. */
+function bool(input: OperationInput, name: string): boolean | undefined {
+  const v = one(input, name);
+  if (v === undefined) return undefined;
+  if (v !== 'true' && v !== 'false') throw invalid(name, `Paramètre « ${name} » : « true » ou « false » attendu, reçu « ${v} »`);
+  return v === 'true';
+}
+
+const DATE_TIME = /^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])(T([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d+)?(Z|[+-]((0\d|1[0-3]):[0-5]\d|14:00)))?)?)?$/;
+/** Language tag (BCP 47, loosely). */
+const LANGUAGE = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
+
+/**
+ * R4 inputs accepted without effect here, each checked for form: the server holds one version of each code system
+ * and value set, French displays only, no designations, no definitions, no hierarchy, no inactive codes in expansions.
+ */
+const IGNORED: Record<string, 'boolean' | 'date' | 'language' | 'canonical' | 'string'> = {
+  includeDesignations: 'boolean',
+  includeDefinition: 'boolean',
+  activeOnly: 'boolean',
+  excludeNested: 'boolean',
+  excludeNotForUI: 'boolean',
+  excludePostCoordinated: 'boolean',
+  limitedExpansion: 'boolean',
+  abstract: 'boolean',
+  date: 'date',
+  displayLanguage: 'language',
+  'system-version': 'canonical',
+  'check-system-version': 'canonical',
+  'force-system-version': 'canonical',
+  'exclude-system': 'canonical',
+  profile: 'canonical',
+  context: 'canonical',
+  contextDirection: 'string',
+  designation: 'string',
+  property: 'string',
+};
+
+/** Checks the form of the accepted-but-ignored inputs present (repeatable ones: every value). */
+function checkIgnored(input: OperationInput, names: string[]): void {
+  for (const [name, value] of input) {
+    const kind = names.includes(name) ? IGNORED[name] : undefined;
+    if (!kind) continue;
+    if (typeof value !== 'string') throw invalid(name, `Paramètre « ${name} » : une valeur simple est attendue`);
+    if (value.trim() === '') throw invalid(name, `Paramètre « ${name} » vide`);
+    if (kind === 'boolean' && value !== 'true' && value !== 'false') throw invalid(name, `Paramètre « ${name} » : « true » ou « false » attendu, reçu « ${value} »`);
+    if (kind === 'date' && !DATE_TIME.test(value)) throw invalid(name, `Paramètre « ${name} » : date FHIR attendue (AAAA, AAAA-MM, AAAA-MM-JJ ou dateTime avec fuseau), reçu « ${value} »`);
+    if (kind === 'language' && !LANGUAGE.test(value)) throw invalid(name, `Paramètre « ${name} » : code de langue attendu (ex. fr-FR), reçu « ${value} »`);
+    if (kind === 'canonical' && /\s/.test(value)) throw invalid(name, `Paramètre « ${name} » : URL canonique attendue, reçu « ${value} »`);
+  }
+}
+
 function integer(input: OperationInput, name: string): number | undefined {
   const v = one(input, name);
   if (v === undefined) return undefined;
@@ -92,8 +145,8 @@ function integer(input: OperationInput, name: string): number | undefined {
 }
 
 /**
- * Rejects parameters an operation does not know or implement (a typo must not silently change the answer).
- * Accepted and without effect: displayLanguage (displays are French only) and activeOnly (every shipped code is active).
+ * Rejects parameters an operation does not know (a typo must not silently change the answer). The R4 inputs that
+ * cannot change an answer of this server are accepted and checked for form only (see IGNORED and docs/terminology.md).
  */
 function onlyKnown(input: OperationInput, known: string[], op: string): void {
   for (const [name] of input) {
@@ -101,9 +154,15 @@ function onlyKnown(input: OperationInput, known: string[], op: string): void {
   }
 }
 
-/** `url` or `url|version`: the version, when given, must be the one loaded. */
-function valueSetUrl(t: Terminology, input: OperationInput, op: string): string {
-  const raw = one(input, 'url');
+/** `url` or `url|version` (or the id of an instance-level call): the version, when given, must be the one loaded. */
+function valueSetUrl(t: Terminology, input: OperationInput, op: string, id?: string): string {
+  let raw = one(input, 'url');
+  if (id !== undefined) {
+    const byId = t.valueSetById(id);
+    if (!byId) throw notFound(`Jeu de valeurs inconnu : ValueSet/${id}`, 'id');
+    if (raw !== undefined && raw.split('|')[0] !== byId.url) throw invalid('url', `Le paramètre « url » (${raw}) ne désigne pas ValueSet/${id} (${byId.url})`);
+    raw ??= byId.url;
+  }
   if (raw === undefined) {
     if (input.some(([n]) => n === 'valueSet')) throw new OutcomeError(400, [issue('not-supported', `${op} : seuls les jeux de valeurs du serveur sont pris en charge (paramètre url)`, { expression: 'valueSet' })]);
     throw required('url', op);
@@ -118,11 +177,19 @@ function valueSetUrl(t: Terminology, input: OperationInput, op: string): string 
 }
 
 /** CodeSystem/$lookup (system + code, or coding): name, version, display of the code. */
-export function lookup(t: Terminology, input: OperationInput): Parameters {
+export function lookup(t: Terminology, input: OperationInput, id?: string): Parameters {
   const op = 'CodeSystem/$lookup';
-  onlyKnown(input, ['system', 'code', 'version', 'coding', 'displayLanguage'], op);
+  const ignored = ['date', 'displayLanguage', 'property'];
+  onlyKnown(input, ['system', 'code', 'version', 'coding', ...ignored], op);
+  checkIgnored(input, ignored);
   const coding = objectParam(input, 'coding', 'coding');
-  const system = coding?.system ?? one(input, 'system');
+  let system = coding?.system ?? one(input, 'system');
+  if (id !== undefined) {
+    const cs = t.codeSystemById(id);
+    if (!cs) throw notFound(`Système de codes inconnu : CodeSystem/${id}`, 'id');
+    if (system !== undefined && t.lookupSystem(system) !== cs.url) throw invalid('system', `Le paramètre « system » (${system}) ne désigne pas CodeSystem/${id} (${cs.url})`);
+    system ??= cs.url;
+  }
   const code = coding?.code ?? one(input, 'code');
   if (code === undefined) throw required(coding ? 'coding.code' : 'code', op);
   if (system === undefined) throw required(coding ? 'coding.system' : 'system', op);
@@ -135,6 +202,8 @@ export function lookup(t: Terminology, input: OperationInput): Parameters {
   if (version !== undefined && found.version !== undefined && version !== found.version) {
     throw notFound(`Version ${version} de ${found.name} inconnue (version chargée : ${found.version})`, 'version');
   }
+  // property: the server holds no concept properties beyond the display; a requested `display` is echoed as one.
+  const wanted = input.filter(([n]) => n === 'property').map(([, v]) => v as string);
   return {
     resourceType: 'Parameters',
     parameter: [
@@ -143,23 +212,30 @@ export function lookup(t: Terminology, input: OperationInput): Parameters {
       { name: 'display', valueString: found.display },
       { name: 'system', valueUri: found.system },
       { name: 'code', valueCode: found.code },
+      ...(wanted.includes('display') ? [{ name: 'property', part: [{ name: 'code', valueCode: 'display' }, { name: 'value', valueString: found.display }] }] : []),
     ],
   };
 }
 
 /** ValueSet/$expand (url, filter, count, offset): a ValueSet with its expansion, paged by count/offset. */
-export function expand(t: Terminology, input: OperationInput, now = new Date()): Record<string, unknown> {
+export function expand(t: Terminology, input: OperationInput, now = new Date(), id?: string): Record<string, unknown> {
   const op = 'ValueSet/$expand';
-  onlyKnown(input, ['url', 'valueSetVersion', 'filter', 'count', 'offset', 'displayLanguage', 'activeOnly', 'valueSet'], op);
-  const url = valueSetUrl(t, input, op);
+  const ignored = [
+    'includeDesignations', 'includeDefinition', 'activeOnly', 'excludeNested', 'excludeNotForUI', 'excludePostCoordinated', 'limitedExpansion',
+    'date', 'displayLanguage', 'system-version', 'check-system-version', 'force-system-version', 'exclude-system', 'profile', 'context',
+    'contextDirection', 'designation',
+  ];
+  onlyKnown(input, ['url', 'valueSetVersion', 'filter', 'count', 'offset', 'valueSet', ...ignored], op);
+  checkIgnored(input, ignored);
   const filter = one(input, 'filter');
   const count = integer(input, 'count');
   const offset = integer(input, 'offset');
-  const x = t.expand(url, { filter, count, offset })!;
+  const posted = id === undefined && one(input, 'url') === undefined ? postedValueSet(input) : undefined;
+  const x = posted ? expandPosted(t, posted, { filter, count, offset }) : t.expand(valueSetUrl(t, input, op, id), { filter, count, offset })!;
   return {
     resourceType: 'ValueSet',
-    url: x.valueSet.url,
-    version: x.valueSet.version,
+    ...(x.valueSet.url ? { url: x.valueSet.url } : {}),
+    ...(x.valueSet.version ? { version: x.valueSet.version } : {}),
     name: x.valueSet.name,
     ...(x.valueSet.title ? { title: x.valueSet.title } : {}),
     status: x.valueSet.status ?? 'active',
@@ -181,10 +257,12 @@ export function expand(t: Terminology, input: OperationInput, now = new Date()):
 }
 
 /** ValueSet/$validate-code (url + code/system/display, or coding, or codeableConcept): result, message, display. */
-export function validateCode(t: Terminology, input: OperationInput): Parameters {
+export function validateCode(t: Terminology, input: OperationInput, id?: string): Parameters {
   const op = 'ValueSet/$validate-code';
-  onlyKnown(input, ['url', 'valueSetVersion', 'code', 'system', 'display', 'coding', 'codeableConcept', 'displayLanguage'], op);
-  const url = valueSetUrl(t, input, op);
+  const ignored = ['abstract', 'date', 'displayLanguage', 'systemVersion', 'context'];
+  onlyKnown(input, ['url', 'valueSetVersion', 'code', 'system', 'version', 'display', 'coding', 'codeableConcept', ...ignored], op);
+  checkIgnored(input, ignored);
+  const url = valueSetUrl(t, input, op, id);
   const coding = objectParam(input, 'coding', 'coding');
   const cc = objectParam(input, 'codeableConcept', 'codeableConcept');
   let codings: Coding[];
@@ -207,5 +285,114 @@ export function validateCode(t: Terminology, input: OperationInput): Parameters 
       ...(best.system ? [{ name: 'system', valueUri: best.system }] : []),
       { name: 'code', valueCode: best.code },
     ],
+  };
+}
+
+/** The `valueSet` resource of a POSTed $expand, or undefined when there is none. */
+function postedValueSet(input: OperationInput): Record<string, unknown> | undefined {
+  const values = input.filter(([n]) => n === 'valueSet').map(([, v]) => v);
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw invalid('valueSet', 'Paramètre « valueSet » répété');
+  const v = values[0]!;
+  const res = typeof v === 'object' && 'resource' in v ? (v.resource as Record<string, unknown> | undefined) : undefined;
+  if (!res || typeof res !== 'object' || res.resourceType !== 'ValueSet') throw invalid('valueSet', 'Le paramètre « valueSet » doit être une ressource ValueSet (Parameters.parameter.resource)');
+  return res;
+}
+
+interface ComposeInclude {
+  system?: unknown;
+  version?: unknown;
+  concept?: { code?: unknown }[];
+  filter?: unknown[];
+  valueSet?: unknown[];
+}
+
+/**
+ * $expand of a posted ValueSet: its compose may include known code systems (whole or by listed codes) and known
+ * value sets; filters, excludes and unknown systems are refused (400 not-supported) rather than half-answered.
+ */
+function expandPosted(t: Terminology, vs: Record<string, unknown>, opts: { filter?: string | undefined; count?: number | undefined; offset?: number | undefined }) {
+  const compose = vs.compose as { include?: ComposeInclude[]; exclude?: unknown[] } | undefined;
+  const unsupported = (text: string, expression: string) => new OutcomeError(400, [issue('not-supported', text, { expression })]);
+  if (!compose || !Array.isArray(compose.include) || compose.include.length === 0) {
+    throw invalid('valueSet.compose.include', 'Le jeu de valeurs fourni doit avoir un compose.include (une expansion toute faite n\'est pas relue)');
+  }
+  if (Array.isArray(compose.exclude) && compose.exclude.length) throw unsupported('compose.exclude non pris en charge pour un jeu de valeurs fourni', 'valueSet.compose.exclude');
+  const includes: { system?: string; codes?: string[]; valueSets?: string[] }[] = [];
+  for (const [i, inc] of compose.include.entries()) {
+    const where = `valueSet.compose.include[${i}]`;
+    if (inc.filter?.length) throw unsupported('compose.include.filter non pris en charge pour un jeu de valeurs fourni', `${where}.filter`);
+    const valueSets = (inc.valueSet ?? []).map((u, j) => {
+      if (typeof u !== 'string' || !t.valueSet(u.split('|')[0]!)) throw unsupported(`Jeu de valeurs inclus inconnu du serveur : ${String(u)}`, `${where}.valueSet[${j}]`);
+      return u.split('|')[0]!;
+    });
+    let system: string | undefined;
+    if (inc.system !== undefined) {
+      if (typeof inc.system !== 'string' || !t.lookupSystem(inc.system)) throw unsupported(`Système de codes inconnu du serveur : ${String(inc.system)}`, `${where}.system`);
+      system = inc.system;
+    }
+    if (system === undefined && valueSets.length === 0) throw invalid(where, 'Une inclusion doit donner system ou valueSet');
+    const codes = inc.concept?.map((c, j) => {
+      if (typeof c?.code !== 'string' || c.code === '') throw invalid(`${where}.concept[${j}].code`, 'Code absent');
+      return c.code;
+    });
+    if (codes && system === undefined) throw invalid(`${where}.system`, 'Une liste de codes demande son système');
+    includes.push({ ...(system ? { system } : {}), ...(codes ? { codes } : {}), ...(valueSets.length ? { valueSets } : {}) });
+  }
+  const info = {
+    url: typeof vs.url === 'string' ? vs.url : '',
+    name: typeof vs.name === 'string' ? vs.name : 'ValueSet fourni',
+    version: typeof vs.version === 'string' ? vs.version : '',
+    ...(typeof vs.title === 'string' ? { title: vs.title } : {}),
+    ...(typeof vs.status === 'string' ? { status: vs.status } : {}),
+  };
+  return t.expandCompose(info, includes, opts);
+}
+
+/**
+ * GET /fhir/metadata?mode=terminology: a TerminologyCapabilities resource listing the code systems served (with
+ * their version when they have one) and the $expand parameters honoured.
+ */
+export function terminologyCapabilities(t: Terminology, opts: { baseUrl: string; version: string; now?: Date }): { resourceType: string; [key: string]: unknown } {
+  return {
+    resourceType: 'TerminologyCapabilities',
+    url: `${opts.baseUrl}/metadata?mode=terminology`,
+    version: opts.version,
+    name: 'RORTerminologyCapabilities',
+    title: 'Terminologie du serveur ROR (NOS et codes locaux du guide)',
+    status: 'active',
+    date: (opts.now ?? new Date()).toISOString(),
+    kind: 'instance',
+    software: { name: 'ror-fhir-server', version: opts.version },
+    implementation: { description: 'Nomenclatures NOS du ROR, communes (COG) et codes locaux du guide ROR 0.7.0', url: opts.baseUrl },
+    lockedDate: true,
+    codeSystem: t.codeSystems().map((cs) => ({
+      uri: cs.url,
+      ...(cs.version ? { version: [{ code: cs.version, isDefault: true }] } : {}),
+      subsumption: false,
+    })),
+    expansion: {
+      hierarchical: false,
+      paging: true,
+      incomplete: false,
+      parameter: [
+        { name: 'url', documentation: 'URL canonique (ou url|version) du jeu de valeurs' },
+        { name: 'valueSet', documentation: 'ValueSet fourni (POST) dont le compose inclut des systèmes ou jeux de valeurs du serveur' },
+        { name: 'valueSetVersion' },
+        { name: 'filter', documentation: 'Sans casse ni accents ; chaque mot doit commencer un mot du libellé ou le code' },
+        { name: 'count', documentation: `${MAX_EXPANSION} au plus` },
+        { name: 'offset' },
+        { name: 'activeOnly', documentation: 'Sans effet : tous les codes servis sont actifs' },
+        { name: 'includeDesignations', documentation: 'Sans effet : aucune désignation autre que le libellé' },
+        { name: 'includeDefinition', documentation: 'Sans effet' },
+        { name: 'excludeNested', documentation: 'Sans effet : expansions à plat' },
+        { name: 'displayLanguage', documentation: 'Sans effet : libellés en français uniquement' },
+        { name: 'date', documentation: 'Sans effet : une seule version chargée' },
+        { name: 'system-version', documentation: 'Sans effet : une seule version chargée' },
+      ],
+      textFilter: 'Sans casse, accents ni ponctuation ; chaque mot du filtre doit commencer un mot du libellé, ou le code',
+    },
+    codeSearch: 'all',
+    validateCode: { translations: false },
   };
 }

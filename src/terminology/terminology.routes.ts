@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { expand, inputFromParameters, inputFromQuery, lookup, validateCode, type OperationInput } from './terminology.operations.ts';
+import { expand, inputFromParameters, inputFromQuery, lookup, terminologyCapabilities, validateCode, type OperationInput } from './terminology.operations.ts';
 import type { Terminology } from './terminology.service.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -10,19 +10,19 @@ export const TERMINOLOGY_OPERATIONS: Record<string, { name: string; definition: 
     {
       name: 'lookup',
       definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
-      documentation: 'GET ou POST, paramètres system + code (ou coding) ; systèmes NOS chargés par le serveur',
+      documentation: 'GET ou POST, niveau type ou instance (CodeSystem/[id]/$lookup), paramètres system + code (ou coding) ; systèmes NOS et codes locaux du guide',
     },
   ],
   ValueSet: [
     {
       name: 'expand',
       definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-expand',
-      documentation: 'GET ou POST, paramètres url, filter (sans accents ni casse), count (1000 au plus), offset',
+      documentation: 'GET ou POST, niveau type ou instance (ValueSet/[id]/$expand), paramètres url ou valueSet (POST), filter (sans accents ni casse), count (1000 au plus), offset',
     },
     {
       name: 'validate-code',
       definition: 'http://hl7.org/fhir/OperationDefinition/ValueSet-validate-code',
-      documentation: 'GET ou POST, paramètres url + code/system/display, coding ou codeableConcept',
+      documentation: 'GET ou POST, niveau type ou instance (ValueSet/[id]/$validate-code), paramètres url + code/system/display, coding ou codeableConcept',
     },
   ],
 };
@@ -38,18 +38,31 @@ function input(req: FastifyRequest): OperationInput {
   return inputFromQuery(pairs);
 }
 
-/** Fastify plugin: CodeSystem/$lookup, ValueSet/$expand, ValueSet/$validate-code under /fhir. */
+/** The builder of GET /fhir/metadata?mode=terminology, which server/app.ts finds under this decorator name. */
+export const TERMINOLOGY_CAPABILITIES = 'terminologyCapabilities';
+export type TerminologyCapabilitiesBuilder = (opts: { baseUrl: string; version: string }) => { resourceType: string; [key: string]: unknown };
+
+/**
+ * Fastify plugin: CodeSystem/$lookup, ValueSet/$expand, ValueSet/$validate-code under /fhir, at type level and at
+ * instance level (`ValueSet/JDV_J41-TypeHoraire-ROR/$expand`: the id is the name of the value set or the last
+ * segment of its URL); decorates the app with the TerminologyCapabilities builder.
+ */
 export function terminologyRoutes(terminology: Terminology) {
   return (app: FastifyInstance): void => {
     const send = (reply: FastifyReply, body: unknown) => reply.code(200).type(FHIR_JSON).send(JSON.stringify(body));
-    const routes: [string, (i: OperationInput) => unknown][] = [
-      ['/fhir/CodeSystem/$lookup', (i) => lookup(terminology, i)],
-      ['/fhir/ValueSet/$expand', (i) => expand(terminology, i)],
-      ['/fhir/ValueSet/$validate-code', (i) => validateCode(terminology, i)],
+    const routes: [string, (i: OperationInput, id?: string) => unknown][] = [
+      ['CodeSystem/$lookup', (i, id) => lookup(terminology, i, id)],
+      ['ValueSet/$expand', (i, id) => expand(terminology, i, new Date(), id)],
+      ['ValueSet/$validate-code', (i, id) => validateCode(terminology, i, id)],
     ];
-    for (const [url, handler] of routes) {
-      app.get(url, async (req, reply) => send(reply, handler(input(req))));
-      app.post(url, async (req, reply) => send(reply, handler(input(req))));
+    for (const [path, handler] of routes) {
+      const [type, op] = path.split('/') as [string, string];
+      app.get(`/fhir/${path}`, async (req, reply) => send(reply, handler(input(req))));
+      app.post(`/fhir/${path}`, async (req, reply) => send(reply, handler(input(req))));
+      app.get<{ Params: { id: string } }>(`/fhir/${type}/:id/${op}`, async (req, reply) => send(reply, handler(input(req), req.params.id)));
+      app.post<{ Params: { id: string } }>(`/fhir/${type}/:id/${op}`, async (req, reply) => send(reply, handler(input(req), req.params.id)));
     }
+    const builder: TerminologyCapabilitiesBuilder = (opts) => terminologyCapabilities(terminology, opts);
+    app.decorate(TERMINOLOGY_CAPABILITIES, builder);
   };
 }

@@ -179,6 +179,80 @@ export class Terminology implements CodeChecker {
     return {};
   }
 
+  /** A value set by the logical id of an instance-level call: its name, the last segment of its URL, or its URL. */
+  valueSetById(id: string): ValueSetInfo | undefined {
+    this.maybeRefresh();
+    const s = this.snap;
+    const direct = s.valueSets.get(id);
+    if (direct) return info(direct);
+    for (const vs of s.valueSets.values()) {
+      if (vs.name === id || vs.url.slice(vs.url.lastIndexOf('/') + 1) === id) return info(vs);
+    }
+    return undefined;
+  }
+
+  /** A code system by the logical id of an instance-level call: its name or the last segment of its URL. */
+  codeSystemById(id: string): { url: string; name: string; version?: string } | undefined {
+    this.maybeRefresh();
+    for (const cs of this.snap.systems.values()) {
+      if (cs.url === id || cs.name === id || cs.url.slice(cs.url.lastIndexOf('/') + 1) === id) return { url: cs.url, name: cs.name, ...(cs.version ? { version: cs.version } : {}) };
+    }
+    return undefined;
+  }
+
+  /** The canonical code system a system URL stands for (itself, an alias or a trailing-slash variant), if known. */
+  lookupSystem(system: string): string | undefined {
+    return this.resolve(system).system;
+  }
+
+  /** Every code system held, with its version when it has one (for TerminologyCapabilities). */
+  codeSystems(): { url: string; name: string; version?: string; count: number }[] {
+    this.maybeRefresh();
+    return [...this.snap.systems.values()].map((cs) => ({ url: cs.url, name: cs.name, ...(cs.version ? { version: cs.version } : {}), count: cs.concepts.size }));
+  }
+
+  /**
+   * $expand of an ad-hoc compose (a ValueSet POSTed to $expand): code systems whole or by listed codes, and value
+   * sets the server holds. Listed codes unknown to the system are skipped, as R4 expansions only carry known codes.
+   */
+  expandCompose(
+    vsInfo: ValueSetInfo,
+    includes: { system?: string; codes?: string[]; valueSets?: string[] }[],
+    opts: { filter?: string | undefined; count?: number | undefined; offset?: number | undefined } = {},
+  ): Expansion {
+    this.maybeRefresh();
+    const entries: NonNullable<CachedValueSet['entries']> = [];
+    const seen = new Set<string>();
+    const push = (e: NonNullable<CachedValueSet['entries']>[number]) => {
+      const key = `${e.concept.system}|${e.concept.code}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+      entries.push(e);
+    };
+    for (const inc of includes) {
+      const fromSets = (inc.valueSets ?? []).map((u) => this.snap.valueSets.get(u)).filter((v): v is CachedValueSet => v !== undefined);
+      const canonical = inc.system !== undefined ? this.resolve(inc.system).system : undefined;
+      const inSets = (e: { concept: Concept }) => fromSets.every((v) => this.entries(v).some((x) => x.concept.system === e.concept.system && x.concept.code === e.concept.code));
+      if (canonical) {
+        const cs = this.snap.systems.get(canonical)!;
+        for (const code of inc.codes ?? cs.concepts.keys()) {
+          const display = cs.concepts.get(code);
+          if (display === undefined) continue;
+          const norm = normalise(display);
+          const e = { concept: { system: cs.url, code, display }, words: norm.split(' '), norm };
+          if (inSets(e)) push(e);
+        }
+      } else {
+        // Only value sets: their intersection (R4 semantics of several valueSet in one include).
+        const [first, ...rest] = fromSets;
+        for (const e of first ? this.entries(first) : []) {
+          if (rest.every((v) => this.entries(v).some((x) => x.concept.system === e.concept.system && x.concept.code === e.concept.code))) push(e);
+        }
+      }
+    }
+    return this.page(vsInfo, entries, opts);
+  }
+
   valueSet(url: string): ValueSetInfo | undefined {
     this.maybeRefresh();
     const vs = this.snap.valueSets.get(url);
@@ -275,7 +349,15 @@ export class Terminology implements CodeChecker {
     this.maybeRefresh();
     const vs = this.snap.valueSets.get(valueSetUrl);
     if (!vs) return undefined;
-    const entries = this.entries(vs);
+    return this.page(info(vs), this.entries(vs), opts);
+  }
+
+  /** Filters and pages the members of an expansion (see expand). */
+  private page(
+    vsInfo: ValueSetInfo,
+    entries: NonNullable<CachedValueSet['entries']>,
+    opts: { filter?: string | undefined; count?: number | undefined; offset?: number | undefined },
+  ): Expansion {
     let matched = entries;
     const filter = normalise(opts.filter ?? '');
     if (filter) {
@@ -287,7 +369,7 @@ export class Terminology implements CodeChecker {
     }
     const offset = Math.max(0, opts.offset ?? 0);
     const count = Math.min(MAX_EXPANSION, Math.max(0, opts.count ?? MAX_EXPANSION));
-    return { valueSet: info(vs), total: matched.length, offset, count, contains: matched.slice(offset, offset + count).map((e) => e.concept) };
+    return { valueSet: vsInfo, total: matched.length, offset, count, contains: matched.slice(offset, offset + count).map((e) => e.concept) };
   }
 
   private entries(vs: CachedValueSet): NonNullable<CachedValueSet['entries']> {

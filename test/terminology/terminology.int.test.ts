@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/db/db.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { IG_VALUE_SETS } from '../../scripts/nos-extra/ig-local.ts';
 import type { TerminologyPackage } from '../../src/terminology/terminology.package.ts';
 import { normalise, Terminology } from '../../src/terminology/terminology.service.ts';
 import { openTestDatabase } from '../setup/db.ts';
@@ -44,9 +45,12 @@ describe('shipped nomenclatures', () => {
       ['communes', 'unchanged'],
       ['nos-ror-extra', 'unchanged'],
       ['nos-ror', 'unchanged'],
+      ['ror-ig', 'unchanged'],
     ]);
     const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM value_set');
-    expect(counts.rows[0]!.n).toBe(31 + EXTRA_VALUE_SETS.length + 1);
+    // 31 shared copies, 2 of them (J41, J198) superseded by newer transcriptions; communes; the IG's own value sets.
+    const superseded = EXTRA_VALUE_SETS.filter((vs) => vs.supersedes).length;
+    expect(counts.rows[0]!.n).toBe(31 - superseded + EXTRA_VALUE_SETS.length + 1 + IG_VALUE_SETS.length);
     const concepts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM concept WHERE system = $1`, [COMMUNE_OM]);
     expect(concepts.rows[0]!.n).toBe(35014);
   });

@@ -121,9 +121,9 @@ describe('ValueSet/$expand', () => {
     expect(versioned.statusCode).toBe(200);
     const ignored = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: J19, activeOnly: 'true', displayLanguage: 'fr-FR', count: '1' })}` });
     expect(ignored.statusCode).toBe(200);
-    const unsupported = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: J19, includeDesignations: 'true' })}` });
+    const unsupported = await t.app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?${q({ url: J19, typo: 'true' })}` });
     expect(unsupported.statusCode).toBe(400);
-    expect(unsupported.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['includeDesignations'] });
+    expect(unsupported.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['typo'] });
     const inline = await t.app.inject({
       method: 'POST',
       url: '/fhir/ValueSet/$expand',
@@ -131,7 +131,7 @@ describe('ValueSet/$expand', () => {
       payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'valueSet', resource: { resourceType: 'ValueSet' } }] }),
     });
     expect(inline.statusCode).toBe(400);
-    expect(inline.json().issue[0]).toMatchObject({ code: 'not-supported', expression: ['valueSet'] });
+    expect(inline.json().issue[0]).toMatchObject({ code: 'invalid', expression: ['valueSet.compose.include'] });
   });
 });
 
