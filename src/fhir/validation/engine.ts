@@ -1,5 +1,6 @@
 import { issue, type IssueCode, type IssueSeverity, type OperationOutcomeIssue } from '../outcome.ts';
 import { checkPrimitive } from './primitives.ts';
+import { isInR4Binding, R4_REQUIRED_CODES } from './r4-codes.ts';
 import { elementInfo, hasOwnChildren, isR4ResourceType, PRIMITIVE_TYPES, type ElementInfo } from './model.ts';
 import { SD, type ElementRule, type ExtensionRule, type Profile, type SliceRule } from './profile.ts';
 import type { CodeChecker } from './validate.ts';
@@ -136,6 +137,7 @@ export class Run {
       const type = primitiveTypeOf(info);
       const problem = checkPrimitive(type, v);
       if (problem) this.add('value', 'datatype', `${expr} (${type}) : la valeur ${problem}`, expr);
+      else if (type === 'code') this.r4Binding(v as string, info.path, expr);
       return;
     }
     if (!isObj(v)) {
@@ -148,6 +150,14 @@ export class Run {
     }
     this.object(v, hasOwnChildren(info.type) ? info.path : info.type, expr);
     if (info.type === 'Reference') this.referenceTarget(v, info.refTypes, expr);
+  }
+
+  /** Required binding of the R4 base definition on a `code` element (r4-codes.ts): Task.status, ContactPoint.system… */
+  private r4Binding(code: string, path: string, expr: string): void {
+    const binding = R4_REQUIRED_CODES[path];
+    if (!binding || isInR4Binding(binding, code)) return;
+    const allowed = binding.expected ? `attendu : ${binding.expected}` : `codes admis : ${binding.codes!.join(', ')}`;
+    this.add('code-invalid', 'binding', `Le code « ${code} » n'appartient pas au jeu de valeurs ${binding.name} (${binding.valueSet}), liaison obligatoire de FHIR R4 pour ${path} ; ${allowed}`, expr);
   }
 
   private extensionShape(ext: Obj, expr: string): void {
@@ -194,7 +204,7 @@ export class Run {
       this.add('structure', 'cardinality', `${label} admet au plus ${rule.max} valeur(s) dans le profil ROR, ${items.length} reçue(s)`, isArray ? `${expr}[${rule.max}]` : expr);
     }
     const at = (i: number) => (isArray ? `${expr}[${i}]` : expr);
-    if (rule.slices) this.slices(items, rule.slices, expr, at);
+    if (rule.slices) this.slices(items, rule.slices, expr, at, rule.otherItemsExpected === true);
     items.forEach((item, i) => this.item(item, rule, at(i)));
   }
 
@@ -220,12 +230,12 @@ export class Run {
     }
   }
 
-  private slices(items: unknown[], slices: SliceRule[], expr: string, at: (i: number) => string): void {
+  private slices(items: unknown[], slices: SliceRule[], expr: string, at: (i: number) => string, othersExpected: boolean): void {
     const hits = new Map<SliceRule, number[]>();
     items.forEach((item, i) => {
       const slice = slices.find((s) => this.matches(s, item));
       if (!slice) {
-        if (isObj(item)) {
+        if (isObj(item) && !othersExpected) {
           this.add('informational', 'slice-unmatched', `${at(i)} ne correspond à aucune tranche connue du profil ROR (${slices.map((s) => s.name).join(', ')}) : accepté sans contrôle de code`, at(i), 'warning');
         }
         return;
@@ -409,8 +419,10 @@ function inSliceSystems(slice: SliceRule, system: string): boolean {
   return slice.binding !== undefined && system.replace(/\/$/, '') === slice.binding;
 }
 
+/** The codings of a CodeableConcept, or a Coding itself (meta.tag items). */
 function codingsOf(item: Obj): Obj[] {
-  return Array.isArray(item.coding) ? item.coding.filter(isObj) : [];
+  if (Array.isArray(item.coding)) return item.coding.filter(isObj);
+  return !('coding' in item) && !('text' in item) && ('system' in item || 'code' in item) ? [item] : [];
 }
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const short = (url: string) => url.slice(url.lastIndexOf('/') + 1);

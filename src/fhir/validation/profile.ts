@@ -34,6 +34,8 @@ export interface ElementRule {
   children?: Record<string, ElementRule>;
   /** Slices of a repeated element; items matching no slice are accepted with a warning. */
   slices?: SliceRule[];
+  /** Items matching no slice are expected (any other `meta.tag`): accepted without the warning. */
+  otherItemsExpected?: boolean;
   /** Extra rule for what tables cannot say (e.g. low ≤ high); returns French diagnostics with a relative path. */
   check?: (value: unknown) => { path?: string; diagnostics: string; code?: 'value' | 'invariant' | 'required' }[];
 }
@@ -135,6 +137,7 @@ export const JDV = {
   J228: jdv('J228-TypeCaracteristiqueEquipement-ROR'),
   J229: jdv('J229-ProfessionSante-ROR'),
   J232: jdv('J232-Competence-ROR'),
+  J237: jdv('J237-RegionOM-ROR'),
   J238: jdv('J238-TypeOffre-ROR'),
   J241: jdv('J241-ThematiqueAnomalie-ROR'),
   J242: jdv('J242-ActionAnomalie-ROR'),
@@ -144,6 +147,22 @@ export const JDV = {
 } as const;
 
 const cc = (binding: string, more: Omit<ElementRule, 'binding'> = {}) => ({ type: 'CodeableConcept' as const, rule: { binding, ...more } });
+
+/**
+ * `meta` of the ROR profiles: the `codeRegion` slice of `meta.tag` (0..1, required binding JDV_J237-RegionOM-ROR),
+ * on Organization, HealthcareService, Location, Practitioner and PractitionerRole (not on Task). The IG's
+ * discriminator `url` does not exist on a Coding; it is read as `system`: a tag of the TRE_R30-RegionOM system
+ * (or the JDV's URL) is the region tag, and its code must be in JDV_J237. Other tags are accepted unchecked.
+ * `meta.lastUpdated` (1..1) is set by the server, so it is not required on input.
+ */
+export const metaRule: ElementRule = {
+  children: {
+    tag: {
+      otherItemsExpected: true,
+      slices: [{ name: 'codeRegion', systems: [tre('R30-RegionOM')], max: 1, binding: JDV.J237 }],
+    },
+  },
+};
 
 export const metaCreationDate: ExtensionRule = { url: `${SD}ror-meta-creation-date`, min: 1, max: 1, value: { type: 'dateTime' } };
 export const metaComment: ExtensionRule = { url: `${SD}ror-meta-comment`, max: 1, value: { type: 'string' } };

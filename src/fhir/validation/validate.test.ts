@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import * as fx from '../../../test/fixtures/ror.ts';
 import { nosCodeChecker } from '../../../test/fixtures/nos-codes.ts';
 import type { Resource } from '../types.ts';
+import { createRequire } from 'node:module';
 import { SD, tre } from './profile.ts';
+import { R4_CODES_NOT_REQUIRED, R4_REQUIRED_CODES, TASK_STATUS } from './r4-codes.ts';
 import { createValidator, KNOWN_ROR_EXTENSIONS } from './validate.ts';
 
 const validate = createValidator(nosCodeChecker());
@@ -371,6 +373,111 @@ cases('RORTask', task, [
   ['authoredOn format', (r) => (r.authoredOn = '03/01/2024'), 'Task.authoredOn', 'value'],
   ['status code format', (r) => (r.status = 'in progress '), 'Task.status', 'value'],
 ]);
+
+// ---- Required bindings of R4 on code elements (r4-codes.ts) --------------------------------------------
+
+const ext = (key: string, value: unknown) => (r: R) => (r.extension ??= []).push({ url: 'http://example.org/fhir/StructureDefinition/x', [key]: value });
+
+cases('R4 required bindings on code elements', hsWithTelecom, [
+  ['HealthcareService.availableTime.daysOfWeek', (r) => (r.availableTime = [{ daysOfWeek: ['monday'] }]), 'HealthcareService.availableTime[0].daysOfWeek[0]', 'code-invalid'],
+  ['ContactPoint.system', (r) => (r.telecom[0].system = 'telephone'), 'HealthcareService.telecom[0].system', 'code-invalid'],
+  ['ContactPoint.use', (r) => (r.telecom[0].use = 'office'), 'HealthcareService.telecom[0].use', 'code-invalid'],
+  ['Identifier.use', (r) => (r.identifier[0].use = 'main'), 'HealthcareService.identifier[0].use', 'code-invalid'],
+  ['Narrative.status', (r) => (r.text = { status: 'done', div: '<div xmlns="http://www.w3.org/1999/xhtml">x</div>' }), 'HealthcareService.text.status', 'code-invalid'],
+  ['Range.low comparator (Quantity, SimpleQuantity)', (r) => (r.extension[2].extension[0].valueRange.low.comparator = '=<'), 'HealthcareService.extension[2].extension[0].valueRange.low.comparator', 'code-invalid'],
+  ['HumanName.use in a ROR contact', (r) => r.extension.push({ url: CONTACT, extension: [{ url: 'name', valueHumanName: { use: 'pro', family: 'X' } }, { url: `${SD}ror-confidentiality-level`, valueCodeableConcept: { coding: [{ system: fx.TRE.R283, code: '1' }] } }] }), 'HealthcareService.extension[3].extension[0].valueHumanName.use', 'code-invalid'],
+  ['Attachment.contentType (BCP 13 syntax) in any extension', ext('valueAttachment', { contentType: 'pdf' }), 'HealthcareService.extension[3].valueAttachment.contentType', 'code-invalid'],
+  ['Money.currency (ISO 4217 syntax) in any extension', ext('valueMoney', { value: 1, currency: 'euro' }), 'HealthcareService.extension[3].valueMoney.currency', 'code-invalid'],
+  ['Duration.comparator', ext('valueDuration', { value: 1, comparator: '~' }), 'HealthcareService.extension[3].valueDuration.comparator', 'code-invalid'],
+  ['Timing.repeat.dayOfWeek', ext('valueTiming', { repeat: { dayOfWeek: ['lun'] } }), 'HealthcareService.extension[3].valueTiming.repeat.dayOfWeek[0]', 'code-invalid'],
+  ['Timing.repeat.periodUnit', ext('valueTiming', { repeat: { period: 1, periodUnit: 'week' } }), 'HealthcareService.extension[3].valueTiming.repeat.periodUnit', 'code-invalid'],
+  ['Timing.repeat.when', ext('valueTiming', { repeat: { when: ['MIDI'] } }), 'HealthcareService.extension[3].valueTiming.repeat.when[0]', 'code-invalid'],
+  ['Address.use inside a contained Location', (r) => (r.contained = [{ resourceType: 'Location', id: 'c', address: { use: 'nowhere' } }]), 'HealthcareService.contained[0].address.use', 'code-invalid'],
+]);
+
+cases('R4 required bindings: Location', loc, [
+  ['Location.status', (r) => (r.status = 'open-ish'), 'Location.status', 'code-invalid'],
+  ['Location.mode', (r) => (r.mode = 'xyz'), 'Location.mode', 'code-invalid'],
+  ['Address.use', (r) => (r.address = { use: 'nowhere', city: 'Orléans' }), 'Location.address.use', 'code-invalid'],
+  ['Address.type', (r) => (r.address = { type: 'virtual', city: 'Orléans' }), 'Location.address.type', 'code-invalid'],
+  ['Location.hoursOfOperation.daysOfWeek', (r) => (r.hoursOfOperation = [{ daysOfWeek: ['mon', 'Tue'] }]), 'Location.hoursOfOperation[0].daysOfWeek[1]', 'code-invalid'],
+]);
+
+cases('R4 required bindings: Practitioner, PractitionerRole, Organization', pract, [
+  ['Practitioner.gender', (r) => (r.gender = 'robot'), 'Practitioner.gender', 'code-invalid'],
+  ['HumanName.use', (r) => (r.name = [{ use: 'pro', family: 'Martin' }]), 'Practitioner.name[0].use', 'code-invalid'],
+]);
+
+cases('R4 required bindings: Task', task, [
+  ['Task.status', (r) => (r.status = 'bogus'), 'Task.status', 'code-invalid'],
+  ['Task.intent', (r) => (r.intent = 'whatever'), 'Task.intent', 'code-invalid'],
+  ['Task.intent directive (request-intent, not task-intent)', (r) => (r.intent = 'directive'), 'Task.intent', 'code-invalid'],
+  ['Task.priority', (r) => (r.priority = 'superurgent'), 'Task.priority', 'code-invalid'],
+]);
+
+describe('R4 required bindings: accepted codes, diagnostics, coverage of the model', () => {
+  it('accepts every code of the value sets', () => {
+    for (const status of TASK_STATUS.codes!) expect(exprs(mut(task, (t) => (t.status = status)))).toEqual([]);
+    const r = mut(loc, (l) => {
+      Object.assign(l, { status: 'suspended', mode: 'kind', address: { use: 'billing', type: 'both', city: 'Orléans' } });
+      l.hoursOfOperation = [{ daysOfWeek: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] }];
+    });
+    expect(exprs(r)).toEqual([]);
+    for (const gender of ['male', 'female', 'other', 'unknown']) expect(exprs(mut(pract, (p) => (p.gender = gender)))).toEqual([]);
+    const media = mut(hs, ext('valueAttachment', { contentType: 'text/plain; charset=UTF-8' }));
+    expect(exprs(media)).toEqual([]);
+    expect(exprs(mut(eg, (o) => (o.telecom = [{ ...telecom(), system: 'email', use: 'work', value: 'a@b.fr' }])))).toEqual([]);
+  });
+  it('names the R4 value set and its codes, with rule code binding', () => {
+    const [found] = errors(mut(task, (t) => (t.priority = 'superurgent')));
+    expect(found!.diagnostics).toContain('http://hl7.org/fhir/ValueSet/request-priority|4.0.1');
+    expect(found!.diagnostics).toContain('routine, urgent, asap, stat');
+    expect(found!.details?.coding?.[0]?.code).toBe('binding');
+  });
+  it('reports a malformed code once, as a datatype error, without the binding', () => {
+    const found = errors(mut(task, (t) => (t.status = 'in-progress ')));
+    expect(found.map((i) => [i.expression?.[0], i.code])).toEqual([['Task.status', 'value']]);
+  });
+  it('classifies every code element of the R4 model reachable from the stored types', () => {
+    const path2Type = createRequire(import.meta.url)('fhirpath/fhir-context/r4/path2Type.json') as Record<string, unknown>;
+    const parents = createRequire(import.meta.url)('fhirpath/fhir-context/r4/type2Parent.json') as Record<string, string>;
+    const isResource = (t: string): boolean => t === 'Resource' || (parents[t] !== undefined && isResource(parents[t]!));
+    const stored = ['Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole', 'Task', 'DomainResource', 'Resource'];
+    // ElementDefinition only occurs in StructureDefinition; MetadataResource is an R4 logical interface.
+    const reachable = Object.entries(path2Type)
+      .filter(([path, t]) => t === 'code' && !/^(ElementDefinition|MetadataResource)\./.test(path))
+      .map(([path]) => path)
+      .filter((path) => { const root = path.split('.')[0]!; return stored.includes(root) || !isResource(root); });
+    const classified = [...Object.keys(R4_REQUIRED_CODES), ...Object.keys(R4_CODES_NOT_REQUIRED)];
+    expect(classified.sort()).toEqual(reachable.sort());
+  });
+});
+
+// ---- meta.tag codeRegion (JDV_J237-RegionOM-ROR) --------------------------------------------------------
+
+describe('meta.tag:codeRegion, required binding to JDV_J237-RegionOM-ROR', () => {
+  const R30 = 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM';
+  const tagged = (r: R, ...tags: R[]) => mut(r, (x) => (x.meta = { ...x.meta, tag: tags }));
+  it.each([
+    ['HealthcareService', hs],
+    ['Organization', eg],
+    ['Location', loc],
+    ['Practitioner', pract],
+    ['PractitionerRole', prole],
+  ] as [string, R][])('%s: region 24 accepted, 99 refused at meta.tag[i]', (type, base) => {
+    expect(exprs(tagged(base, { system: R30, code: '24' }))).toEqual([]);
+    const found = errors(tagged(base, { system: 'http://example.org/tags', code: 'x' }, { system: R30, code: '99' }));
+    expect(found.map((i) => [i.expression?.[0], i.code])).toEqual([[`${type}.meta.tag[1]`, 'code-invalid']]);
+    expect(found[0]!.diagnostics).toContain('JDV_J237-RegionOM-ROR');
+  });
+  it('accepts other tags without warning, and at most one region tag', () => {
+    expect(validate(tagged(hs, { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }) as Resource)).toEqual([]);
+    expect(exprs(tagged(hs, { system: R30, code: '24' }, { system: R30, code: '11' }))).toEqual(['HealthcareService.meta.tag[1]']);
+  });
+  it('does not check Task tags (RORTask has no codeRegion slice)', () => {
+    expect(exprs(tagged(task, { system: R30, code: '99' }))).toEqual([]);
+  });
+});
 
 describe('test fixture builders stay valid', () => {
   it.each([

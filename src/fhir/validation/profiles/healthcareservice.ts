@@ -1,5 +1,5 @@
 import {
-  availableTimeRule, codeableValue as cc, JDV, metaCreationDate, metaTemplate, SD, telecomChannel,
+  availableTimeRule, codeableValue as cc, JDV, metaCreationDate, metaRule, metaTemplate, SD, telecomChannel,
   telecomConfidentiality, telecomPattern, telecomUsage, territorialDivision, tre, type ElementRule, type Profile,
 } from '../profile.ts';
 
@@ -76,6 +76,7 @@ export const healthcareServiceProfile: Profile = {
       },
     ],
     children: {
+      meta: metaRule,
       identifier: { min: 1, max: 1, children: { value: { min: 1 } } },
       providedBy: { min: 1, max: 1, refTypes: ['Organization'] },
       category: { max: 1, binding: JDV.J238 },

@@ -1,5 +1,5 @@
 import {
-  codeableValue as cc, JDV, metaCreationDate, metaTemplate, SD, telecomPattern, type ExtensionRule, type Profile,
+  codeableValue as cc, JDV, metaCreationDate, metaRule, metaTemplate, SD, telecomPattern, type ExtensionRule, type Profile,
 } from '../profile.ts';
 
 /** RORLocation (IG 0.7.0 `ror-location`): place of delivery, with capacities, equipment and housing. */
@@ -64,6 +64,7 @@ export const locationProfile: Profile = {
       { url: `${SD}ror-comment`, max: 1, value: { type: 'string' } },
     ],
     children: {
+      meta: metaRule,
       identifier: {
         slices: [
           { name: 'idExterneSynchro', typeCode: { path: 'type', code: '26' }, max: 1 },

@@ -1,5 +1,5 @@
 import {
-  codeableValue as cc, JDV, metaComment, metaCreationDate, metaTemplate, SD, telecomPattern, territorialDivision, tre,
+  codeableValue as cc, JDV, metaComment, metaCreationDate, metaRule, metaTemplate, SD, telecomPattern, territorialDivision, tre,
   type ElementRule, type Profile, type SliceRule,
 } from '../profile.ts';
 
@@ -69,6 +69,7 @@ export const organizationProfile: Profile = {
       { url: 'http://hl7.org/fhir/StructureDefinition/organization-period', max: 1, value: { type: 'Period' } },
     ],
     children: {
+      meta: metaRule,
       identifier: {
         slices: [
           idSlice('idNatSt', '40', 'urn:oid:1.2.250.1.71.4.2.2'),

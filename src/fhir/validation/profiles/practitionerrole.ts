@@ -1,5 +1,5 @@
 import {
-  availableTimeRule, codeableValue as cc, JDV, metaComment, metaCreationDate, SD, telecomPattern, tre, type Profile,
+  availableTimeRule, codeableValue as cc, JDV, metaComment, metaCreationDate, metaRule, SD, telecomPattern, tre, type Profile,
 } from '../profile.ts';
 
 /** RORPractitionerRole (IG 0.7.0 `ror-practitionerrole`): one situation opérationnelle of a professional. */
@@ -22,6 +22,7 @@ export const practitionerRoleProfile: Profile = {
       },
     ],
     children: {
+      meta: metaRule,
       identifier: { max: 1 },
       practitioner: { min: 1, max: 1, refTypes: ['Practitioner'] },
       healthcareService: { min: 1, max: 1, refTypes: ['HealthcareService'] },
