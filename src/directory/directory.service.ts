@@ -512,6 +512,14 @@ export class Directory {
     return resourceStore.readCurrent(this.db, resourceType, id);
   }
 
+  /**
+   * Given versions of one type as stored JSON text, in id order: what a bulk export's files hold (src/export/),
+   * read here so that what will restrict reads applies to exports alike.
+   */
+  versionTexts(resourceType: string, keys: readonly { id: string; versionId: number }[]): Promise<{ id: string; json: string }[]> {
+    return resourceStore.versionTexts(this.db, resourceType, keys);
+  }
+
   vread(resourceType: string, id: string, versionId: number) {
     return resourceStore.readVersion(this.db, resourceType, id, versionId);
   }

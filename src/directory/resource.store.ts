@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/db.ts';
+import { resourceJsonSql } from '../fhir/raw-json.ts';
 import type { Resource } from '../fhir/types.ts';
 
 /** A stored version of a resource: content is null for a deletion. */
@@ -172,6 +173,21 @@ export const resourceStore = {
       versionId,
     ]);
     return r.rows[0] ? toVersion(r.rows[0]) : null;
+  },
+
+  /**
+   * The stored JSON text of given versions of one type (`resourceType` first, as search pages send it), in id
+   * order; a version that does not exist is left out.
+   */
+  async versionTexts(db: Queryable, resourceType: string, keys: readonly { id: string; versionId: number }[]): Promise<{ id: string; json: string }[]> {
+    if (keys.length === 0) return [];
+    const r = await db.query<{ id: string; json: string }>(
+      `SELECT v.id, ${resourceJsonSql('v')} AS json FROM resource_version v
+         JOIN unnest($2::text[], $3::int[]) AS k(id, version_id) ON v.id = k.id AND v.version_id = k.version_id
+        WHERE v.res_type = $1 AND v.content IS NOT NULL ORDER BY v.id`,
+      [resourceType, keys.map((k) => k.id), keys.map((k) => k.versionId)],
+    );
+    return r.rows;
   },
 
   /**

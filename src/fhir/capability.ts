@@ -18,6 +18,8 @@ const INTERACTIONS = ['read', 'vread', 'update', 'patch', 'delete', 'history-ins
 
 /** The CapabilityStatement of this server: generated from what is actually wired, nothing more. */
 export function capabilityStatement(input: CapabilityInput): Resource {
+  // Bulk Data export wired (src/export/): the CS says so as the IG's ror-serveur does (instantiates, NDJSON).
+  const bulk = (input.operations ?? []).some((o) => o.name === 'export');
   return {
     resourceType: 'CapabilityStatement',
     id: 'ror-server',
@@ -30,13 +32,13 @@ export function capabilityStatement(input: CapabilityInput): Resource {
     date: '2026-11-23',
     publisher: 'ROR open source',
     kind: 'instance',
-    instantiates: ['https://interop.esante.gouv.fr/ig/fhir/ror/CapabilityStatement/ror-serveur'],
+    instantiates: ['https://interop.esante.gouv.fr/ig/fhir/ror/CapabilityStatement/ror-serveur', ...(bulk ? ['http://hl7.org/fhir/uv/bulkdata/CapabilityStatement/bulk-data|2.0.0'] : [])],
     software: { name: 'ror', version: input.version },
     implementation: { description: 'Serveur FHIR R4 du ROR (PGlite ou PostgreSQL)', url: input.baseUrl },
     fhirVersion: '4.0.1',
-    format: ['application/fhir+json', 'json'],
+    format: ['application/fhir+json', 'json', ...(bulk ? ['application/fhir+ndjson'] : [])],
     patchFormat: ['application/fhir+json', 'application/json-patch+json'],
-    implementationGuide: ['https://interop.esante.gouv.fr/ig/fhir/ror'],
+    implementationGuide: ['https://interop.esante.gouv.fr/ig/fhir/ror', ...(bulk ? ['http://hl7.org/fhir/uv/bulkdata/ImplementationGuide/hl7.fhir.uv.bulkdata|2.0.0'] : [])],
     rest: [
       {
         mode: 'server',

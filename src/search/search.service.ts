@@ -112,6 +112,22 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   return { parsed, pageSql, params: p.values, countSql, countParams, cursor, near, customPlan, ...(driven ? { driven } : {}) };
 }
 
+/** Result parameters a bulk export's `_typeFilter` may not carry (Bulk Data 2.0: criteria only). */
+const NOT_IN_TYPE_FILTER = /^(_include|_revinclude|_sort|_count|_elements|_summary|_total|_contained|_containedType|_cursor)(:|$)/;
+
+/**
+ * The ids of every current match of a search's criteria, unordered and unpaged (`SELECT r.id FROM resource r
+ * WHERE …`), for a bulk export's `_typeFilter`: the same parsing and criteria as a search, so the same 400s.
+ */
+export function matchingIdsSql(resourceType: string, params: [string, string][]): { sql: string; params: unknown[] } {
+  const bad = params.find(([k]) => NOT_IN_TYPE_FILTER.test(k));
+  if (bad) throw badRequest(`_typeFilter : le paramètre « ${bad[0]} » n'est pas un critère de sélection (seuls les critères de recherche sont admis)`, '_typeFilter');
+  const parsed = parseSearch(resourceType, params, false);
+  const p = new SqlParams();
+  const preds = [`r.res_type = ${p.add(resourceType)}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
+  return { sql: `SELECT r.id FROM resource r WHERE ${preds.join(' AND ')}`, params: p.values };
+}
+
 /**
  * How many matches of the driving criterion a driven page examines before giving up for the general plan: ten
  * per entry of the page (the driven form pays when at least one candidate in ten matches), at least 500.

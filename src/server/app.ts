@@ -24,6 +24,8 @@ export interface AppDeps {
   plugins?: ((app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }) => void | Promise<void>)[];
   /** Types served only through the operations of a plugin, declared in the CapabilityStatement. */
   operationResources?: CapabilityInput['operationResources'];
+  /** System-level operations of plugins (`$export`), declared in the CapabilityStatement. */
+  operations?: CapabilityInput['operations'];
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
@@ -126,7 +128,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const build = (app as unknown as Record<string, TerminologyCapabilitiesBuilder>)[TERMINOLOGY_CAPABILITIES]!;
       return send(reply, { status: 200, headers: {}, body: build({ baseUrl: baseUrl(req), version: VERSION }) });
     }
-    return send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources }) });
+    return send(reply, { status: 200, headers: {}, body: capabilityStatement({ baseUrl: baseUrl(req), version: VERSION, searchParams: deps.searchParams, searchIncludes: deps.searchIncludes, searchRevIncludes: deps.searchRevIncludes, systemSearchParams: deps.systemSearchParams, operationResources: deps.operationResources, operations: deps.operations }) });
   });
   app.get('/fhir/_history', async (req, reply) => send(reply, await rest.history(toFhir(req))));
   app.get<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.search(toFhir(req), req.params.type)));

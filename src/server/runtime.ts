@@ -8,6 +8,8 @@ import { RESULT_PARAMETERS, search, searchIncludesFor, searchParamsFor, searchRe
 import { ensureSearchIndex, searchIndexer } from '../search/search.indexer.ts';
 import { Terminology } from '../terminology/terminology.service.ts';
 import { TERMINOLOGY_OPERATIONS, terminologyRoutes } from '../terminology/terminology.routes.ts';
+import { ExportService } from '../export/export.service.ts';
+import { EXPORT_OPERATION, exportRoutes } from '../export/export.routes.ts';
 import type { AppDeps } from './app.ts';
 
 /** Everything a running process needs, wired once: database, terminology, directory, search. */
@@ -17,6 +19,8 @@ export interface Runtime {
   terminology: Terminology;
   directory: Directory;
   searchEngine: SearchEngine;
+  /** Bulk exports; its runner takes waiting jobs from the database while the runtime is open. */
+  exports: ExportService;
   appDeps: AppDeps;
   close(): Promise<void>;
 }
@@ -30,6 +34,8 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
   await terminology.load();
   const directory = new Directory(db, createValidator(terminology), [searchIndexer]);
   const searchEngine: SearchEngine = { search: (req) => search(db, req, { raw: true }) };
+  const exports = new ExportService(db, directory);
+  exports.start();
   const appDeps: AppDeps = {
     config,
     db,
@@ -39,8 +45,9 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
     searchIncludes: searchIncludesFor,
     searchRevIncludes: searchRevIncludesFor,
     systemSearchParams: RESULT_PARAMETERS,
-    plugins: [terminologyRoutes(terminology)],
+    plugins: [terminologyRoutes(terminology), exportRoutes(exports)],
     operationResources: TERMINOLOGY_OPERATIONS,
+    operations: [EXPORT_OPERATION],
   };
   return {
     config,
@@ -48,7 +55,11 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
     terminology,
     directory,
     searchEngine,
+    exports,
     appDeps,
-    close: () => db.close(),
+    close: async () => {
+      await exports.stop();
+      await db.close();
+    },
   };
 }

@@ -338,9 +338,9 @@ describe('FHIR interactions', () => {
     const collection = await inject({ method: 'POST', url: '/fhir', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }) });
     expect(collection.statusCode).toBe(400);
     expect(collection.json().issue[0].expression).toEqual(['Bundle.type']);
-    const op = await inject({ method: 'GET', url: '/fhir/$export?_type=HealthcareService' });
+    const op = await inject({ method: 'GET', url: '/fhir/$everything' });
     expect(op.statusCode).toBe(404);
-    expect(op.json().issue[0]).toMatchObject({ code: 'not-supported', diagnostics: expect.stringContaining('Opération « $export »') });
+    expect(op.json().issue[0]).toMatchObject({ code: 'not-supported', diagnostics: expect.stringContaining('Opération « $everything »') });
   });
 
   it('CapabilityStatement declares the profiles and interactions', async () => {

@@ -149,7 +149,7 @@ cases('RORHealthcareService', hsWithContact, [
   ['unknown extension of the ROR namespace', (r) => r.extension.push({ url: `${SD}ror-healthcareservice-foo`, valueString: 'x' }), 'HealthcareService.extension[4]', 'structure'],
   ['ROR extension out of its context', (r) => r.extension.push(structuredClone(fx.location().extension as R[])[0]), 'HealthcareService.extension[4]', 'structure'],
   ['availableTime: day of week out of 1..7', (r) => (r.availableTime = [{ extension: [{ url: `${SD}ror-available-time-number-days-of-week`, valueInteger: 8 }] }]), 'HealthcareService.availableTime[0].extension[0].valueInteger', 'value'],
-  ['availableTime: type of time outside JDV_J41', (r) => (r.availableTime = [{ extension: [{ url: `${SD}ror-available-time-type-of-time`, valueCodeableConcept: { coding: [{ system: tre('R252-TypeHoraire'), code: '07' }] } }] }]), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]', 'code-invalid'],
+  ['availableTime: type of time outside JDV_J41', (r) => (r.availableTime = [{ extension: [{ url: `${SD}ror-available-time-type-of-time`, valueCodeableConcept: { coding: [{ system: tre('R252-TypeHoraire'), code: '99' }] } }] }]), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]', 'code-invalid'],
   ['notAvailable:closingReopeningDate fixed description', (r) => (r.notAvailable = [{ id: 'closingReopeningDate', description: 'Fermeture', during: { start: '2025-07-01' } }]), 'HealthcareService.notAvailable[0].description', 'value'],
   ['notAvailable max 1', (r) => (r.notAvailable = [{ description: 'a' }, { description: 'b' }]), 'HealthcareService.notAvailable[1]', 'structure'],
 ]);
@@ -251,7 +251,7 @@ cases('RORLocation', locWithEquipment, [
   ['equipment limit: equipmentFeature 1..1', (r) => r.extension[3].extension[2].extension.splice(0, 1), where('Location.extension[3].extension[2].extension', 'equipmentFeature'), 'required'],
   ['residential capacity: residentialType 1..1', (r) => r.extension[4].extension.splice(1, 1), where('Location.extension[4].extension', 'residentialType'), 'required'],
   ['type max 1', (r) => r.type.push(structuredClone(r.type[0])), 'Location.type[1]', 'structure'],
-  ['type outside JDV_J198', (r) => (r.type[0].coding[0].code = '002'), 'Location.type[0].coding[0]', 'code-invalid'],
+  ['type outside JDV_J198', (r) => (r.type[0].coding[0].code = '999'), 'Location.type[0].coding[0]', 'code-invalid'],
   ['operationalStatus outside JDV_J224', (r) => (r.operationalStatus = { system: fx.TRE.R203, code: '9' }), 'Location.operationalStatus', 'code-invalid'],
   ['idExterneSynchro max 1', (r) => r.identifier.push({ type: { coding: [{ code: '26' }] }, value: 'X' }), 'Location.identifier[1]', 'structure'],
   ['managingOrganization → Organization', (r) => (r.managingOrganization = { reference: 'Location/x' }), 'Location.managingOrganization', 'value'],
@@ -495,7 +495,7 @@ describe('defects of the IG examples as published (fixed in test/fixtures/ig-exa
   it.each([
     ['1234564: no characteristic:careMode', 'ror-healthcareservice-1234564', (r: R) => r.characteristic.pop(), 'HealthcareService.characteristic'],
     ['exemple: FSH `specialty.code` instead of `specialty.coding.code`', 'ror-healthcareservice-exemple', (r: R) => (r.specialty[0].code = '183'), 'HealthcareService.specialty[0].code'],
-    ['ville: TypeHoraire 07 outside JDV_J41', 'ror-healthcareservice-exemple-ville', (r: R) => (r.availableTime[0].extension[0].valueCodeableConcept.coding[0].code = '07'), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]'],
+    ['ville: TypeHoraire 99 outside JDV_J41', 'ror-healthcareservice-exemple-ville', (r: R) => (r.availableTime[0].extension[0].valueCodeableConcept.coding[0].code = '99'), 'HealthcareService.availableTime[0].extension[0].valueCodeableConcept.coding[0]'],
     ['ville: channel coded with the extension URL as system', 'ror-healthcareservice-exemple-ville', (r: R) => (r.extension[3].extension[2].extension[0].valueCodeableConcept.coding[0].system = `${SD}ror-telecom-communication-channel`), 'HealthcareService.extension[3].extension[2].extension[0].valueCodeableConcept.coding[0]'],
     ['EG: numSIRET without value', 'ror-organisation-exemple-eg', (r: R) => delete r.identifier[2].value, 'Organization.identifier[2].value'],
     ['EJ: SIREN system http://sirene.fr', 'ror-organization-exemple-ej', (r: R) => (r.identifier[1].system = 'http://sirene.fr'), 'Organization.identifier[1].system'],
