@@ -12,12 +12,12 @@ import { healthcareService } from '../fixtures/ror.ts';
 import { openTestDatabase } from '../setup/db.ts';
 
 /** `ror import nos DIR` on NOS FHIR files: a newer version of a shipped JDV (the real J19 with one code more),
- * a JDV the product does not ship (J238 type d'offre, with real TRE_R244 codes), a raw TRE CodeSystem export,
- * and bad files. */
+ * a JDV the product does not ship (a synthetic J900 over a synthetic TRE_R900: every real JDV the ROR binds that
+ * the stored NOS sources hold is shipped now), a raw TRE CodeSystem export, and bad files. */
 const NOS = 'https://mos.esante.gouv.fr/NOS';
 const J19 = JSON.parse(readFileSync('/work/shared/data/nos/JDV_J19-ModePriseEnCharge-ROR-FHIR.json', 'utf8'));
-const J238_URL = `${NOS}/JDV_J238-TypeOffre-ROR/FHIR/JDV-J238-TypeOffre-ROR`;
-const R244 = `${NOS}/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation`;
+const J238_URL = `${NOS}/JDV_J900-EssaiImport-ROR/FHIR/JDV-J900-EssaiImport-ROR`;
+const R244 = `${NOS}/TRE_R900-EssaiImport/FHIR/TRE-R900-EssaiImport`;
 const R213 = `${NOS}/TRE_R213-ModePriseEnCharge/FHIR/TRE-R213-ModePriseEnCharge`;
 
 function nosDir(): string {
@@ -29,11 +29,11 @@ function nosDir(): string {
   writeFileSync(join(dir, 'JDV_J19-ModePriseEnCharge-ROR-FHIR.json'), JSON.stringify(newer, null, 2));
   mkdirSync(join(dir, 'ig'));
   writeFileSync(
-    join(dir, 'ig', 'ValueSet-JDV-J238-TypeOffre-ROR.json'),
+    join(dir, 'ig', 'ValueSet-JDV-J900-EssaiImport-ROR.json'),
     JSON.stringify({
       resourceType: 'ValueSet',
       url: J238_URL,
-      name: 'JDV_J238-TypeOffre-ROR',
+      name: 'JDV_J900-EssaiImport-ROR',
       version: '0.1.0',
       status: 'active',
       date: '2024-06-28T12:00:00+02:00',
@@ -42,11 +42,11 @@ function nosDir(): string {
   );
   // A raw TRE export names its code system without /FHIR/…; it completes the displays of R244.
   writeFileSync(
-    join(dir, 'TRE_R244-CategorieOrganisation-FHIR.json'),
+    join(dir, 'TRE_R900-EssaiImport-FHIR.json'),
     JSON.stringify({
       resourceType: 'CodeSystem',
-      url: `${NOS}/TRE_R244-CategorieOrganisation`,
-      name: 'TRE_R244-CategorieOrganisation',
+      url: `${NOS}/TRE_R900-EssaiImport`,
+      name: 'TRE_R900-EssaiImport',
       version: '20240628120000',
       concept: [{ code: '11', display: 'Hôpital De Jour (HDJ)' }, { code: '16', display: "Unité d'hospitalisation (hors HDJ)" }, { code: '69', display: 'Consultation externe en établissement de santé' }],
     }),
@@ -85,7 +85,8 @@ describe('NOS import of a directory', () => {
     // J19 stays in the shipped package, rebuilt under the newer release; J238 and R244 go to nos-import.
     expect(report.packages).toEqual([
       { package: 'nos-import', release: '20250101120000', outcome: 'installed', valueSets: [J238_URL], codeSystems: [R244] },
-      { package: 'nos-ror', release: '20250101120000', outcome: 'updated', valueSets: [J19.url], codeSystems: [R213] },
+      // The shipped package's release is newer (J198 of 2026): the import's rebuild is numbered after it.
+      { package: 'nos-ror', release: expect.stringMatching(/^2026\d{10}$/), outcome: 'updated', valueSets: [J19.url], codeSystems: [R213] },
     ]);
 
     const t = new Terminology(db);
@@ -94,16 +95,14 @@ describe('NOS import of a directory', () => {
     expect(t.isInValueSet(J19.url, R213, '32')).toBe(true);
     expect(t.isInValueSet(J238_URL, R244, '11')).toBe(true);
     expect(t.isInValueSet(J238_URL, R244, '69')).toBe(false);
-    expect(t.isInValueSet(J238_URL, `${NOS}/TRE_R244-CategorieOrganisation`, '16')).toBe(true);
+    expect(t.isInValueSet(J238_URL, `${NOS}/TRE_R900-EssaiImport`, '16')).toBe(true);
     expect(t.lookup(R244, '69')?.display).toBe('Consultation externe en établissement de santé');
 
-    // Validation now judges HealthcareService.category against J238 (unknown value set before: warning only).
-    const validate = createValidator(t);
-    const offer = (code: string) => healthcareService('o', [], { category: [{ coding: [{ system: R244, code }] }] });
-    const errors = (code: string) => validate(offer(code)).filter((i) => i.severity === 'error');
-    expect(errors('11')).toEqual([]);
-    expect(errors('69').map((i) => i.details?.coding?.[0]?.code)).toEqual(['binding']);
-    expect(createValidator(before)(offer('69')).filter((i) => i.severity === 'error')).toEqual([]);
+    // Validation uses the imported codes: the careMode code J19 gained is accepted now, refused before.
+    const offer = (code: string) => healthcareService('o', [], { characteristic: [{ coding: [{ system: R213, code }] }] });
+    const errors = (v: ReturnType<typeof createValidator>, code: string) => v(offer(code)).filter((i) => i.severity === 'error');
+    expect(errors(createValidator(t), '99')).toEqual([]);
+    expect(errors(createValidator(before), '99').map((i) => i.details?.coding?.[0]?.code)).toContain('binding');
 
     // The same directory again: nothing to install.
     const again = await importNos(db, dir);
