@@ -36,7 +36,9 @@ export function searchParamsFor(resourceType: string): SearchParamInfo[] {
   return [...paramsOf(resourceType).values()].filter((d) => !d.unlisted).map((d) => ({
     name: d.code,
     type: d.type,
-    definition: d.url,
+    // `definition` is the canonical of a SearchParameter; `_has` (a FHIR search feature) and the production
+    // server's `practitioner` chain have none, their documentation says what they are.
+    ...(/\/SearchParameter\/[^#]+$/.test(d.url) ? { definition: d.url } : {}),
     ...(d.deviation || d.documentation ? { documentation: d.deviation ?? d.documentation } : {}),
   }));
 }

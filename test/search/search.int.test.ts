@@ -430,6 +430,11 @@ describe('CapabilityStatement', () => {
       const r = cs.rest[0]!.resource.find((x) => x.type === type)!;
       const expected = SEARCH_PARAMETERS.filter((d) => d.base === type && !d.unlisted).map((d) => d.code).sort();
       expect(r.searchParam!.map((p) => p.name).sort(), type).toEqual(expected);
+      // A definition is a SearchParameter canonical, or absent (_has, the production server's practitioner chain).
+      for (const p of r.searchParam as { name: string; definition?: string }[]) {
+        if (p.definition !== undefined) expect(p.definition, `${type}.${p.name}`).toMatch(/\/SearchParameter\/[^#/]+$/);
+      }
+      expect((r.searchParam as { name: string; definition?: string }[]).find((p) => p.name === '_has')!.definition).toBeUndefined();
     }
     // Not offered: oi-name (its extension is not in the profile) and the alias amount-value.
     const org = cs.rest[0]!.resource.find((x) => x.type === 'Organization')!.searchParam!.map((p) => p.name);
