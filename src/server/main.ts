@@ -18,6 +18,8 @@ export async function startServer(config: Config): Promise<{ url: string; stop: 
   ];
   const app = await buildApp(runtime.appDeps);
   const address = await app.listen({ port: config.port, host: config.host });
+  // Bulk export jobs accepted by any instance, or left by one that died (src/export/export.service.ts).
+  runtime.exports.start();
   const link = config.databaseUrl ? undefined : publishServer(config.dataDir, address);
   adminToken = link?.token;
   // First start on an empty database: the FINESS demo loads in the background, the API answers meanwhile.

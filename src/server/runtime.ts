@@ -19,7 +19,7 @@ export interface Runtime {
   terminology: Terminology;
   directory: Directory;
   searchEngine: SearchEngine;
-  /** Bulk exports; its runner takes waiting jobs from the database while the runtime is open. */
+  /** Bulk exports; a serving process starts its runner, which takes waiting jobs from the database. */
   exports: ExportService;
   appDeps: AppDeps;
   close(): Promise<void>;
@@ -34,8 +34,8 @@ export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?
   await terminology.load();
   const directory = new Directory(db, createValidator(terminology), [searchIndexer]);
   const searchEngine: SearchEngine = { search: (req) => search(db, req, { raw: true }) };
+  // The runner polls for jobs only in a serving process (server/main.ts starts it); a kick-off wakes it anyway.
   const exports = new ExportService(db, directory);
-  exports.start();
   const appDeps: AppDeps = {
     config,
     db,
