@@ -1,7 +1,7 @@
 /**
  * HTTP routes of the bulk export (Bulk Data Access 2.0.0): kick-off at `[base]/$export` (and `[base]/{type}/$export`
  * for one type), status at `[base]/$export-poll-status?_jobId=…` (the national server's form, digest §4 UC2),
- * DELETE on it to cancel, files at `[base]/$export-file/{job}/{type}-{n}.ndjson`.
+ * DELETE on it to cancel, files at `[base]/$export-file/{job}/{type}-{n}.ndjson` (and `{type}-deleted-{n}.ndjson`).
  */
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -70,10 +70,10 @@ export function exportRoutes(exports: ExportService) {
     });
 
     app.get<{ Params: { job: string; file: string } }>('/fhir/$export-file/:job/:file', async (req, reply) => {
-      const m = /^([A-Za-z]+)-(\d+)\.ndjson$/.exec(req.params.file);
+      const m = /^([A-Za-z]+)(-deleted)?-(\d+)\.ndjson$/.exec(req.params.file);
       const job = await exports.status(req.params.job);
       if (!m || !job || job.status !== 'completed') throw notFound(`Fichier d'export inconnu ou expiré : ${req.params.job}/${req.params.file}`);
-      const lines = await exports.file(job, m[1]!, Number(m[2]) - 1);
+      const lines = await exports.file(job, m[1]!, Number(m[3]) - 1, m[2] !== undefined);
       if (!lines) throw notFound(`Fichier d'export inconnu : ${req.params.job}/${req.params.file}`);
       return reply.code(200).header('Expires', exports.expiresAt(job).toUTCString()).type(NDJSON).send(Readable.from(lines));
     });

@@ -27,6 +27,8 @@ export interface Manifest {
   request: string;
   requiresAccessToken: boolean;
   output: { type: string; url: string; count: number }[];
+  /** With `_since`: what was deleted since then, as transaction Bundles of DELETE entries (Bulk Data 2.0). */
+  deleted?: { type: 'Bundle'; url: string; count: number }[];
   error: { type: string; url: string }[];
 }
 
@@ -65,15 +67,20 @@ export class ExportService {
 
   /** The manifest of a completed job; file URLs under `fileBase` (`…/$export-file/{job}`). */
   async manifest(job: ExportJob, fileBase: string): Promise<Manifest> {
-    const counts = await exportStore.counts(this.db, job.id);
-    const output: Manifest['output'] = [];
-    for (const type of [...counts.keys()].sort()) {
-      const n = counts.get(type)!;
-      for (let part = 0; part * this.fileSize < n; part++) {
-        output.push({ type, url: `${fileBase}/${type}-${part + 1}.ndjson`, count: Math.min(this.fileSize, n - part * this.fileSize) });
+    const files = async (deleted: boolean) => {
+      const counts = await exportStore.counts(this.db, job.id, deleted);
+      const out: { type: string; url: string; count: number }[] = [];
+      for (const type of [...counts.keys()].sort()) {
+        const n = counts.get(type)!;
+        for (let part = 0; part * this.fileSize < n; part++) {
+          out.push({ type: deleted ? 'Bundle' : type, url: `${fileBase}/${type}${deleted ? '-deleted' : ''}-${part + 1}.ndjson`, count: Math.min(this.fileSize, n - part * this.fileSize) });
+        }
       }
-    }
-    return { transactionTime: job.transactionTime!, request: job.request, requiresAccessToken: false, output, error: [] };
+      return out;
+    };
+    const manifest: Manifest = { transactionTime: job.transactionTime!, request: job.request, requiresAccessToken: false, output: await files(false), error: [] };
+    if (job.params.since) manifest.deleted = (await files(true)) as Manifest['deleted'];
+    return manifest;
   }
 
   /** When a finished job's files stop being served (HTTP `Expires`). */
@@ -85,20 +92,22 @@ export class ExportService {
    * The lines of one NDJSON file (`part` from 0), one resource per line as stored; undefined when the job has no
    * such file.
    */
-  async file(job: ExportJob, type: string, part: number): Promise<AsyncGenerator<string> | undefined> {
+  async file(job: ExportJob, type: string, part: number, deleted = false): Promise<AsyncGenerator<string> | undefined> {
     const size = this.fileSize;
-    const start = await exportStore.partStart(this.db, job.id, type, part, size);
+    const start = await exportStore.partStart(this.db, job.id, type, part, size, deleted);
     if (start === null) return undefined;
     const { db, reader } = this;
+    // A deleted resource: one transaction Bundle with its DELETE entry per line (Bulk Data 2.0 `deleted`).
+    const deletion = (id: string) => `${JSON.stringify({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'DELETE', url: `${type}/${id}` } }] })}\n`;
     return (async function* lines() {
       let from = start;
       let left = size;
       while (left > 0) {
-        const items = await exportStore.items(db, job.id, type, from, Math.min(CHUNK, left) + 1);
+        const items = await exportStore.items(db, job.id, type, from, Math.min(CHUNK, left) + 1, deleted);
         const batch = items.slice(0, Math.min(CHUNK, left));
         if (batch.length === 0) return;
-        const texts = await reader.versionTexts(type, batch);
-        yield texts.map((t) => `${t.json}\n`).join('');
+        if (deleted) yield batch.map((x) => deletion(x.id)).join('');
+        else yield (await reader.versionTexts(type, batch)).map((t) => `${t.json}\n`).join('');
         left -= batch.length;
         if (items.length <= batch.length) return;
         from = items[batch.length]!.id;

@@ -116,9 +116,9 @@ export const exportStore = {
     await db.query(`UPDATE export_job SET status = 'failed', error = $2, finished_at = now(), heartbeat = NULL WHERE id = $1 AND status = 'in-progress'`, [id, message]);
   },
 
-  /** Resources per type in a completed job's snapshot. */
-  async counts(db: Queryable, id: string): Promise<Map<string, number>> {
-    const r = await db.query<{ res_type: string; n: string | number }>('SELECT res_type, count(*) AS n FROM export_item WHERE job_id = $1 GROUP BY res_type', [id]);
+  /** Resources per type in a completed job's snapshot, present ones or deleted ones. */
+  async counts(db: Queryable, id: string, deleted = false): Promise<Map<string, number>> {
+    const r = await db.query<{ res_type: string; n: string | number }>('SELECT res_type, count(*) AS n FROM export_item WHERE job_id = $1 AND deleted = $2 GROUP BY res_type', [id, deleted]);
     return new Map(r.rows.map((x) => [x.res_type, Number(x.n)]));
   },
 
@@ -126,16 +126,16 @@ export const exportStore = {
    * The first id of a file: files split each type's snapshot, in id order, every `size` resources; file `part`
    * starts at the (part × size)-th id. Null past the end.
    */
-  async partStart(db: Queryable, id: string, type: string, part: number, size: number): Promise<string | null> {
-    const r = await db.query<{ id: string }>('SELECT id FROM export_item WHERE job_id = $1 AND res_type = $2 ORDER BY id OFFSET $3 LIMIT 1', [id, type, part * size]);
+  async partStart(db: Queryable, id: string, type: string, part: number, size: number, deleted = false): Promise<string | null> {
+    const r = await db.query<{ id: string }>('SELECT id FROM export_item WHERE job_id = $1 AND res_type = $2 AND deleted = $4 ORDER BY id OFFSET $3 LIMIT 1', [id, type, part * size, deleted]);
     return r.rows[0]?.id ?? null;
   },
 
-  /** Up to `limit` snapshot rows of a type from `from` (inclusive) on, in id order. */
-  async items(db: Queryable, id: string, type: string, from: string, limit: number): Promise<{ id: string; versionId: number }[]> {
+  /** Up to `limit` snapshot rows of a type from `from` (inclusive) on, in id order (present ones, or deleted ones). */
+  async items(db: Queryable, id: string, type: string, from: string, limit: number, deleted = false): Promise<{ id: string; versionId: number }[]> {
     const r = await db.query<{ id: string; version_id: number }>(
-      'SELECT id, version_id FROM export_item WHERE job_id = $1 AND res_type = $2 AND id >= $3 ORDER BY id LIMIT $4',
-      [id, type, from, limit],
+      'SELECT id, version_id FROM export_item WHERE job_id = $1 AND res_type = $2 AND deleted = $5 AND id >= $3 ORDER BY id LIMIT $4',
+      [id, type, from, limit, deleted],
     );
     return r.rows.map((x) => ({ id: x.id, versionId: x.version_id }));
   },
@@ -159,6 +159,15 @@ async function selectType(tx: Queryable, jobId: string, type: string, since: str
      ON CONFLICT DO NOTHING`,
     params,
   );
+  // With _since, what was deleted since then (a deleted resource no longer matches any _typeFilter: all are listed).
+  if (since) {
+    await tx.query(
+      `INSERT INTO export_item (job_id, res_type, id, version_id, deleted)
+       SELECT $1, r.res_type, r.id, r.version_id, true FROM resource r WHERE r.res_type = $2 AND r.deleted AND r.last_updated > $3::timestamptz
+       ON CONFLICT DO NOTHING`,
+      [jobId, type, since],
+    );
+  }
 }
 
 /**

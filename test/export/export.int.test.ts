@@ -100,6 +100,30 @@ describe('bulk export ($export, Bulk Data 2.0)', () => {
     expect(poll.json().output.map((o: { type: string }) => o.type)).toEqual(['Organization']);
   });
 
+  it('lists what was deleted since _since as transaction Bundles of DELETE entries', async () => {
+    const kept = await post(ej());
+    const doomed = await post(ej());
+    const since = new Date(Date.now() - 1).toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const gone = await post(ej());
+    expect((await t.app.inject({ method: 'DELETE', url: `/fhir/Organization/${gone.id}` })).statusCode).toBeLessThan(300);
+    const old = (await runExport('?_type=Organization')).manifest;
+    expect(old.deleted).toBeUndefined();
+    // doomed was written before _since and deleted after it: listed as deleted; kept, unchanged since, is not exported.
+    expect((await t.app.inject({ method: 'DELETE', url: `/fhir/Organization/${doomed.id}` })).statusCode).toBeLessThan(300);
+    const { manifest } = await runExport(`?_type=Organization&_since=${encodeURIComponent(since)}`);
+    const present = (await Promise.all(manifest.output.map((o) => download(o.url)))).flat().map((r) => r.id);
+    expect(present).not.toContain(kept.id);
+    expect(present).not.toContain(doomed.id);
+    const deleted = (manifest as unknown as { deleted: { type: string; url: string; count: number }[] }).deleted;
+    expect(deleted.every((d) => d.type === 'Bundle')).toBe(true);
+    const bundles = (await Promise.all(deleted.map((d) => download(d.url)))).flat() as unknown as { resourceType: string; type: string; entry: { request: { method: string; url: string } }[] }[];
+    expect(bundles.every((b) => b.resourceType === 'Bundle' && b.type === 'transaction')).toBe(true);
+    const urls = bundles.flatMap((b) => b.entry.map((e) => `${e.request.method} ${e.request.url}`));
+    expect(urls).toEqual(expect.arrayContaining([`DELETE Organization/${doomed.id}`, `DELETE Organization/${gone.id}`]));
+    expect(urls).not.toContain(`DELETE Organization/${kept.id}`);
+  });
+
   it('splits a type into files of the configured size, in id order, nothing lost or repeated', async () => {
     for (let i = 0; i < 5; i++) await post(ej());
     const small = new ExportService(t.runtime.db, t.runtime.directory, { fileSize: 2 });
