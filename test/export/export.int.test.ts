@@ -23,7 +23,7 @@ async function runExport(query: string) {
   await t.runtime.exports.idle();
   const poll = await t.app.inject({ method: 'GET', url: status.replace(/^https?:\/\/[^/]+/, '') });
   expect(poll.statusCode, poll.body).toBe(200);
-  return { status, manifest: poll.json() as { transactionTime: string; request: string; requiresAccessToken: boolean; output: { type: string; url: string; count: number }[]; error: unknown[] } };
+  return { status, manifest: poll.json() as { transactionTime: string; request: string; requiresAccessToken: boolean; output: { type: string; url: string; count: number }[]; deleted?: { type: string; url: string; count: number }[]; error: unknown[] } };
 }
 
 async function download(url: string): Promise<Saved[]> {
@@ -115,7 +115,7 @@ describe('bulk export ($export, Bulk Data 2.0)', () => {
     const present = (await Promise.all(manifest.output.map((o) => download(o.url)))).flat().map((r) => r.id);
     expect(present).not.toContain(kept.id);
     expect(present).not.toContain(doomed.id);
-    const deleted = (manifest as unknown as { deleted: { type: string; url: string; count: number }[] }).deleted;
+    const deleted = manifest.deleted!;
     expect(deleted.every((d) => d.type === 'Bundle')).toBe(true);
     const bundles = (await Promise.all(deleted.map((d) => download(d.url)))).flat() as unknown as { resourceType: string; type: string; entry: { request: { method: string; url: string } }[] }[];
     expect(bundles.every((b) => b.resourceType === 'Bundle' && b.type === 'transaction')).toBe(true);
