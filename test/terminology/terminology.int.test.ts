@@ -48,7 +48,8 @@ describe('shipped nomenclatures', () => {
       ['ror-ig', 'unchanged'],
     ]);
     const counts = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM value_set');
-    // 31 shared copies, 2 of them (J41, J198) superseded by newer transcriptions; communes; the IG's own value sets.
+    // 31 shared copies, those with `supersedes` (J41, J198, J17, J18, J20, J29, J33, J35, J221) replaced by newer
+    // transcriptions; communes; the IG's own value sets.
     const superseded = EXTRA_VALUE_SETS.filter((vs) => vs.supersedes).length;
     expect(counts.rows[0]!.n).toBe(31 - superseded + EXTRA_VALUE_SETS.length + 1 + IG_VALUE_SETS.length);
     const concepts = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM concept WHERE system = $1`, [COMMUNE_OM]);

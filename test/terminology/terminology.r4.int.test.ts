@@ -41,8 +41,28 @@ describe('current NOS codes', () => {
     ['JDV_J198 (TRE_R343 002, the Location search example)', J198, R343, '002'],
     ['JDV_J238 (TRE_R244 157, as in the IG examples)', J238, R244, '157'],
     ['JDV_J238 retired code kept for stored data (116)', J238, R244, '116'],
+    ['JDV_J17 (TRE_R211 545, added 2024-01-26)', jdv('JDV_J17-ActiviteOperationnelle-ROR'), tre('TRE_R211-ActiviteOperationnelle'), '545'],
+    ['JDV_J18 (TRE_R212 210, added 2024-01-26)', jdv('JDV_J18-EquipementSpecifique-ROR'), tre('TRE_R212-Equipement'), '210'],
+    ['JDV_J29 (TRE_R239 09, added 2024-04-26)', jdv('JDV_J29-PublicPrisEnCharge-ROR'), tre('TRE_R239-PublicPrisEnCharge'), '09'],
+    ['JDV_J29 former TRE_R240 07 kept for stored data', jdv('JDV_J29-PublicPrisEnCharge-ROR'), tre('TRE_R240-TemporaliteAccueil'), '07'],
+    ['JDV_J29 former J29-URL 06 still accepted (rule 1)', jdv('JDV_J29-PublicPrisEnCharge-ROR'), jdv('JDV_J29-PublicPrisEnCharge-ROR'), '06'],
+    ['JDV_J33 (TRE_R243 60, added 2023-06-30)', jdv('JDV_J33-CompetenceSpecifique-ROR'), tre('TRE_R243-CompetenceSpecifique'), '60'],
+    ['JDV_J35 (TRE_R245 66, added 2024-01-26)', jdv('JDV_J35-SpecialisationDePriseEnCharge-ROR'), tre('TRE_R245-SpecialisationDePriseEnCharge'), '66'],
+    ['JDV_J221 (TRE_R287 15, added 2023-10-30)', jdv('JDV_J221-NatureContact-ROR'), tre('TRE_R287-NatureContact'), '15'],
   ])('%s is accepted by $validate-code', async (_title, url, system, code) => {
     const res = await get(`/fhir/ValueSet/$validate-code?${q({ url, system, code })}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(param(res.json(), 'result')).toEqual({ name: 'result', valueBoolean: true });
+  });
+
+  it('JDV_J20 (no new code in 2023-10-30): the new display of 02 (SMR) is accepted by $validate-code', async () => {
+    const res = await get(`/fhir/ValueSet/$validate-code?${q({ url: jdv('JDV_J20-ChampActivite-ROR'), system: tre('TRE_R227-ChampActivite'), code: '02', display: 'Soins Médicaux et de réadaptation (SMR)' })}`);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(param(res.json(), 'result')).toEqual({ name: 'result', valueBoolean: true });
+  });
+
+  it('JDV_J36 (no new code in 2023-06-30): the new display of 01 (SMR) is accepted by $validate-code', async () => {
+    const res = await get(`/fhir/ValueSet/$validate-code?${q({ url: jdv('JDV_J36-TypeTarif-ROR'), system: tre('TRE_R246-TypeTarif'), code: '01', display: 'Supplément tarif Hébergement SMR' })}`);
     expect(res.statusCode, res.body).toBe(200);
     expect(param(res.json(), 'result')).toEqual({ name: 'result', valueBoolean: true });
   });
