@@ -1190,7 +1190,7 @@ export const EXTRA_VALUE_SETS: ExtraValueSet[] = [
       },
     ],
     source: 'ansforge/IG-terminologie-de-sante ig/DM-37/ValueSet-JDV-J29-PublicPrisEnCharge-ROR.json @ 76847f8bcd900d21017d5023dfe52b76e2560b09',
-    notes: 'supersedes the 2023-01-27 copy of shared/data: 01–09 now all under TRE_R239 (09 added, 04 relabelled « Personnes présentant une addiction »); the former TRE_R240|07 and JDV_J30|08 entries are kept for stored data',
+    notes: 'supersedes the 2023-01-27 copy of shared/data: 01–09 now all under TRE_R239 (09 added, 04 relabelled « Personnes présentant une addiction »); the former entries 07 under TRE_R240 and 08 under the JDV_J30 URL are kept for stored data',
     supersedes: true,
   },
   {
