@@ -51,7 +51,8 @@ describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded da
     const warning = await ror(['import', 'finess', warned], env);
     expect(warning.code, warning.stdout).toBe(0);
     expect(warning.stdout).toContain('avertissement, ligne 16, coordxet [missing-coordinates]');
-  });
+    // Six `ror` processes, each opening the embedded database: 30 s alone on a slow machine, more beside other work.
+  }, 300_000);
 
   it('goes through the running server when one holds the embedded database', async () => {
     const dataDir = join(tmp, 'b');
@@ -80,7 +81,7 @@ describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded da
     const forced = await ror(['import', 'finess', EXCERPT, '--allow-mass-closure', '--json'], { ROR_DATA_DIR: dataDir });
     expect(forced.code, forced.stderr).toBe(0);
     expect(JSON.parse(forced.stdout).counters.closed).toBe(120);
-  });
+  }, 300_000);
 
   it('resumes after kill -9 and ends as one clean run', async () => {
     // 3 000 structures of the national rebuild (data/finess), in batches of 100.
