@@ -93,6 +93,20 @@ describe('bulk export ($export, Bulk Data 2.0)', () => {
     expect(filtered.manifest.output).toEqual([expect.objectContaining({ type: 'Organization', count: 1 })]);
     expect((await download(filtered.manifest.output[0]!.url)).map((r) => r.id)).toEqual([after.id]);
 
+    // POST kick-off with a Parameters resource (Bulk Data 2.0), same selection as the query form.
+    const posted = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/$export',
+      headers: { ...FHIR_JSON, prefer: 'respond-async' },
+      payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: '_type', valueString: 'Organization' }, { name: '_since', valueInstant: since }] }),
+    });
+    expect(posted.statusCode, posted.body).toBe(202);
+    await t.runtime.exports.idle();
+    const postedManifest = (await t.app.inject({ method: 'GET', url: String(posted.headers['content-location']).replace(/^https?:\/\/[^/]+/, '') })).json();
+    const postedIds = (await Promise.all(postedManifest.output.map((o: { url: string }) => download(o.url)))).flat().map((r) => r.id);
+    expect(postedIds).toContain(after.id);
+    expect(postedIds).not.toContain(before.id);
+
     const typed = await t.app.inject({ method: 'GET', url: '/fhir/Organization/$export' });
     expect(typed.statusCode, typed.body).toBe(202);
     await t.runtime.exports.idle();
