@@ -33,7 +33,7 @@ interface Added {
 const ADDED: Added[] = [
   { url: JDV.J16, name: 'JDV_J16-ActeSpecifique-ROR', system: tre('R210-ActeSpecifique'), total: 990, sample: ['0320', 'Neuromodulation sacrée'] },
   { url: JDV.J208, name: 'JDV_J208-CiviliteExercice-ROR', system: tre('R11-CiviliteExercice'), total: 6, sample: ['PR', 'Professeur'] },
-  { url: JDV.J210, name: 'JDV_J210-SpecialiteOrdinale-ROR', system: tre('R38-SpecialiteOrdinale'), total: 80, sample: ['SM54', 'Médecine générale (SM)'] },
+  { url: JDV.J210, name: 'JDV_J210-SpecialiteOrdinale-ROR', system: tre('R38-SpecialiteOrdinale'), total: 103, sample: ['SM54', 'Médecine générale (SM)'] },
   { url: JDV.J211, name: 'JDV_J211-CompetenceExclusive-ROR', system: tre('R40-CompetenceExclusive'), total: 4, sample: ['CEX64', 'Urologie (CEX)'] },
   { url: JDV.J212, name: 'JDV_J212-OrientationParticuliere-ROR', system: tre('G13-OrientationParticuliere'), total: 2, sample: ['81', 'Acupuncture'] },
   { url: JDV.J213, name: 'JDV_J213-CapaciteSavoirFaire-ROR', system: tre('R43-CapaciteSavoirFaire'), total: 16, sample: ['CAPA05', 'Evaluation et Traitement de la douleur (CAPA)'] },
@@ -61,7 +61,7 @@ const ADDED: Added[] = [
   { url: JDV.J205, name: 'JDV_J205-UnitePrix-ROR', system: tre('R228-UnitePrix'), total: 4, sample: ['2', 'Tarif journalier'] },
   { url: JDV.J206, name: 'JDV_J206-PrestationNonObligatoireIncluse-ROR', system: tre('R264-PrestationNonObligatoireIncluse'), total: 11, sample: ['08', 'Internet dans la chambre (abonnement/accès au réseau Wifi)'] },
   { url: JDV.J223, name: 'JDV_J223-TypeDivisionTerritoriale-ROR', system: tre('R201-TypeDivisionTerritoriale'), total: 6, sample: ['4', 'Territoire de Santé'] },
-  { url: JDV.J227, name: 'JDV_J227-NiveauExpertise-ROR', system: tre('R344-NiveauExpertise'), others: [tre('R253-TypeMaternite')], total: 20, sample: ['10', 'Centre de référence labellisé'] },
+  { url: JDV.J227, name: 'JDV_J227-NiveauExpertise-ROR', system: tre('R344-NiveauExpertise'), others: [tre('R253-TypeMaternite')], total: 29, sample: ['10', 'Centre de référence labellisé'] },
   { url: JDV.J228, name: 'JDV_J228-TypeCaracteristiqueEquipement-ROR', system: tre('R340-TypeCaracteristiqueEquipement'), total: 2, sample: ['001', 'Poids maximum'] },
 ];
 

@@ -68,7 +68,7 @@ describe('shipped nomenclatures', () => {
     expect(term.isInValueSet(J229, G15, '60')).toBe(true);
     expect(term.lookup(G15, '60')?.display).toBe('Infirmier');
     const J244 = `${NOS}/JDV_J244-StatutMetierAnomalie-ROR/FHIR/JDV-J244-StatutMetierAnomalie-ROR`;
-    expect(term.expand(J244)!.contains.map((c) => c.code)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10']);
+    expect(term.expand(J244)!.contains.map((c) => c.code)).toEqual(['01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11']);
     const J199 = `${NOS}/JDV_J199-StatutJuridique-ROR/FHIR/JDV-J199-StatutJuridique-ROR`;
     const R72 = `${NOS}/TRE_R72-FinessStatutJuridique/FHIR/TRE-R72-FinessStatutJuridique`;
     expect(term.expand(J199)!.total).toBe(79);
