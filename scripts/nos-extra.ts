@@ -32,7 +32,7 @@ export type ExtraValueSet = {
 /** The includes of a JDV, whichever way it is written. */
 export const includesOf = (vs: ExtraValueSet): ExtraInclude[] => vs.includes ?? [{ system: vs.system!, concepts: vs.concepts! }];
 
-import { J16_CONCEPTS } from './nos-extra/j16-acte-specifique.ts';
+import { J16_CONCEPTS, RETIRED_J16 } from './nos-extra/j16-acte-specifique.ts';
 import { J238_CONCEPTS, RETIRED_J238 } from './nos-extra/j238-type-offre.ts';
 import { J17_CONCEPTS } from './nos-extra/j17-activite-operationnelle.ts';
 import { J18_CONCEPTS } from './nos-extra/j18-equipement.ts';
@@ -80,13 +80,14 @@ export const EXTRA_VALUE_SETS: ExtraValueSet[] = [
   {
     url: jdv('JDV_J16-ActeSpecifique-ROR'),
     name: 'JDV_J16-ActeSpecifique-ROR',
-    version: '20230127120000',
-    date: '2023-01-27T12:00:00+01:00',
+    version: '20240126120000',
+    date: '2024-01-26T12:00:00+01:00',
     description: 'Acte spécifique - ROR',
     system: `${NOS}/TRE_R210-ActeSpecifique/FHIR/TRE-R210-ActeSpecifique`,
-    concepts: J16_CONCEPTS,
-    source: 'input/NOS/JDV/JDV_J16-ActeSpecifique-ROR-FHIR.json @ ed36958935243d0218465fc5d51c43e84a1fe0c2',
-    notes: 'table in `scripts/nos-extra/j16-acte-specifique.ts`; checked: the source file rebuilt from these 990 codes has its length (326 859 chars) and the same text at its page boundaries',
+    concepts: [...J16_CONCEPTS, ...RETIRED_J16],
+    retired: RETIRED_J16.map(([code]) => code),
+    source: 'ansforge/IG-terminologie-de-sante ig/DM-37/ValueSet-JDV-J16-ActeSpecifique-ROR.json @ 76847f8bcd900d21017d5023dfe52b76e2560b09',
+    notes: 'table in `scripts/nos-extra/j16-acte-specifique.ts`; replaces the 2023-01-27 transcription (IG-NOS input/NOS/JDV/JDV_J16-ActeSpecifique-ROR-FHIR.json @ ed369589, 990 codes): 1319–1399 added (but 1335, 1339), 63 codes relabelled (e.g. 0163, 1305–1317, 1280–1298 « Programme d\'ETP labellisée – … »); checked: the compose rebuilt from these pairs has the exact span of the source (offsets 218 767 to 337 820) and the same text at its page boundaries',
   },
   {
     url: jdv('JDV_J26-ModeGestion-ROR'),

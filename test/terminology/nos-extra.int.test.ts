@@ -31,7 +31,7 @@ interface Added {
 }
 
 const ADDED: Added[] = [
-  { url: JDV.J16, name: 'JDV_J16-ActeSpecifique-ROR', system: tre('R210-ActeSpecifique'), total: 990, sample: ['0320', 'Neuromodulation sacrée'] },
+  { url: JDV.J16, name: 'JDV_J16-ActeSpecifique-ROR', system: tre('R210-ActeSpecifique'), total: 1069, sample: ['0320', 'Neuromodulation sacrée'] },
   { url: JDV.J208, name: 'JDV_J208-CiviliteExercice-ROR', system: tre('R11-CiviliteExercice'), total: 6, sample: ['PR', 'Professeur'] },
   { url: JDV.J210, name: 'JDV_J210-SpecialiteOrdinale-ROR', system: tre('R38-SpecialiteOrdinale'), total: 103, sample: ['SM54', 'Médecine générale (SM)'] },
   { url: JDV.J211, name: 'JDV_J211-CompetenceExclusive-ROR', system: tre('R40-CompetenceExclusive'), total: 4, sample: ['CEX64', 'Urologie (CEX)'] },

@@ -49,6 +49,8 @@ describe('current NOS codes', () => {
     ['JDV_J33 (TRE_R243 60, added 2023-06-30)', jdv('JDV_J33-CompetenceSpecifique-ROR'), tre('TRE_R243-CompetenceSpecifique'), '60'],
     ['JDV_J35 (TRE_R245 66, added 2024-01-26)', jdv('JDV_J35-SpecialisationDePriseEnCharge-ROR'), tre('TRE_R245-SpecialisationDePriseEnCharge'), '66'],
     ['JDV_J221 (TRE_R287 15, added 2023-10-30)', jdv('JDV_J221-NatureContact-ROR'), tre('TRE_R287-NatureContact'), '15'],
+    ['JDV_J16 (TRE_R210 1399, added 2024-01-26)', jdv('JDV_J16-ActeSpecifique-ROR'), tre('TRE_R210-ActeSpecifique'), '1399'],
+    ['JDV_J16 retired code kept for stored data (1300)', jdv('JDV_J16-ActeSpecifique-ROR'), tre('TRE_R210-ActeSpecifique'), '1300'],
     ['JDV_J227 (TRE_R344 34, added 2024-04-26)', jdv('JDV_J227-NiveauExpertise-ROR'), tre('TRE_R344-NiveauExpertise'), '34'],
     ['JDV_J244 (TRE_R352 11, added 2023-09-22)', jdv('JDV_J244-StatutMetierAnomalie-ROR'), tre('TRE_R352-StatutMetierAnomalie'), '11'],
     ['JDV_J209 (TRE_R04 SST, added 2023-10-30)', jdv('JDV_J209-TypeSavoirFaire-ROR'), tre('TRE_R04-TypeSavoirFaire'), 'SST'],
