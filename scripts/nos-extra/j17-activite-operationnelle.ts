@@ -1,3 +1,5 @@
+import { parseTable } from './table.ts';
+
 /**
  * JDV_J17-ActiviteOperationnelle-ROR (codes of TRE_R211-ActiviteOperationnelle), transcribed by hand (codes and displays only) from the NOS version of
  * 2024-01-26 published by ANS in "Terminologies de Santé", repository ansforge/IG-terminologie-de-sante,
@@ -476,13 +478,4 @@ const TABLE = `
 545|Chimiothérapie intensive
 `;
 
-const parse = (text: string): [string, string][] =>
-  text
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const bar = line.indexOf('|');
-      return [line.slice(0, bar), line.slice(bar + 1)] as [string, string];
-    });
-
-export const J17_CONCEPTS: [string, string][] = parse(TABLE);
+export const J17_CONCEPTS: [string, string][] = parseTable(TABLE);

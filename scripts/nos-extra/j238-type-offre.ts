@@ -1,3 +1,5 @@
+import { parseTable } from './table.ts';
+
 /**
  * JDV_J238-TypeOffre-ROR (codes of TRE_R244-CategorieOrganisation), transcribed by hand (codes and displays only)
  * from the NOS version 20260730120000 published by ANS in "Terminologies de Santé" (ans.fr.terminologies 1.12.0,
@@ -314,16 +316,7 @@ const TABLE = `
 320|Offre de relayage au domicile
 `;
 
-const parse = (text: string): [string, string][] =>
-  text
-    .trim()
-    .split('\n')
-    .map((line) => {
-      const bar = line.indexOf('|');
-      return [line.slice(0, bar), line.slice(bar + 1)] as [string, string];
-    });
-
-export const J238_CONCEPTS: [string, string][] = parse(TABLE);
+export const J238_CONCEPTS: [string, string][] = parseTable(TABLE);
 
 /** Listed in the 2024-01-26 version, no longer in the 2026-07-30 one: kept for validation (see docs/terminology.md). */
 export const RETIRED_J238: [string, string][] = [
