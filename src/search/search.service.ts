@@ -521,24 +521,26 @@ function depths(sql: string): number[] {
   return out;
 }
 
+/** The parts of a SQL text between its occurrences of `sep` outside any parenthesis. */
+function splitTopLevel(sql: string, sep: string): string[] {
+  const d = depths(sql);
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = sql.indexOf(sep); i >= 0; i = sql.indexOf(sep, i + 1)) {
+    if (d[i] !== 0) continue;
+    parts.push(sql.slice(start, i));
+    start = i + sep.length;
+  }
+  parts.push(sql.slice(start));
+  return parts;
+}
+
 /** The operands of a predicate's top-level ANDs, outer parentheses removed (`(a AND (b AND c))` → a, b, c). */
 function topLevelAnd(pred: string): string[] {
   let s = pred.trim();
-  for (;;) {
-    const d = depths(s);
-    // Wrapped whole: the opening parenthesis closes at the last character only.
-    if (s.startsWith('(') && d.slice(0, -1).every((x) => x > 0) && d[d.length - 1] === 0) s = s.slice(1, -1).trim();
-    else break;
-  }
-  const d = depths(s);
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = s.indexOf(' AND '); i >= 0; i = s.indexOf(' AND ', i + 1)) {
-    if (d[i] !== 0) continue;
-    parts.push(s.slice(start, i));
-    start = i + ' AND '.length;
-  }
-  parts.push(s.slice(start));
+  // Wrapped whole: the opening parenthesis closes at the last character only.
+  while (s.startsWith('(') && depths(s).every((x, i, d) => x > 0 || i === d.length - 1)) s = s.slice(1, -1).trim();
+  const parts = splitTopLevel(s, ' AND ');
   return parts.length > 1 ? parts.flatMap(topLevelAnd) : [s];
 }
 
@@ -549,17 +551,8 @@ function topLevelAnd(pred: string): string[] {
 function isOwnMembership(pred: string): boolean {
   if (!pred.startsWith('r.id IN (') || !pred.endsWith(')')) return false;
   const inner = pred.slice('r.id IN ('.length, -1);
-  const d = depths(inner);
-  if (d.some((x) => x < 0)) return false;
-  const branches: string[] = [];
-  let start = 0;
-  for (let i = inner.indexOf(' UNION '); i >= 0; i = inner.indexOf(' UNION ', i + 1)) {
-    if (d[i] !== 0) continue;
-    branches.push(inner.slice(start, i));
-    start = i + ' UNION '.length;
-  }
-  branches.push(inner.slice(start));
-  return branches.every((b) => /^SELECT (\w+)\.id FROM sp_\w+ \1 WHERE /.test(b));
+  if (depths(inner).some((x) => x < 0)) return false;
+  return splitTopLevel(inner, ' UNION ').every((b) => /^SELECT (\w+)\.id FROM sp_\w+ \1 WHERE /.test(b));
 }
 
 const LOCATION_DISTANCE = 'http://hl7.org/fhir/StructureDefinition/location-distance';
