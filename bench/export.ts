@@ -5,11 +5,10 @@
  *
  *   npm run bench -- export [--db rorbench] [--query '_type=HealthcareService&includeAssociatedData=_myCompleteExtract'] [--download HealthcareService]
  */
+import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/db.ts';
-import { migrate } from '../src/db/migrate.ts';
-import { Directory } from '../src/directory/directory.service.ts';
 import { parseExportRequest } from '../src/export/export.params.ts';
-import { ExportService } from '../src/export/export.service.ts';
+import { openRuntime } from '../src/server/runtime.ts';
 
 function opt(args: string[], name: string, def: string): string {
   const i = args.indexOf(`--${name}`);
@@ -22,10 +21,9 @@ export async function main(args: string[]): Promise<void> {
   const download = opt(args, 'download', 'HealthcareService');
   const base = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const db = await openDatabase({ databaseUrl: base.replace(/\/[^/]*$/, `/${name}`), poolSize: 4 });
-  await migrate(db);
-  // The reader is the directory's read path; no write happens here, so its validator is never called.
-  const directory = new Directory(db, () => []);
-  const exports = new ExportService(db, directory);
+  // The server's wiring (migrations, directory, export service), without its HTTP side.
+  const rt = await openRuntime(loadConfig({ LOG_LEVEL: 'silent', ROR_SEED: 'none' }), { db });
+  const exports = rt.exports;
   const params = parseExportRequest([...new URLSearchParams(query)] as [string, string][]);
   const t0 = performance.now();
   const id = await exports.kickOff(`bench:$export?${query}`, params);
@@ -51,5 +49,5 @@ export async function main(args: string[]): Promise<void> {
   const s = (performance.now() - t1) / 1000;
   console.log(`  download of ${download}: ${lines} resources, ${(bytes / 1e6).toFixed(0)} MB in ${s.toFixed(1)} s (${Math.round(lines / s)} resources/s, ${(bytes / 1e6 / s).toFixed(0)} MB/s), peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB`);
   await exports.cancel(id);
-  await db.close();
+  await rt.close();
 }

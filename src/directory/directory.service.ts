@@ -208,7 +208,7 @@ export class Directory {
             case 'update':
               checkVersion(cur?.versionId, op.ifMatch, label, cur?.deleted);
               if (unchanged(cur, op.resource)) {
-                results[k] = { version: currentVersion(op, cur!), created: false, unchanged: true };
+                results[k] = { version: currentVersion(op, cur!, 'PUT'), created: false, unchanged: true };
                 return;
               }
               planned.push({ k, versionId, method: 'PUT', resource: op.resource, created: !cur || cur.deleted, previous: cur?.content ?? null });
@@ -223,7 +223,7 @@ export class Directory {
               }
               this.check(next);
               if (unchanged(cur, next)) {
-                results[k] = { version: currentVersion(op, cur), created: false, unchanged: true };
+                results[k] = { version: currentVersion(op, cur, 'PATCH'), created: false, unchanged: true };
                 return;
               }
               planned.push({ k, versionId, method: 'PATCH', resource: next, created: false, previous: cur.content });
@@ -641,9 +641,12 @@ function unchanged(cur: CurrentRow | undefined, next: Resource): boolean {
   return !!cur && !cur.deleted && !!cur.content && sameContent(next, cur.content);
 }
 
-/** The current version, as the answer to a write that changed nothing. */
-function currentVersion(op: { resourceType: string; id: string }, cur: CurrentRow): StoredVersion {
-  return { resourceType: op.resourceType, id: op.id, versionId: cur.versionId, seq: 0, lastUpdated: cur.lastUpdated, deleted: false, method: 'PUT', content: cur.content };
+/**
+ * The current version, as the answer to a write that changed nothing (`method` that of the request; `seq`, which
+ * only history reads, is not read back for it: 0).
+ */
+function currentVersion(op: { resourceType: string; id: string }, cur: CurrentRow, method: 'PUT' | 'PATCH'): StoredVersion {
+  return { resourceType: op.resourceType, id: op.id, versionId: cur.versionId, seq: 0, lastUpdated: cur.lastUpdated, deleted: false, method, content: cur.content };
 }
 
 function checkVersion(current: number | undefined, ifMatch: IfMatch | undefined, label: string, deleted = false): void {

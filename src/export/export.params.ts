@@ -4,6 +4,7 @@
  * 400 now, never a failed job later.
  */
 import { badRequest, OutcomeError, issue } from '../fhir/outcome.ts';
+import { checkSince } from '../fhir/rest.ts';
 import { isResourceType, RESOURCE_TYPES } from '../fhir/types.ts';
 import { matchingIdsSql } from '../search/search.service.ts';
 
@@ -27,8 +28,6 @@ const OUTPUT_FORMATS = new Set(['application/fhir+ndjson', 'application/ndjson',
 /** The value the ROR documentation asks for: the complete related set of the offers. */
 export const COMPLETE_EXTRACT = '_myCompleteExtract';
 
-const INSTANT = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/;
-
 export function parseExportRequest(query: [string, string][], opts: { type?: string; lenient?: boolean } = {}): ExportParams {
   const typeFilters: Record<string, [string, string][][]> = {};
   let types: string[] | undefined = opts.type ? [opts.type] : undefined;
@@ -48,8 +47,7 @@ export function parseExportRequest(query: [string, string][], opts: { type?: str
         break;
       }
       case '_since':
-        if (!INSTANT.test(v) || Number.isNaN(Date.parse(v))) throw badRequest(`_since doit être un instant FHIR (ex. 2024-01-31T12:00:00Z), reçu « ${v} »`, '_since');
-        since = v;
+        since = checkSince(v);
         break;
       case '_typeFilter':
         for (const filter of v.split(',').map((x) => x.trim()).filter(Boolean)) {

@@ -6,6 +6,7 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { badRequest, issue, notFound, outcome, OutcomeError } from '../fhir/outcome.ts';
+import { queryPairs } from '../fhir/rest.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { parseExportRequest } from './export.params.ts';
 import type { ExportService } from './export.service.ts';
@@ -25,7 +26,7 @@ export function exportRoutes(exports: ExportService) {
   return (app: FastifyInstance, ctx: { baseUrl: (req: FastifyRequest) => string }): void => {
     const kickOff = async (req: FastifyRequest, reply: FastifyReply, type?: string) => {
       const lenient = /handling\s*=\s*lenient/i.test(String(req.headers.prefer ?? ''));
-      const params = parseExportRequest([...queryOf(req), ...parametersOf(req.body)], { ...(type ? { type } : {}), lenient });
+      const params = parseExportRequest([...queryPairs(req.url), ...parametersOf(req.body)], { ...(type ? { type } : {}), lenient });
       const base = ctx.baseUrl(req);
       const id = await exports.kickOff(`${base}${req.url.replace(/^\/fhir/, '')}`, params);
       const status = `${base}/$export-poll-status?_jobId=${id}`;
@@ -46,7 +47,7 @@ export function exportRoutes(exports: ExportService) {
     app.post<{ Params: { type: string } }>('/fhir/:type/$export', typed);
 
     const jobOf = async (req: FastifyRequest) => {
-      const id = new URLSearchParams(req.url.split('?')[1] ?? '').get('_jobId');
+      const id = queryPairs(req.url).find(([k]) => k === '_jobId')?.[1];
       if (!id) throw badRequest('_jobId manquant (URL donnée par Content-Location au lancement de l\'export)', '_jobId');
       const job = await exports.status(id);
       if (!job) throw notFound(`Export inconnu ou expiré : ${id}`);
@@ -78,11 +79,6 @@ export function exportRoutes(exports: ExportService) {
       return reply.code(200).header('Expires', exports.expiresAt(job).toUTCString()).type(NDJSON).send(Readable.from(lines));
     });
   };
-}
-
-function queryOf(req: FastifyRequest): [string, string][] {
-  const q = req.url.indexOf('?');
-  return q < 0 ? [] : ([...new URLSearchParams(req.url.slice(q + 1))] as [string, string][]);
 }
 
 /** A POST kick-off's Parameters resource as query pairs (valueString, valueInstant, valueCode…). */

@@ -206,10 +206,7 @@ export class FhirRest {
     let beforeSeq: number | undefined;
     for (const [k, v] of req.query) {
       if (k === '_since') {
-        if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(v) || Number.isNaN(Date.parse(v))) {
-          throw badRequest(`_since doit être un instant FHIR (ex. 2024-01-31T12:00:00Z), reçu « ${v} »`, '_since');
-        }
-        since = v;
+        since = checkSince(v);
       } else if (k === '_count') {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 0) throw badRequest(`_count doit être un entier positif, reçu « ${v} »`, '_count');
@@ -375,6 +372,20 @@ export function checkBody(body: unknown, type: string): Resource {
 }
 
 /** The version an `If-Match` header (or a Bundle entry's `request.ifMatch`) names. */
+/** Query parameters of a URL in order with repeats, decoded (URLSearchParams also turns + into space). */
+export function queryPairs(url: string): [string, string][] {
+  const q = url.indexOf('?');
+  return q < 0 ? [] : [...new URLSearchParams(url.slice(q + 1))];
+}
+
+/** A `_since` value (history, bulk export): a date or an instant; anything else is 400. */
+export function checkSince(v: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/.test(v) || Number.isNaN(Date.parse(v))) {
+    throw badRequest(`_since doit être un instant FHIR (ex. 2024-01-31T12:00:00Z), reçu « ${v} »`, '_since');
+  }
+  return v;
+}
+
 /** A version the write must find current (If-Match: W/"3"), or `*`: any current version (RFC 9110 §13.1.1). */
 export type IfMatch = number | '*';
 

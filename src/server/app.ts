@@ -6,7 +6,7 @@ import type { Db } from '../db/db.ts';
 import { SYSTEM_ACTOR } from '../directory/directory.service.ts';
 import { capabilityStatement, type CapabilityInput } from '../fhir/capability.ts';
 import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
-import { FhirRest, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
+import { FhirRest, queryPairs, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
 import { VERSION } from '../version.ts';
 import { TERMINOLOGY_CAPABILITIES, type TerminologyCapabilitiesBuilder } from '../terminology/terminology.routes.ts';
 
@@ -156,9 +156,3 @@ function sendOutcome(reply: FastifyReply, status: number, body: unknown, headers
   return reply.code(status).headers(headers).type(FHIR_JSON).send(JSON.stringify(body));
 }
 
-/** Query parameters in order with repeats, decoded (URLSearchParams also turns + into space). */
-function queryPairs(url: string): [string, string][] {
-  const q = url.indexOf('?');
-  if (q < 0) return [];
-  return [...new URLSearchParams(url.slice(q + 1))];
-}

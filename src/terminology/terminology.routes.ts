@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { expand, inputFromParameters, inputFromQuery, lookup, terminologyCapabilities, validateCode, type OperationInput } from './terminology.operations.ts';
 import type { Terminology } from './terminology.service.ts';
+import { queryPairs } from '../fhir/rest.ts';
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 
@@ -29,8 +30,7 @@ export const TERMINOLOGY_OPERATIONS: Record<string, { name: string; definition: 
 
 /** Query pairs of the URL plus, for a form POST, those of the body; a Parameters body for a JSON POST. */
 function input(req: FastifyRequest): OperationInput {
-  const q = req.url.indexOf('?');
-  const pairs: [string, string][] = q < 0 ? [] : [...new URLSearchParams(req.url.slice(q + 1))];
+  const pairs = queryPairs(req.url);
   if (req.method === 'POST') {
     if (typeof req.body === 'string') pairs.push(...new URLSearchParams(req.body));
     else if (req.body !== undefined) return [...inputFromQuery(pairs), ...inputFromParameters(req.body)];
