@@ -16,8 +16,7 @@
  */
 import { issue, type OperationOutcomeIssue } from '../fhir/outcome.ts';
 import type { Resource } from '../fhir/types.ts';
-
-export const SUPPORTED_CAPACITY = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-location-supported-capacity';
+import { supportedCapacity } from '../fhir/validation/profiles/location.ts';
 
 /** The qualifiers that identify an indicator, in the order the national server names them. */
 export const INDICATOR_KEYS = ['capacityStatus', 'temporalityCapacity', 'genderCapacityAvailable', 'capacityClosingType', 'additionalBedType', 'crisisType', 'temporaryAssignement'] as const;
@@ -52,7 +51,7 @@ export function capacityProblems(resource: Resource): OperationOutcomeIssue[] {
   const problems: OperationOutcomeIssue[] = [];
   const seen = new Map<string, number>();
   (resource.extension as Extension[]).forEach((ext, i) => {
-    if (!ext || ext.url !== SUPPORTED_CAPACITY) return;
+    if (!ext || ext.url !== supportedCapacity.url) return;
     const at = `Location.extension[${i}]`;
     const status = qualifier(ext, 'capacityStatus');
     for (const [url, rule] of Object.entries(STATUS_OF_QUALIFIER)) {
