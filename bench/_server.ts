@@ -75,7 +75,7 @@ export async function startBenchServer(backend: 'pglite' | 'postgres', port: num
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
       rmSync(dataDir, { recursive: true, force: true });
-      if (dbName) {
+      if (dbName && !process.env.BENCH_KEEP_DB) {
         const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
         await admin.connect();
         await admin.query(`DROP DATABASE IF EXISTS ${dbName}`);

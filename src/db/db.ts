@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { lockDataDir } from './pglite-lock.ts';
-import { openPgliteWorker } from './pglite-thread.ts';
+import { initPgliteDataDir, openPgliteWorker } from './pglite-thread.ts';
 import { INT8, NUMERIC, openPgliteBackend, type PgliteBackend } from './pglite-wire.ts';
 
 /** The subset of a connection every store needs: one parameterised SQL statement at a time. */
@@ -147,6 +148,7 @@ async function openPglite(dataDir: string | undefined, loadDataDir: Blob | undef
   let backend: PgliteBackend;
   try {
     const opts = { dataDir, loadDataDir, settings: pgliteSettings() };
+    if (dataDir && !loadDataDir && !existsSync(join(dataDir, 'PG_VERSION'))) await initPgliteDataDir(opts);
     backend = thread === 'worker' ? await openPgliteWorker(opts) : await openPgliteBackend(opts);
   } catch (e) {
     unlock();
