@@ -46,12 +46,24 @@ describe('search compilation', () => {
 
   it('_sort adds keyset columns and the cursor a lexicographic condition', () => {
     const first = compile('HealthcareService', [['_sort', '-name,_lastUpdated'], ['_count', '10']]);
-    expect(first.pageSql).toMatch(/ORDER BY \(q\.k0 IS NULL\), q\.k0 DESC, \(q\.k1 IS NULL\), q\.k1 ASC, q\.id LIMIT 11$/);
+    expect(first.pageSql).toMatch(/ORDER BY \(q\.k0 IS NULL\), q\.k0 DESC, \(q\.k1 IS NULL\), q\.k1 ASC, q\.id LIMIT 11\) q JOIN resource r .* ORDER BY \(q\.k0 IS NULL\), q\.k0 DESC, \(q\.k1 IS NULL\), q\.k1 ASC, q\.id$/);
+    // The content is read for the page's rows only, after ORDER BY … LIMIT, not for every match.
+    const page = first.pageSql.slice(first.pageSql.indexOf('FROM (SELECT q.*'), first.pageSql.indexOf('LIMIT 11'));
+    expect(page).not.toContain('content');
     const cursor = Buffer.from(JSON.stringify({ k: ['cardio', null], id: 'abc' })).toString('base64url');
     const next = compile('HealthcareService', [['_sort', '-name,_lastUpdated'], ['_cursor', cursor]]);
     expect(next.pageSql).toContain('q.k0 < $');
     expect(next.pageSql).toContain('q.k1 IS NULL AND q.id > $');
     expect(() => compile('HealthcareService', [['_sort', 'name'], ['_cursor', cursor]])).toThrow(OutcomeError);
+    // A key that does not fit its sort key's type (forged, or a next link replayed with another _sort): 400, not a SQL error.
+    const text = Buffer.from(JSON.stringify({ k: ['abc'], id: 'x' })).toString('base64url');
+    expect(() => compile('Location', [['_sort', 'nb-capacity'], ['_cursor', text]])).toThrow(OutcomeError);
+    expect(() => compile('Location', [['_sort', '_lastUpdated'], ['_cursor', text]])).toThrow(OutcomeError);
+    const number = Buffer.from(JSON.stringify({ k: [3], id: 'x' })).toString('base64url');
+    expect(() => compile('Location', [['_sort', 'name'], ['_cursor', number]])).toThrow(OutcomeError);
+    expect(compile('Location', [['_sort', 'nb-capacity'], ['_cursor', number]]).pageSql).toContain('q.k0 > $');
+    const instant = Buffer.from(JSON.stringify({ k: ['2026-01-02T03:04:05.678Z'], id: 'x' })).toString('base64url');
+    expect(compile('Location', [['_sort', '_lastUpdated'], ['_cursor', instant]]).pageSql).toContain('q.k0 > $');
   });
 
   it.each([

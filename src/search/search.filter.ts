@@ -30,7 +30,8 @@ const OPS = new Set(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'lt', 'ge', 'le', 'ap',
 const PREFIX_OPS = new Set(['eq', 'ne', 'gt', 'lt', 'ge', 'le', 'ap', 'sa', 'eb']);
 
 export function parseFilter<Leaf>(resourceType: string, text: string, leaf: (name: string, value: string) => Leaf): FilterExpr<Leaf> {
-  const toks = tokenize(text);
+  // An unencoded `+` of a time-zone offset arrives as a space (form decoding), as in plain date parameters.
+  const toks = tokenize(text.replace(/(\dT\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:\d{2})(?=$|[\s)])/g, '$1+$2'));
   let i = 0;
   const fail = (why: string): OutcomeError => badRequest(`_filter invalide : ${why} (dans « ${text} »)`, '_filter');
   const peek = () => toks[i];

@@ -264,7 +264,10 @@ function addCriterion(set: CriteriaSet, fullName: string, name: string, value: s
     if (!def || def.type !== 'reference' || !def.targets?.includes(set.resourceType)) {
       throw badRequest(`« ${sourceType}:${code} » n'est pas une référence vers ${set.resourceType} (dans « ${fullName} »)`, fullName);
     }
-    let rev = set.reverse.find((r) => r.def === def);
+    // Each `_has` parameter is a criterion of its own (FHIR: repeated parameters are AND-ed), so two of them on
+    // the same reference may be met by two different sources. Criteria reaching `_has` through an alias
+    // (`practitioner.x` on HealthcareService) describe one target, as every forward chain does.
+    let rev = fullName.startsWith('_has:') && !fromFilter ? undefined : set.reverse.find((r) => r.def === def);
     if (!rev) set.reverse.push((rev = { def, set: emptySet(sourceType) }));
     addCriterion(rev.set, fullName, rest, value, fromFilter);
     return;
@@ -332,6 +335,17 @@ const FILTER_ONLY_MODIFIERS: Record<string, readonly string[]> = { string: ['end
 
 function parseCriterion(name: string, def: SearchParamDef, mod: string | undefined, value: string, fromFilter = false): Criterion {
   const bad = (why: string) => badRequest(`Valeur invalide pour ${name} : ${why} (reçu « ${value} »)`, name);
+  if (def.type === 'reference' && mod !== undefined && def.targets?.includes(mod)) {
+    // FHIR `:[type]` (`focus:HealthcareService=123`): the references to that type only.
+    if (value === '') throw bad('valeur vide');
+    const values = splitValues(value).map((v) => parseValue(def, undefined, v, bad, fromFilter));
+    for (const v of values) {
+      if (v.type !== 'reference') continue;
+      if (v.targetType !== undefined && v.targetType !== mod) throw bad(`le modificateur :${mod} demande une référence vers ${mod}`);
+      v.targetType = mod;
+    }
+    return { name, def, values };
+  }
   const allowed = [...(MODIFIERS[def.type] ?? []), ...(fromFilter ? (FILTER_ONLY_MODIFIERS[def.type] ?? []) : [])];
   if (mod !== undefined && !allowed.includes(mod)) {
     throw badRequest(`Modificateur « :${mod} » non pris en charge pour le paramètre ${def.type} « ${def.code} »`, name);

@@ -28,7 +28,8 @@ export function compileCriteria(set: CriteriaSet, alias: string, p: SqlParams, a
   return compileSet(set, alias, { p, n: aliasStart });
 }
 
-function compileSet(set: CriteriaSet, alias: string, ctx: Ctx): string[] {
+function compileSet(given: CriteriaSet, alias: string, ctx: Ctx): string[] {
+  const set = withFilterLeaves(given);
   const preds: string[] = [];
   const groups = new Map<string, { group: SearchGroup; criteria: Criterion[] }>();
   for (const c of set.criteria) {
@@ -116,6 +117,31 @@ function compileFilter(resourceType: string, f: FilterExpr, alias: string, ctx: 
   }
 }
 
+/**
+ * A `_filter` is AND-ed with the other parameters: the leaves it AND-s at its top are merged into the set itself,
+ * so that `_filter=capacity-status eq 02&nb-capacity=gt0` (or two `_filter`s) correlate on one indicator exactly as
+ * `capacity-status=02&nb-capacity=gt0` and `_filter=capacity-status eq 02 and nb-capacity gt 0` do. The other
+ * items (OR, NOT) stay filters.
+ */
+function withFilterLeaves(set: CriteriaSet): CriteriaSet {
+  if (!set.filters.some((f) => f.op === 'leaf' || (f.op === 'and' && f.items.some((x) => x.op === 'leaf')))) return set;
+  const out: CriteriaSet = { ...set, criteria: [...set.criteria], chains: set.chains.map(copyChain), reverse: set.reverse.map(copyReverse), filters: [] };
+  const pending = [...set.filters];
+  while (pending.length > 0) {
+    const f = pending.shift()!;
+    if (f.op === 'leaf') {
+      pending.push(...f.set.filters);
+      mergeInto(out, { ...copySet(f.set), filters: [] });
+    } else if (f.op === 'and') pending.push(...f.items);
+    else out.filters.push(f);
+  }
+  return out;
+}
+
+const copySet = (s: CriteriaSet): CriteriaSet => ({ ...s, criteria: [...s.criteria], chains: s.chains.map(copyChain), reverse: s.reverse.map(copyReverse), filters: [...s.filters] });
+const copyChain = (c: CriteriaSet['chains'][number]): CriteriaSet['chains'][number] => ({ ...c, set: copySet(c.set) });
+const copyReverse = (r: CriteriaSet['reverse'][number]): CriteriaSet['reverse'][number] => ({ ...r, set: copySet(r.set) });
+
 function mergeInto(into: CriteriaSet, from: CriteriaSet): void {
   into.criteria.push(...from.criteria);
   into.filters.push(...from.filters);
@@ -183,6 +209,8 @@ function descendants(rootsSql: string, type: string, ctx: Ctx): string {
 
 function compileCriterion(resourceType: string, c: Criterion, alias: string, ctx: Ctx): string {
   const { p } = ctx;
+  // Every resource has an id and a meta.lastUpdated: `:missing=true` matches none, `:missing=false` all.
+  if ((c.def.code === '_id' || c.def.code === '_lastUpdated') && c.modifier === 'missing') return c.missing ? 'false' : 'true';
   if (c.def.code === '_id') {
     const ids = c.values.map((v) => (v.type === 'token' && v.v.kind === 'code' ? (v.v.code ?? '') : ''));
     return `${c.modifier === 'not' ? 'NOT ' : ''}${alias}.id = ANY(${p.add(ids)}::text[])`;
@@ -365,6 +393,41 @@ export function nearDistanceSql(resourceType: string, near: { lat: number; lon: 
 /** The SQL type of a sort key, to cast cursor values back. */
 export type SortSqlType = 'text' | 'numeric' | 'timestamptz' | 'float8';
 
+/** SQL type of a `_sort` key's values (and of the cursor's keys). */
+export function sortKeyType(key: SortKey): SortSqlType {
+  switch (key.kind) {
+    case 'lastUpdated':
+      return 'timestamptz';
+    case 'near':
+      return 'float8';
+    case 'param': {
+      const t = key.def!.type;
+      return t === 'string' || t === 'token' ? 'text' : t === 'date' ? 'timestamptz' : 'numeric';
+    }
+    default:
+      return 'text';
+  }
+}
+
+/**
+ * A `_sort` key on a parameter of the searched type itself, as a join on its values aggregated per resource
+ * (`LEFT JOIN (SELECT id, min(norm) … GROUP BY id)`): for a sort over every resource of a type, one pass over the
+ * index rows instead of a probe per resource (`Organization?_sort=name` over the 142 k structures of the demo:
+ * 213–235 ms against 930–1 050 ms). Undefined for the other keys.
+ */
+export function sortKeyJoin(resourceType: string, key: SortKey, alias: string, n: number, p: SqlParams): { join: string; sql: string; type: SortSqlType } | undefined {
+  if (key.kind !== 'param' || key.link) return undefined;
+  const def = key.def!;
+  const table = TABLE[def.type as keyof typeof TABLE];
+  const col = def.type === 'string' ? 'k.norm' : def.type === 'token' ? 'k.value' : def.type === 'date' ? (key.desc ? 'k.hi' : 'k.lo') : 'k.value';
+  const s = `s${n}`;
+  return {
+    join: `LEFT JOIN (SELECT k.id, ${key.desc ? 'max' : 'min'}(${col}) AS v FROM ${table} k WHERE k.res_type = ${p.add(resourceType)} AND k.code = ${p.add(def.code)} GROUP BY k.id) ${s} ON ${s}.id = ${alias}.id`,
+    sql: `${s}.v`,
+    type: sortKeyType(key),
+  };
+}
+
 /** Scalar SQL of one `_sort` key for row `alias`: several values → the smallest ascending, the largest descending. */
 export function sortKeySql(resourceType: string, key: SortKey, alias: string, p: SqlParams, near?: { lat: number; lon: number; link?: ChainLink }): { sql: string; type: SortSqlType } {
   switch (key.kind) {
@@ -378,8 +441,8 @@ export function sortKeySql(resourceType: string, key: SortKey, alias: string, p:
     case 'param': {
       const def = key.def!;
       const agg = key.desc ? 'max' : 'min';
-      const [col, type]: [string, SortSqlType] =
-        def.type === 'string' ? ['k.norm', 'text'] : def.type === 'token' ? ['k.value', 'text'] : def.type === 'date' ? [key.desc ? 'k.hi' : 'k.lo', 'timestamptz'] : ['k.value', 'numeric'];
+      const type = sortKeyType(key);
+      const col = def.type === 'string' ? 'k.norm' : def.type === 'token' ? 'k.value' : def.type === 'date' ? (key.desc ? 'k.hi' : 'k.lo') : 'k.value';
       const table = TABLE[def.type as keyof typeof TABLE];
       if (!key.link) {
         return { sql: `(SELECT ${agg}(${col}) FROM ${table} k WHERE k.res_type = ${alias}.res_type AND k.id = ${alias}.id AND k.code = ${p.add(def.code)})`, type };
@@ -459,10 +522,20 @@ function approxDelta(lo: Date): number {
   return Math.max(Math.abs(Date.now() - lo.getTime()) * 0.1, 86_400_000);
 }
 
+/** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z: FHIR's range of years, which PostgreSQL also takes. */
+const MIN_INSTANT = -62_135_596_800_000;
+const MAX_INSTANT = 253_402_300_799_999;
+
+/** A bound of an `ap` range, widened by `delta` and kept within FHIR's years (`ap0001` widens below year 1). */
+function widened(d: Date, delta: number): string {
+  return new Date(Math.min(MAX_INSTANT, Math.max(MIN_INSTANT, d.getTime() + delta))).toISOString();
+}
+
+
 /** Date criterion on an instant column (_lastUpdated). */
 function pointDateSql(prefix: Prefix, lo: Date, hi: Date, col: string, p: SqlParams): string {
-  const L = () => `${p.add(lo.toISOString())}::timestamptz`;
-  const H = () => `${p.add(hi.toISOString())}::timestamptz`;
+  const L = () => `${p.add(widened(lo, 0))}::timestamptz`;
+  const H = () => `${p.add(widened(hi, 0))}::timestamptz`;
   switch (prefix) {
     case 'eq':
     case 'po':
@@ -481,7 +554,7 @@ function pointDateSql(prefix: Prefix, lo: Date, hi: Date, col: string, p: SqlPar
       return `${col} < ${H()}`;
     case 'ap': {
       const d = approxDelta(lo);
-      return `(${col} >= ${p.add(new Date(lo.getTime() - d).toISOString())}::timestamptz AND ${col} < ${p.add(new Date(hi.getTime() + d).toISOString())}::timestamptz)`;
+      return `(${col} >= ${p.add(widened(lo, -d))}::timestamptz AND ${col} < ${p.add(widened(hi, d))}::timestamptz)`;
     }
     default:
       return 'false';
@@ -494,8 +567,8 @@ function pointDateSql(prefix: Prefix, lo: Date, hi: Date, col: string, p: SqlPar
  * L / before H; sa/eb = starts after H / ends before L; ap = overlaps [L, H) widened.
  */
 function intervalDateSql(prefix: Prefix, lo: Date, hi: Date, loCol: string, hiCol: string, p: SqlParams): string {
-  const L = () => `${p.add(lo.toISOString())}::timestamptz`;
-  const H = () => `${p.add(hi.toISOString())}::timestamptz`;
+  const L = () => `${p.add(widened(lo, 0))}::timestamptz`;
+  const H = () => `${p.add(widened(hi, 0))}::timestamptz`;
   const eq = () => `(${loCol} >= ${L()} AND ${hiCol} <= ${H()})`;
   switch (prefix) {
     case 'eq':
@@ -519,7 +592,7 @@ function intervalDateSql(prefix: Prefix, lo: Date, hi: Date, loCol: string, hiCo
       return `((${loCol} IS NULL OR ${loCol} < ${H()}) AND (${hiCol} IS NULL OR ${hiCol} > ${L()}))`;
     case 'ap': {
       const d = approxDelta(lo);
-      return `((${loCol} IS NULL OR ${loCol} < ${p.add(new Date(hi.getTime() + d).toISOString())}::timestamptz) AND (${hiCol} IS NULL OR ${hiCol} > ${p.add(new Date(lo.getTime() - d).toISOString())}::timestamptz))`;
+      return `((${loCol} IS NULL OR ${loCol} < ${p.add(widened(hi, d))}::timestamptz) AND (${hiCol} IS NULL OR ${hiCol} > ${p.add(widened(lo, -d))}::timestamptz))`;
     }
     default:
       return 'false';

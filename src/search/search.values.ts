@@ -24,11 +24,20 @@ const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.
  * A FHIR date, dateTime or instant (possibly partial) as the half-open UTC interval [lo, hi) it denotes.
  * A value without time zone is read as UTC. Returns null when the text is not a valid FHIR date.
  */
+/** Midnight UTC of a day; months and days past their end roll over. `Date.UTC` reads years 0–99 as 1900–1999. */
+function utc(year: number, month: number, day: number): Date {
+  const d = new Date(Date.UTC(2000, month, day));
+  d.setUTCFullYear(year + (d.getUTCFullYear() - 2000));
+  return d;
+}
+
 export function dateInterval(v: string): { lo: Date; hi: Date } | null {
   const m = DATE_RE.exec(v);
   if (!m) return null;
   const [, y, mo, d, h, mi, s, frac, tz] = m;
   const year = Number(y);
+  // FHIR's date type has no year 0000 (its regex starts at 0001).
+  if (year === 0) return null;
   const month = mo !== undefined ? Number(mo) : undefined;
   const day = d !== undefined ? Number(d) : undefined;
   if (month !== undefined && (month < 1 || month > 12)) return null;
@@ -37,10 +46,8 @@ export function dateInterval(v: string): { lo: Date; hi: Date } | null {
     if (day < 1 || day > last) return null;
   }
   if (h === undefined) {
-    const lo = new Date(Date.UTC(year, (month ?? 1) - 1, day ?? 1));
-    const hi =
-      day !== undefined ? new Date(Date.UTC(year, month! - 1, day + 1)) : month !== undefined ? new Date(Date.UTC(year, month, 1)) : new Date(Date.UTC(year + 1, 0, 1));
-    lo.setUTCFullYear(year);
+    const lo = utc(year, (month ?? 1) - 1, day ?? 1);
+    const hi = day !== undefined ? utc(year, month! - 1, day + 1) : month !== undefined ? utc(year, month, 1) : utc(year + 1, 0, 1);
     return { lo, hi };
   }
   if (Number(h) > 23 || Number(mi) > 59 || (s !== undefined && Number(s) > 59)) return null;

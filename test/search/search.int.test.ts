@@ -890,3 +890,75 @@ describe('ordered single-criterion pages', () => {
     expect(d.pageSql).not.toContain('ARRAY(SELECT DISTINCT');
   });
 });
+
+describe('FHIR edge cases: :missing on _id and _lastUpdated, separate _has, :[type], dates at the ends of the range, cursors, _filter beside parameters', () => {
+  it('_id:missing and _lastUpdated:missing (every resource has both), also as _filter … pr', async () => {
+    const all = await ids('HealthcareService?_count=200');
+    expect(all.length).toBeGreaterThan(0);
+    expect(await ids('HealthcareService?_lastUpdated:missing=false&_count=200')).toEqual(all);
+    expect(await ids('HealthcareService?_lastUpdated:missing=true')).toEqual([]);
+    expect(await ids('HealthcareService?_id:missing=false&_count=200')).toEqual(all);
+    expect(await ids('HealthcareService?_id:missing=true')).toEqual([]);
+    expect(await ids(`HealthcareService?_filter=${enc('_lastUpdated pr true')}&_count=200`)).toEqual(all);
+    expect(await ids(`HealthcareService?_filter=${enc('_lastUpdated pr false')}`)).toEqual([]);
+  });
+
+  it('two _has on the same reference may be met by two different sources (repeated parameters are AND-ed)', async () => {
+    const site = await post(eg(ejB.id, { name: 'Centre Saint-Louis' }));
+    const place = await post(location({ managingOrganization: { reference: `Organization/${site.id}` } } as Partial<Resource>));
+    const a = await post(healthcareService(site.id, [place.id], { name: 'Alpha rééducation', specialty: [{ coding: [{ system: TRE.R211, code: '481' }] }] }));
+    const b = await post(healthcareService(site.id, [place.id], { name: 'Beta rééducation', specialty: [{ coding: [{ system: TRE.R211, code: '005' }] }] }));
+    const ident = (r: Resource) => enc((r.identifier as { value: string }[])[0]!.value);
+    expect(await ids(`Location?_has:HealthcareService:location:identifier=${ident(a)}&_has:HealthcareService:location:identifier=${ident(b)}`)).toEqual(sorted(place));
+    expect(await ids('Organization?_has:HealthcareService:organization:name=alpha&_has:HealthcareService:organization:name=beta')).toEqual(sorted(site));
+    expect(await ids('Organization?_has:HealthcareService:organization:name=alpha&_has:HealthcareService:organization:specialty=005')).toEqual(sorted(site));
+    // Each must be met.
+    expect(await ids('Organization?_has:HealthcareService:organization:name=inconnu&_has:HealthcareService:organization:name=alpha')).toEqual([]);
+  });
+
+  it('the :[type] modifier of a reference parameter', async () => {
+    expect(await ids(`HealthcareService?location:Location=${L1.id}`)).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?organization:Organization=${egA1.id}`)).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?location:Location=${enc(`Location/${L2.id}`)}`)).toEqual(sorted(hs2));
+    const wrongTarget = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService?location:Location=${enc(`Organization/${egA1.id}`)}` });
+    expect(wrongTarget.statusCode).toBe(400);
+    const notATarget = await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService?location:Organization=${L1.id}` });
+    expect(notATarget.statusCode).toBe(400);
+    expect(notATarget.json().issue[0].expression).toEqual(['location:Organization']);
+  });
+
+  it('dates at the ends of FHIR\'s range: year 0000 is a 400, ap0001 and 9999 are answered', async () => {
+    const bad = await t.app.inject({ method: 'GET', url: '/fhir/Location?_lastUpdated=ge0000' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issue[0].expression).toEqual(['_lastUpdated']);
+    expect(await ids('Location?_lastUpdated=ap0001-01-01')).toEqual([]);
+    expect(await ids('Location?capacity-update-date=ap0001')).toEqual([]);
+    expect(await ids('Location?_lastUpdated=gt9999')).toEqual([]);
+    expect(await ids('Location?capacity-update-date=sa9999-12-31')).toEqual([]);
+    expect((await ids('Location?_lastUpdated=lt9999&_count=200')).length).toBeGreaterThan(0);
+  });
+
+  it('a cursor whose key does not fit the sort is a 400 naming _cursor', async () => {
+    const forged = Buffer.from(JSON.stringify({ k: ['abc'], id: 'x' })).toString('base64url');
+    for (const sort of ['nb-capacity', '_lastUpdated']) {
+      const res = await t.app.inject({ method: 'GET', url: `/fhir/Location?_sort=${sort}&_cursor=${forged}` });
+      expect(res.statusCode, sort).toBe(400);
+      expect(res.json().issue[0].expression).toEqual(['_cursor']);
+    }
+  });
+
+  it('capacity criteria correlate on one indicator whether written in _filter, as parameters or both', async () => {
+    expect(await ids(`Location?_filter=${enc('capacity-status eq 02')}&nb-capacity=gt0`)).toEqual(sorted(L1));
+    expect(await ids(`Location?_filter=${enc('capacity-status eq 02')}&_filter=${enc('nb-capacity gt 0')}`)).toEqual(sorted(L1));
+    expect(await ids(`HealthcareService?_filter=${enc('location.capacity-status eq 02')}&location.nb-capacity=gt0`)).toEqual(sorted(hs1));
+    // An OR stays a filter of its own.
+    expect(await ids(`Location?_filter=${enc('capacity-status eq 03 or capacity-status eq 05')}&gender-capacity-available=02`)).toEqual(sorted(L2));
+  });
+
+  it('_filter reads an unencoded + of a time-zone offset back, as plain date parameters do', async () => {
+    const plain = await ids('HealthcareService?_lastUpdated=ge2022-11-06T15:00+01:00&_count=200');
+    expect(plain.length).toBeGreaterThan(0);
+    // A literal "+" in a query string is a space once decoded.
+    expect(await ids('HealthcareService?_filter=_lastUpdated%20ge%202022-11-06T15:00+01:00&_count=200')).toEqual(plain);
+  });
+});
