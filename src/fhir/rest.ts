@@ -82,7 +82,9 @@ export class FhirRest {
     if (!row) throw notFound(`${type}/${id} n'existe pas`, type);
     if (row.deleted || !row.content) throw gone(`${type}/${id} a été supprimé`);
     const etag = etagOf(row.versionId);
-    if (matchesEtag(req.headers['if-none-match'], row.versionId) || notModifiedSince(req.headers['if-modified-since'], row.lastUpdated)) {
+    // RFC 9110 §13.2.2: If-Modified-Since is ignored when If-None-Match is present (two versions can share a second).
+    const inm = req.headers['if-none-match'];
+    if (inm !== undefined ? matchesEtag(inm, row.versionId) : notModifiedSince(req.headers['if-modified-since'], row.lastUpdated)) {
       return { status: 304, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) } };
     }
     return { status: 200, headers: { ETag: etag, 'Last-Modified': httpDate(row.lastUpdated) }, body: readSubset(req, row.content) };
@@ -204,6 +206,7 @@ export class FhirRest {
     let since: string | undefined;
     let count = HISTORY_DEFAULT_COUNT;
     let beforeSeq: number | undefined;
+    let firstWatermark: number | undefined;
     for (const [k, v] of req.query) {
       if (k === '_since') {
         since = checkSince(v);
@@ -212,8 +215,11 @@ export class FhirRest {
         if (!Number.isInteger(n) || n < 0) throw badRequest(`_count doit être un entier positif, reçu « ${v} »`, '_count');
         count = Math.min(n, HISTORY_MAX_COUNT);
       } else if (k === '_cursor') {
-        if (!/^\d+$/.test(v)) throw badRequest('Curseur de pagination invalide', '_cursor');
-        beforeSeq = Number(v);
+        // `<seq>.<watermark>`: the last sequence number of the previous page and the watermark of the first one.
+        const m = /^(\d+)(?:\.(\d{1,15}))?$/.exec(v);
+        if (!m) throw badRequest('Curseur de pagination invalide', '_cursor');
+        beforeSeq = Number(m[1]);
+        if (m[2] !== undefined) firstWatermark = Number(m[2]);
       } else if (k !== '_format' && k !== '_pretty') {
         throw badRequest(`Paramètre non pris en charge pour _history : « ${k} » (_since, _count)`, k);
       }
@@ -222,7 +228,11 @@ export class FhirRest {
       const current = await this.repo.read(type!, id);
       if (!current) throw notFound(`${type}/${id} n'existe pas`, type);
     }
-    const watermark = new Date(Date.now() - HISTORY_SAFETY_MS).toISOString();
+    // Every page of one traversal carries the first page's watermark: the pages walk towards older versions, so a
+    // write made while a client pages is in none of them, and a client resuming from the last page's watermark
+    // must still get it on its next sync.
+    const watermarkMs = firstWatermark ?? Date.now() - HISTORY_SAFETY_MS;
+    const watermark = new Date(watermarkMs).toISOString();
     const { versions, total } = await this.repo.history({
       ...(type ? { resourceType: type } : {}),
       ...(id ? { id } : {}),
@@ -243,7 +253,7 @@ export class FhirRest {
     };
     if (versions.length > count && page.length > 0) {
       const next = req.query.filter(([k]) => k !== '_cursor');
-      next.push(['_cursor', String(page[page.length - 1]!.seq)]);
+      next.push(['_cursor', `${page[page.length - 1]!.seq}.${watermarkMs}`]);
       bundle.link!.push({ relation: 'next', url: `${base}?${new URLSearchParams(next).toString()}` });
     }
     return { status: 200, headers: { 'Cache-Control': 'no-cache' }, body: bundle };

@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../directory/directory.service.ts';
 import { capabilityStatement, type CapabilityInput } from '../fhir/capability.ts';
 import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
 import { FhirRest, queryPairs, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
+import { isResourceType } from '../fhir/types.ts';
 import { VERSION } from '../version.ts';
 import { TERMINOLOGY_CAPABILITIES, type TerminologyCapabilitiesBuilder } from '../terminology/terminology.routes.ts';
 
@@ -30,7 +31,7 @@ export interface AppDeps {
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const NATIONAL_BASES = /^\/(?:ws-diffusion-fhir|ws-synchro-dispo-lits-fhir)(?=\/|\?|$)/;
-const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json'];
+const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/json+fhir'];
 
 /** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -76,9 +77,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const [text, code] = messages[err.code ?? ''] ?? [err.message, 'invalid'];
     return sendOutcome(reply, status, outcome([issue(code, text)]));
   });
-  app.setNotFoundHandler((req, reply) =>
-    sendOutcome(reply, 404, outcome([issue('not-found', `Aucune route pour ${req.method} ${req.url.split('?')[0]}`)])),
-  );
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0]!;
+    const allow = allowedMethods(path);
+    if (allow) {
+      return sendOutcome(reply, 405, outcome([issue('not-supported', `Méthode ${req.method} non prise en charge sur ${path} (méthodes possibles : ${allow.join(', ')})`)]), { Allow: allow.join(', ') });
+    }
+    return sendOutcome(reply, 404, outcome([issue('not-found', `Aucune route pour ${req.method} ${path}`)]));
+  });
 
   const baseUrl = (req: FastifyRequest) => deps.config.baseUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? `${deps.config.host}:${deps.config.port}`}/fhir`;
   const toFhir = (req: FastifyRequest): FhirRequest => {
@@ -98,14 +104,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const send = (reply: FastifyReply, res: FhirResponse) => {
     reply.code(res.status).headers(res.headers);
     if (res.body === undefined) return reply.send();
-    return reply.type(FHIR_JSON).send(toFhirJson(res.body));
+    const json = toFhirJson(res.body);
+    // `_pretty=true`: indented for a human reader (the stored texts are compact).
+    const pretty = new URLSearchParams(reply.request.url.split('?')[1] ?? '').get('_pretty') === 'true';
+    return reply.type(FHIR_JSON).send(pretty ? JSON.stringify(JSON.parse(json), null, 2) : json);
   };
   const formatCheck = (req: FastifyRequest) => {
     const fmt = new URLSearchParams(req.url.split('?')[1] ?? '').get('_format');
-    if (fmt && !/json/.test(fmt)) throw new OutcomeError(406, [issue('not-supported', `Format non pris en charge : « ${fmt} » (seul JSON est servi)`, { expression: '_format' })]);
+    if (fmt) {
+      // `_format` overrides Accept (FHIR R4 http.html §3.1.0.1.7).
+      if (!isJsonMediaType(fmt, true)) throw new OutcomeError(406, [issue('not-supported', `Format non pris en charge : « ${fmt} » (seul JSON FHIR R4 est servi)`, { expression: '_format' })]);
+      return;
+    }
     const accept = req.headers.accept;
-    if (accept && !/json|\*\/\*|application\/\*/.test(accept)) {
-      throw new OutcomeError(406, [issue('not-supported', `Aucune représentation acceptable pour Accept: ${accept} (application/fhir+json)`)]);
+    // Bulk-export files are NDJSON (docs/export.md).
+    const ndjson = req.url.startsWith('/fhir/$export-file/');
+    if (accept && !acceptsJson(accept, ndjson)) {
+      throw new OutcomeError(406, [issue('not-supported', `Aucune représentation acceptable pour Accept: ${accept} (application/fhir+json, FHIR 4.0)`)]);
+    }
+    const contentType = req.headers['content-type'];
+    if (contentType && /fhirVersion/i.test(contentType) && !isJsonMediaType(contentType, false)) {
+      throw new OutcomeError(415, [issue('not-supported', `Version FHIR non prise en charge : « ${contentType} » (FHIR 4.0 seulement)`)]);
     }
   };
   app.addHook('onRequest', async (req) => {
@@ -150,6 +169,49 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   for (const plugin of deps.plugins ?? []) await plugin(app, { baseUrl });
   return app;
+}
+
+/**
+ * A JSON media type this server serves (application/fhir+json, application/json, the legacy application/json+fhir;
+ * with `_format`, also `json`), whose `fhirVersion` parameter, if any, is 4.0.
+ */
+export function isJsonMediaType(value: string, formatParam: boolean): boolean {
+  const [type, ...params] = value.split(';').map((x) => x.trim().toLowerCase());
+  if (!(type === 'application/fhir+json' || type === 'application/json' || type === 'application/json+fhir' || (formatParam && type === 'json'))) return false;
+  return params.every((p) => !p.startsWith('fhirversion=') || /^fhirversion="?4\.0(\.\d+)?"?$/.test(p));
+}
+
+/** Whether an Accept header admits JSON: some media range with q > 0 that is JSON (FHIR 4.0), `*\/*` or `application/*`. */
+export function acceptsJson(accept: string, ndjson = false): boolean {
+  return accept.split(',').some((range) => {
+    const [type, ...params] = range.split(';').map((x) => x.trim().toLowerCase());
+    const q = params.find((p) => p.startsWith('q='));
+    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
+    const rest = params.filter((p) => !p.startsWith('q='));
+    if (type === '*/*' || type === 'application/*') return true;
+    if (ndjson && (type === 'application/fhir+ndjson' || type === 'application/ndjson' || type === 'application/x-ndjson')) return true;
+    return isJsonMediaType([type, ...rest].join(';'), false);
+  });
+}
+
+/** Segments of the FHIR API's paths (after /fhir) and the methods each accepts, for 405 answers. */
+const PATH_METHODS: { match: (s: string[]) => boolean; methods: string[] }[] = [
+  { match: (s) => s.length === 0, methods: ['POST'] },
+  { match: (s) => s.length === 1 && (s[0] === 'metadata' || s[0] === '_history'), methods: ['GET'] },
+  { match: (s) => s.length === 1 && isResourceType(s[0]!), methods: ['GET', 'POST', 'PUT', 'PATCH'] },
+  { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_search', methods: ['POST'] },
+  { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_history', methods: ['GET'] },
+  { match: (s) => s.length === 2 && isResourceType(s[0]!) && !s[1]!.startsWith('$') && !s[1]!.startsWith('_'), methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },
+  { match: (s) => s.length === 3 && isResourceType(s[0]!) && s[2] === '_history', methods: ['GET'] },
+  { match: (s) => s.length === 4 && isResourceType(s[0]!) && s[2] === '_history', methods: ['GET'] },
+];
+
+/** Methods the FHIR route of `path` accepts, when the path exists but not for the request's method. */
+function allowedMethods(path: string): string[] | undefined {
+  const m = /^\/fhir(\/.*)?$/.exec(path.replace(/\/+$/, ''));
+  if (!m) return undefined;
+  const segments = (m[1] ?? '').split('/').filter(Boolean);
+  return PATH_METHODS.find((p) => p.match(segments))?.methods;
 }
 
 function sendOutcome(reply: FastifyReply, status: number, body: unknown, headers: Record<string, string> = {}) {

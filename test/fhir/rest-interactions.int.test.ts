@@ -353,4 +353,76 @@ describe('FHIR interactions', () => {
     expect(hs.profile).toBe('https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-healthcareservice');
     expect(hs.interaction.map((i: { code: string }) => i.code)).toEqual(expect.arrayContaining(['read', 'vread', 'create', 'update', 'patch', 'history-type']));
   });
+  it('every page of one history traversal carries the first page\'s watermark, so a write made while paging is not skipped', async () => {
+    const since = new Date(Date.now() - 1000).toISOString();
+    for (let i = 0; i < 3; i++) await post(ej());
+    const first = (await inject({ method: 'GET', url: `/fhir/Organization/_history?_since=${encodeURIComponent(since)}&_count=1` })).json();
+    const watermark = first.meta.lastUpdated;
+    await new Promise((r) => setTimeout(r, 20));
+    await post(ej());
+    let next = first.link.find((l: { relation: string }) => l.relation === 'next')?.url as string | undefined;
+    expect(next).toBeDefined();
+    while (next) {
+      const page = (await inject({ method: 'GET', url: next.slice(next.indexOf('/fhir/')) })).json();
+      expect(page.meta.lastUpdated).toBe(watermark);
+      next = page.link.find((l: { relation: string }) => l.relation === 'next')?.url;
+    }
+    expect((await inject({ method: 'GET', url: '/fhir/Organization/_history?_cursor=12.abc' })).statusCode).toBe(400);
+  });
+
+  it('conditional read: If-None-Match wins over If-Modified-Since (RFC 9110 §13.2.2)', async () => {
+    const org = await post(ej());
+    const lastModified = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).headers['last-modified'] as string;
+    const updated = await inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...org, name: 'Autre nom' }) });
+    expect(updated.statusCode).toBe(200);
+    // Same second as version 1: only the ETag tells the versions apart.
+    const stale = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"1"', 'if-modified-since': lastModified } });
+    expect(stale.statusCode).toBe(200);
+    expect(stale.json().meta.versionId).toBe('2');
+    const fresh = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"2"', 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
+    expect(fresh.statusCode).toBe(304);
+    const since = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-modified-since': 'Mon, 01 Jan 2035 00:00:00 GMT' } });
+    expect(since.statusCode).toBe(304);
+  });
+
+  it('a known path with a method it does not take is 405 with Allow; an unknown one 404', async () => {
+    const org = await post(ej());
+    const cases: [InjectOptions['method'], string, string][] = [
+      ['DELETE', '/fhir/Organization', 'GET, POST, PUT, PATCH'],
+      ['POST', `/fhir/Organization/${org.id}`, 'GET, PUT, PATCH, DELETE'],
+      ['PUT', `/fhir/Organization/${org.id}/_history/1`, 'GET'],
+      ['DELETE', '/fhir/metadata', 'GET'],
+      ['GET', '/fhir', 'POST'],
+    ];
+    for (const [method, url, allow] of cases) {
+      const res = await inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+    }
+    expect((await inject({ method: 'GET', url: '/fhir/Organization/x/y/z/w' })).statusCode).toBe(404);
+    expect((await inject({ method: 'GET', url: '/nowhere' })).statusCode).toBe(404);
+  });
+
+  it('content negotiation: _format overrides Accept, fhirVersion other than 4.0 and q=0 refused, _pretty indents', async () => {
+    const org = await post(ej());
+    const url = `/fhir/Organization/${org.id}`;
+    expect((await inject({ method: 'GET', url: `${url}?_format=json`, headers: { accept: 'application/fhir+xml' } })).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url: `/fhir/metadata?_format=application/fhir%2Bjson`, headers: { accept: 'application/fhir+xml' } })).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url: `${url}?_format=ndjson` })).statusCode).toBe(406);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+xml' } })).statusCode).toBe(406);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json; fhirVersion=3.0' } })).statusCode).toBe(406);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json; fhirVersion=4.0' } })).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json;q=0, text/html' } })).statusCode).toBe(406);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'text/html, application/json;q=0.5' } })).statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/json+fhir' } })).statusCode).toBe(200);
+    const created = await inject({ method: 'POST', url: '/fhir/Organization', headers: { 'content-type': 'application/json+fhir' }, payload: JSON.stringify(ej()) });
+    expect(created.statusCode).toBe(201);
+    const v3 = await inject({ method: 'POST', url: '/fhir/Organization', headers: { 'content-type': 'application/fhir+json; fhirVersion=3.0' }, payload: JSON.stringify(ej()) });
+    expect(v3.statusCode).toBe(415);
+    const pretty = await inject({ method: 'GET', url: `${url}?_pretty=true` });
+    expect(pretty.body.split('\n').length).toBeGreaterThan(5);
+    expect(pretty.json()).toEqual((await inject({ method: 'GET', url })).json());
+    expect((await inject({ method: 'GET', url })).body).not.toContain('\n');
+  });
 });
