@@ -275,6 +275,42 @@ describe('FINESS import: incremental semantics', () => {
     expect(reopened.contact).toEqual(contact);
   });
 
+  it("keeps an EJ's hand-entered name, address, legal status, SIRET and period start: the file gives none of them", async () => {
+    await fresh();
+    await importFiness(directory, EXCERPT);
+    const R72 = 'https://mos.esante.gouv.fr/NOS/TRE_R72-FinessStatutJuridique/FHIR/TRE-R72-FinessStatutJuridique';
+    const cur = await read('finess-010780054');
+    const hand = {
+      name: 'CENTRE HOSPITALIER DE BOURG-EN-BRESSE',
+      address: [{ line: ['900 ROUTE DE PARIS'], postalCode: '01440', city: 'VIRIAT' }],
+      type: [{ coding: [{ system: R72, code: '13' }] }],
+      identifier: [...cur.identifier, { type: { coding: [{ system: SYSTEMS.G07, code: '3' }] }, system: SYSTEMS.sirene, value: '26010004500020' }],
+      extension: [...cur.extension, { url: EXT.period, valuePeriod: { start: '1970-01-01' } }],
+    };
+    await directory.update(SYSTEM_ACTOR, { ...cur, id: cur.id!, ...hand });
+    const before = await versionCount();
+
+    // The same file again: nothing FINESS-side changed, so no version, and the hand-entered data stays.
+    const again = await importFiness(directory, file(REAL));
+    expect(again.counters).toMatchObject({ created: 0, updated: 0, unchanged: 27 });
+    expect(await versionCount()).toBe(before);
+    const ej = await read('finess-010780054');
+    expect(ej.meta?.versionId).toBe('2');
+    expect({ name: ej.name, address: ej.address, type: ej.type, identifier: ej.identifier, extension: ej.extension }).toEqual(hand);
+
+    // FINESS still owns what it gives: its SIREN derivation, and reopening a closed EJ (end and closing type go,
+    // the hand-entered start stays).
+    const shorter = LINES.filter((l) => !l.startsWith('structureet;010000024;'));
+    await importFiness(directory, file(shorter.join('\n') + '\n'));
+    expect(ext(await read('finess-010780054'), EXT.closingType)).toBeDefined();
+    await importFiness(directory, file(REAL));
+    const reopened = await read('finess-010780054');
+    expect(reopened.active).toBe(true);
+    expect(ext(reopened, EXT.closingType)).toBeUndefined();
+    expect(ext(reopened, EXT.period)?.valuePeriod).toEqual({ start: '1970-01-01' });
+    expect(reopened.name).toBe(hand.name);
+  });
+
   it('counts an EJ shared by EGs of several batches once', async () => {
     await fresh();
     expect((await importFiness(directory, EXCERPT, { batchSize: 1 })).counters).toMatchObject({ created: 27, updated: 0, unchanged: 0 });

@@ -6,7 +6,7 @@ import { projectionFor, toWgs84 } from './finess.geo.ts';
 /**
  * FINESS → ROR Organization (IG 0.7.0 `ror-organization`). A `structureet` line gives an EG, and the EJ it
  * belongs to (only its FINESS number, idNatStruct and SIREN are known from the établissements file).
- * What FINESS owns is listed in OWNED; `mergeFiness` replaces exactly that and keeps everything else.
+ * What FINESS owns (OWNED_*, and per kind in `mergeFiness`) is replaced on re-import, everything else kept.
  */
 
 export const SD = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/';
@@ -39,6 +39,8 @@ export const EXT = {
 
 /** Identifier type codes (TRE_G07) FINESS owns on an Organization. */
 const OWNED_ID_TYPES = new Set(['1', '2', '3', '40']);
+/** Identifier types FINESS owns on an EJ: the établissements file gives it no SIRET of its own. */
+const EJ_OWNED_ID_TYPES = new Set(['1', '2', '40']);
 /** Extensions FINESS owns (the creation date is set once, never replaced). */
 const OWNED_EXT = new Set([EXT.period, EXT.closingType]);
 
@@ -156,39 +158,60 @@ const idTypeCode = (i: unknown) => (i as { type?: { coding?: { system?: string; 
 const isR66 = (t: unknown) => !!(t as { coding?: { system?: string }[] }).coding?.some((c) => c.system === SYSTEMS.R66);
 
 /**
- * Incoming FINESS content merged into the current resource: FINESS-owned fields (identifiers FINESS, SIRET,
- * SIREN, idNatSt; name; TRE_R66 category; address; partOf; opening/closing period and closing type; active)
- * replaced, everything else kept (contacts, telecom, other types and extensions, the creation date).
+ * Incoming FINESS content merged into the current resource: FINESS-owned fields replaced, everything else kept
+ * (contacts, telecom, other types and extensions, the creation date).
+ *
+ * What FINESS owns depends on what the établissements file gives. For an EG: identifiers FINESS, SIRET, idNatSt;
+ * name; TRE_R66 category; address; partOf; opening/closing period and closing type; active; région tag. For an EJ
+ * (recognised by having no `partOf`: an EG always has one), the file gives only its FINESS number, idNatSt, SIREN,
+ * that it is listed (active, not closed) and its région: its name (raison sociale), address, legal status, period
+ * start and SIRET are the ROR's (or the EJ file's, cs1100501, not read yet) and are kept.
  * An EJ's SIREN, derived from the SIRET of one of its EGs, is kept once set (the établissements file only
  * tells it indirectly, and EGs without SIRET must not remove it).
  */
 export function mergeFiness(incoming: Org, current: Resource | null): Org {
   if (!current) return incoming;
+  const isEj = incoming.partOf === undefined;
   const out: Org = { ...(structuredClone(current) as Org) };
   const curIds = (Array.isArray(current.identifier) ? current.identifier : []) as unknown[];
   let inIds = incoming.identifier as unknown[];
   const curSiren = curIds.filter((i) => idTypeCode(i) === '2');
   if (curSiren.length) inIds = [...inIds.filter((i) => idTypeCode(i) !== '2'), ...curSiren];
-  out.identifier = [...inIds, ...curIds.filter((i) => !OWNED_ID_TYPES.has(idTypeCode(i) ?? ''))];
+  const ownedIds = isEj ? EJ_OWNED_ID_TYPES : OWNED_ID_TYPES;
+  out.identifier = [...inIds, ...curIds.filter((i) => !ownedIds.has(idTypeCode(i) ?? ''))];
   const curExt = (Array.isArray(current.extension) ? current.extension : []) as Ext[];
   const created = curExt.find((e) => e.url === EXT.creationDate);
   out.extension = [
     ...(created ? [created] : (incoming.extension as Ext[]).filter((e) => e.url === EXT.creationDate)),
     ...(incoming.extension as Ext[]).filter((e) => e.url !== EXT.creationDate),
+    ...(isEj ? ejPeriod(curExt) : []),
     ...curExt.filter((e) => e.url !== EXT.creationDate && !OWNED_EXT.has(e.url)),
   ];
-  const curTypes = (Array.isArray(current.type) ? current.type : []) as unknown[];
-  const inTypes = (incoming.type ?? []) as unknown[];
-  const types = [...inTypes, ...curTypes.filter((t) => !isR66(t))];
-  if (types.length) out.type = types;
-  else delete out.type;
-  for (const k of ['name', '_name', 'address', 'partOf', 'active'] as const) {
+  if (!isEj) {
+    const curTypes = (Array.isArray(current.type) ? current.type : []) as unknown[];
+    const inTypes = (incoming.type ?? []) as unknown[];
+    const types = [...inTypes, ...curTypes.filter((t) => !isR66(t))];
+    if (types.length) out.type = types;
+    else delete out.type;
+  }
+  for (const k of isEj ? (['active'] as const) : (['name', '_name', 'address', 'partOf', 'active'] as const)) {
     if (incoming[k] !== undefined) out[k] = incoming[k];
     else delete out[k];
   }
   // The région tag is FINESS's (from the FINESS number and département); other tags are kept.
   out.meta = mergeImportedMeta(incoming.meta, current.meta);
   return out;
+}
+
+/**
+ * An EJ listed by the file is open: the end of its period and its closing type (a closure by an earlier import)
+ * go, a start entered in the ROR stays.
+ */
+function ejPeriod(curExt: Ext[]): Ext[] {
+  const period = curExt.find((e) => e.url === EXT.period) as (Ext & { valuePeriod?: { start?: string; end?: string } }) | undefined;
+  const rest = { ...(period?.valuePeriod ?? {}) };
+  delete rest.end;
+  return Object.keys(rest).length ? [{ ...period!, valuePeriod: rest }] : [];
 }
 
 /** A structure that left FINESS (missing from a newer file): closed definitively at the file's date. */
