@@ -94,7 +94,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
       const matches = conditional ? await rest.matchConditional(entry.type, new URLSearchParams(entry.query)) : [];
       switch (entry.method) {
         case 'POST': {
-          const resource = checkBody(entry.resource, entry.type);
+          const resource = checkBody(entry.resource, entry.type, req.baseUrl);
           const ifNoneExist = entry.headers['if-none-exist'];
           if (ifNoneExist) {
             const found = await rest.matchConditional(entry.type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
@@ -111,7 +111,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
           return;
         }
         case 'PUT': {
-          const resource = checkBody(entry.resource, entry.type);
+          const resource = checkBody(entry.resource, entry.type, req.baseUrl);
           if (conditional && matches.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${matches.length} ressources correspondent aux critères`, 'multiple-matches');
           const id = conditional ? (matches[0] ?? (typeof resource.id === 'string' ? resource.id : randomUUID())) : entry.id!;
           if (resource.id !== undefined && resource.id !== id) {

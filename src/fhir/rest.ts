@@ -103,7 +103,7 @@ export class FhirRest {
 
   async create(req: FhirRequest, type: string): Promise<FhirResponse> {
     checkType(type);
-    const resource = checkBody(req.body, type);
+    const resource = checkBody(req.body, type, req.baseUrl);
     const ifNoneExist = req.headers['if-none-exist'];
     if (ifNoneExist) {
       const ids = await this.matchConditional(type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
@@ -125,7 +125,7 @@ export class FhirRest {
   async update(req: FhirRequest, type: string, id: string): Promise<FhirResponse> {
     checkType(type);
     checkId(id);
-    const resource = checkBody(req.body, type);
+    const resource = checkBody(req.body, type, req.baseUrl);
     if (resource.id === undefined) throw badRequest('La ressource doit porter son id pour une mise à jour (PUT)', `${type}.id`);
     if (resource.id !== id) throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à l'URL (« ${id} »)`, `${type}.id`);
     const { version, created } = await this.repo.update(req.actor, resource as Resource & { id: string }, ifMatch(req));
@@ -135,7 +135,7 @@ export class FhirRest {
   /** PUT [type]?identifier=… : update the one match, create when none, 412 when several. */
   async conditionalUpdate(req: FhirRequest, type: string): Promise<FhirResponse> {
     checkType(type);
-    const resource = checkBody(req.body, type);
+    const resource = checkBody(req.body, type, req.baseUrl);
     const ids = await this.matchConditional(type, new URLSearchParams(req.query));
     if (ids.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${countLabel(ids.length)} correspondent aux critères`, 'multiple-matches');
     if (ids.length === 0) {
@@ -353,10 +353,33 @@ function preferBody(req: FhirRequest, resource: Resource | undefined): FhirRespo
 
 function patchFunction(req: FhirRequest): (r: Resource) => Resource {
   const ct = (req.contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (ct === 'application/json-patch+json') return (r) => applyJsonPatch(r, req.body);
-  if (isFhirPathPatch(req.body)) return (r) => applyFhirPathPatch(r, req.body);
-  if (Array.isArray(req.body)) return (r) => applyJsonPatch(r, req.body);
+  const local = (r: Resource) => localReferences(r, req.baseUrl);
+  if (ct === 'application/json-patch+json') return (r) => local(applyJsonPatch(r, req.body));
+  if (isFhirPathPatch(req.body)) return (r) => local(applyFhirPathPatch(r, req.body));
+  if (Array.isArray(req.body)) return (r) => local(applyJsonPatch(r, req.body));
   throw badRequest('Corps de PATCH attendu : une ressource Parameters (FHIRPath Patch) ou un JSON Patch (application/json-patch+json)');
+}
+
+/**
+ * Rewrites, in place, the absolute references on this server's own base (`{base}/Organization/123`) to the relative
+ * form (`Organization/123`) they designate (FHIR R4 references.html §2.3.0.3): they are then checked to exist,
+ * indexed for search and includes, and protect their target from deletion like any local reference. References to
+ * other servers stay as written.
+ */
+export function localReferences<T extends Resource>(resource: T, baseUrl: string): T {
+  const prefix = `${baseUrl.replace(/\/$/, '')}/`;
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    const obj = node as Record<string, unknown>;
+    if (typeof obj.reference === 'string' && obj.reference.startsWith(prefix)) {
+      const rest = obj.reference.slice(prefix.length);
+      if (/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.test(rest)) obj.reference = rest;
+    }
+    for (const [k, v] of Object.entries(obj)) if (k !== 'reference' && v && typeof v === 'object') walk(v);
+  };
+  walk(resource);
+  return resource;
 }
 
 export function checkType(type: string): void {
@@ -372,13 +395,13 @@ function checkId(id: string): void {
   if (!ID_PATTERN.test(id)) throw badRequest(`Identifiant de ressource invalide : « ${id} » (1 à 64 caractères parmi A-Z a-z 0-9 - .)`);
 }
 
-export function checkBody(body: unknown, type: string): Resource {
+export function checkBody(body: unknown, type: string, baseUrl: string): Resource {
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('Le corps de la requête doit être une ressource FHIR en JSON');
   const r = body as Resource;
   if (r.resourceType !== type) {
     throw badRequest(`resourceType « ${String(r.resourceType)} » ne correspond pas au type de l'URL (${type})`, 'resourceType');
   }
-  return r;
+  return localReferences(r, baseUrl);
 }
 
 /** The version an `If-Match` header (or a Bundle entry's `request.ifMatch`) names. */

@@ -425,4 +425,43 @@ describe('FHIR interactions', () => {
     expect(pretty.json()).toEqual((await inject({ method: 'GET', url })).json());
     expect((await inject({ method: 'GET', url })).body).not.toContain('\n');
   });
+  it('absolute references on the server\'s own base are local ones: checked, indexed, protecting their target', async () => {
+    const created = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(ej()) });
+    const parent = created.json() as Resource & { id: string };
+    const base = (created.headers.location as string).replace(/\/Organization\/.*$/, '');
+    const dangling = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: `${base}/Organization/does-not-exist` } } as Partial<Resource>)) });
+    expect(dangling.statusCode).toBe(422);
+    const child = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: `${base}/Organization/${parent.id}` } } as Partial<Resource>)) });
+    expect(child.statusCode, child.body).toBe(201);
+    expect(child.json().partOf.reference).toBe(`Organization/${parent.id}`);
+    const found = (await inject({ method: 'GET', url: `/fhir/Organization?partof=${parent.id}` })).json();
+    expect(found.entry.map((e: { resource: { id: string } }) => e.resource.id)).toEqual([child.json().id]);
+    expect((await inject({ method: 'DELETE', url: `/fhir/Organization/${parent.id}` })).statusCode).toBe(409);
+    // Another server's URL is not ours to check: stored as written.
+    const foreign = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: 'https://autre.example/fhir/Organization/123' } } as Partial<Resource>)) });
+    expect(foreign.statusCode, foreign.body).toBe(201);
+    expect(foreign.json().partOf.reference).toBe('https://autre.example/fhir/Organization/123');
+  });
+
+  it('a urn:uuid reference outside a transaction designates nothing: refused in a single write and in a batch entry', async () => {
+    const single = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: 'urn:uuid:11111111-1111-1111-1111-111111111111' } } as Partial<Resource>)) });
+    expect(single.statusCode).toBe(422);
+    expect(single.json().issue[0].expression).toEqual(['Organization.partOf.reference']);
+    const batch = await inject({
+      method: 'POST',
+      url: '/fhir',
+      headers: FHIR_JSON,
+      payload: JSON.stringify({
+        resourceType: 'Bundle',
+        type: 'batch',
+        entry: [
+          { fullUrl: 'urn:uuid:22222222-2222-2222-2222-222222222222', resource: ej(), request: { method: 'POST', url: 'Organization' } },
+          { resource: eg('x', { partOf: { reference: 'urn:uuid:22222222-2222-2222-2222-222222222222' } } as Partial<Resource>), request: { method: 'POST', url: 'Organization' } },
+        ],
+      }),
+    });
+    expect(batch.statusCode).toBe(200);
+    const statuses = batch.json().entry.map((e: { response: { status: string } }) => e.response.status.slice(0, 3));
+    expect(statuses).toEqual(['201', '422']);
+  });
 });

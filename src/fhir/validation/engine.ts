@@ -174,6 +174,12 @@ export class Run {
 
   /** A Reference's literal target must be well formed and of an allowed type. */
   referenceTarget(ref: Obj, allowed: readonly string[] | undefined, expr: string): void {
+    // A transaction rewrites its urn:uuid references to the entries they name before validation: one left here
+    // (a single write, a batch entry) designates nothing and never will.
+    if (typeof ref.reference === 'string' && /^urn:(uuid|oid):/.test(ref.reference)) {
+      this.add('value', 'reference-format', `La référence « ${ref.reference} » ne désigne aucune ressource : une référence urn:uuid ne se résout que dans une transaction, vers le fullUrl d'une de ses entrées`, `${expr}.reference`);
+      return;
+    }
     if (!allowed || allowed.includes('Resource')) return;
     const target = typeof ref.reference === 'string' ? referenceType(ref.reference) : undefined;
     if (target === null) {
