@@ -60,7 +60,7 @@ export function capabilityStatement(input: CapabilityInput): Resource {
             conditionalCreate: true,
             conditionalRead: 'full-support',
             conditionalUpdate: true,
-            conditionalDelete: 'not-supported',
+            conditionalDelete: 'single',
             ...(includes.length ? { searchInclude: includes } : {}),
             ...(revIncludes.length ? { searchRevInclude: revIncludes } : {}),
             searchParam: input.searchParams(type).map((p) => ({

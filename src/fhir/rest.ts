@@ -184,6 +184,19 @@ export class FhirRest {
     return { status: 200, headers: { ETag: etagOf(v.versionId), 'Last-Modified': httpDate(v.lastUpdated) }, body: { resourceType: 'OperationOutcome', issue: [issue('informational', `${type}/${id} supprimé (version ${v.versionId})`, { severity: 'information' })] } };
   }
 
+  /**
+   * DELETE [type]?identifier=… (conditional delete, `single`): the one match is deleted; no match is a delete of
+   * nothing (204, as a delete of a missing id); several are a 412.
+   */
+  async conditionalDelete(req: FhirRequest, type: string): Promise<FhirResponse> {
+    checkType(type);
+    const criteria = new URLSearchParams(req.query);
+    const ids = await this.matchConditional(type, criteria);
+    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `Suppression conditionnelle : ${countLabel(ids.length)} correspondent aux critères ${criteria.toString()}`, { expression: type })]);
+    if (ids.length === 0) return { status: 204, headers: {} };
+    return this.delete(req, type, ids[0]!);
+  }
+
   /** POST [base] with a batch or transaction Bundle (fhir/bundle.ts). */
   bundle(req: FhirRequest): Promise<FhirResponse> {
     return processBundle(this, this.repo, req);

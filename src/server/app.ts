@@ -155,6 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.post<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.create(toFhir(req), req.params.type)));
   app.put<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.conditionalUpdate(toFhir(req), req.params.type)));
   app.patch<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.conditionalPatch(toFhir(req), req.params.type)));
+  app.delete<{ Params: P }>('/fhir/:type', async (req, reply) => send(reply, await rest.conditionalDelete(toFhir(req), req.params.type)));
   app.get<{ Params: P }>('/fhir/:type/_history', async (req, reply) => send(reply, await rest.history(toFhir(req), req.params.type)));
   app.get<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.read(toFhir(req), req.params.type, req.params.id)));
   app.put<{ Params: P }>('/fhir/:type/:id', async (req, reply) => send(reply, await rest.update(toFhir(req), req.params.type, req.params.id)));
@@ -198,7 +199,7 @@ export function acceptsJson(accept: string, ndjson = false): boolean {
 const PATH_METHODS: { match: (s: string[]) => boolean; methods: string[] }[] = [
   { match: (s) => s.length === 0, methods: ['POST'] },
   { match: (s) => s.length === 1 && (s[0] === 'metadata' || s[0] === '_history'), methods: ['GET'] },
-  { match: (s) => s.length === 1 && isResourceType(s[0]!), methods: ['GET', 'POST', 'PUT', 'PATCH'] },
+  { match: (s) => s.length === 1 && isResourceType(s[0]!), methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_search', methods: ['POST'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_history', methods: ['GET'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && !s[1]!.startsWith('$') && !s[1]!.startsWith('_'), methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },

@@ -388,10 +388,10 @@ describe('FHIR interactions', () => {
   it('a known path with a method it does not take is 405 with Allow; an unknown one 404', async () => {
     const org = await post(ej());
     const cases: [InjectOptions['method'], string, string][] = [
-      ['DELETE', '/fhir/Organization', 'GET, POST, PUT, PATCH'],
+      ['OPTIONS', '/fhir/Organization', 'GET, POST, PUT, PATCH, DELETE'],
       ['POST', `/fhir/Organization/${org.id}`, 'GET, PUT, PATCH, DELETE'],
       ['PUT', `/fhir/Organization/${org.id}/_history/1`, 'GET'],
-      ['DELETE', '/fhir/metadata', 'GET'],
+      ['PATCH', `/fhir/Organization/${org.id}/_history`, 'GET'],
       ['GET', '/fhir', 'POST'],
     ];
     for (const [method, url, allow] of cases) {
@@ -463,5 +463,21 @@ describe('FHIR interactions', () => {
     expect(batch.statusCode).toBe(200);
     const statuses = batch.json().entry.map((e: { response: { status: string } }) => e.response.status.slice(0, 3));
     expect(statuses).toEqual(['201', '422']);
+  });
+  it('conditional delete by identifier: one match deleted, none a 204, several a 412, no criteria a 400', async () => {
+    const org = await post(ej());
+    const ident = finessOf(org);
+    const gone = await inject({ method: 'DELETE', url: `/fhir/Organization?identifier=${ident}` });
+    expect(gone.statusCode).toBe(200);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).statusCode).toBe(410);
+    expect((await inject({ method: 'DELETE', url: `/fhir/Organization?identifier=${ident}` })).statusCode).toBe(204);
+    expect((await inject({ method: 'DELETE', url: '/fhir/Organization' })).statusCode).toBe(400);
+    const a = await post(ej());
+    await post({ ...ej(), identifier: a.identifier } as Resource);
+    const two = await inject({ method: 'DELETE', url: `/fhir/Organization?identifier=${finessOf(a)}` });
+    expect(two.statusCode).toBe(412);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/${a.id}` })).statusCode).toBe(200);
+    const cs = (await inject({ method: 'GET', url: '/fhir/metadata' })).json();
+    expect(cs.rest[0].resource.find((r: { type: string }) => r.type === 'Organization').conditionalDelete).toBe('single');
   });
 });
