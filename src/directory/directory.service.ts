@@ -407,6 +407,11 @@ export class Directory {
       alsoInTransaction?: (tx: Queryable, results: BatchResult[]) => Promise<void>;
       /** Compute the outcomes (validation, references, changes) without writing; the transaction rolls back. */
       dryRun?: boolean;
+      /**
+       * Dry run only: `Type/id` of the resources earlier batches of the same dry run would have written. Nothing
+       * was written, so references to them count as existing here, as they will in the real run.
+       */
+      writtenEarlierInDryRun?: ReadonlySet<string>;
     } = {},
   ): Promise<BatchResult[]> {
     const seen = new Set<string>();
@@ -452,6 +457,9 @@ export class Directory {
       );
       const outside = refsOf.flat().filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`));
       const found = await resourceStore.existing(tx, dedupeKeys(outside));
+      if (opts.dryRun && opts.writtenEarlierInDryRun) {
+        for (const r of outside) if (opts.writtenEarlierInDryRun.has(`${r.resourceType}/${r.id}`)) found.add(`${r.resourceType}/${r.id}`);
+      }
       const write: typeof candidates = [];
       candidates.forEach((c, k) => {
         const missing = refsOf[k]!.filter((r) => !inBatch.has(`${r.resourceType}/${r.id}`) && !found.has(`${r.resourceType}/${r.id}`));

@@ -332,6 +332,27 @@ describe('FINESS import: incremental semantics', () => {
     expect(runs.rows).toEqual([]);
   });
 
+  it('dry run predicts the real run: same counters and issues, whatever the batch size', async () => {
+    const prediction = (r: Awaited<ReturnType<typeof importFiness>>) => ({ counters: r.counters, issueCount: r.issueCount, warningCount: r.warningCount, issues: r.issues });
+    const expectPredicted = async (path: string, batchSize: number) => {
+      const dry = await importFiness(directory, path, { dryRun: true, batchSize });
+      const real = await importFiness(directory, path, { batchSize });
+      expect(prediction(dry)).toEqual(prediction(real));
+      return real;
+    };
+    for (const batchSize of [1, 2, 1000]) {
+      await fresh();
+      // A first import: the EJ of the CH de Cayenne's EHPAD (line 14) is created by an earlier batch.
+      expect((await expectPredicted(EXCERPT, batchSize)).counters).toMatchObject({ created: 27, rowsRejected: 0 });
+      // The next file: a renamed EG, a structure gone (closed with its EJ), a bad line.
+      const next = LINES.filter((l) => !l.startsWith('structureet;970100400;'))
+        .map((l) => (l.startsWith('finess;') ? 'finess;etalab;112;2026-06-01' : l))
+        .map((l) => (l.startsWith('structureet;010000024;') ? l.replace('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT', 'CH DE BOURG-EN-BRESSE') : l))
+        .map((l) => (l.startsWith('structureet;970102059;') ? l.replace(';1964-01-01;1964-01-01;', ';1964-13-01;1964-01-01;') : l));
+      expect((await expectPredicted(file(next.join('\n') + '\n'), batchSize)).counters).toMatchObject({ updated: 1, closed: 2, rowsRejected: 1 });
+    }
+  });
+
   it('a file that no longer lists a large share of the open structures closes nothing unless told to', async () => {
     await fresh();
     // 150 more EGs under the CH de Bourg-en-Bresse's EJ, then the real excerpt alone: 150 of 177 structures missing.

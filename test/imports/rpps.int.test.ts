@@ -410,6 +410,42 @@ describe('RPPS import: incremental semantics', () => {
   });
 });
 
+describe('RPPS import: a dry run predicts the real run', () => {
+  /** What a dry run must predict: counters, issues and so the exit code. */
+  const prediction = (r: Awaited<ReturnType<typeof importRpps>>) => ({ counters: r.counters, issueCount: r.issueCount, warningCount: r.warningCount, issues: r.issues });
+  const expectPredicted = async (path: string, batchSize: number) => {
+    const before = await versionCount();
+    const dry = await importRpps(directory, path, { dryRun: true, batchSize });
+    expect(await versionCount()).toBe(before);
+    const real = await importRpps(directory, path, { batchSize });
+    expect(prediction(dry)).toEqual(prediction(real));
+    return real;
+  };
+
+  it('same counters and issues on a first import whose cabinets and offers are shared by several batches', async () => {
+    for (const batchSize of [100, 1000]) {
+      await fresh();
+      const real = await expectPredicted(file(text(generated(3000, 7))), batchSize);
+      expect(real.issues).toEqual([]);
+      expect(real.counters.byType.PractitionerRole.created).toBeGreaterThan(100);
+    }
+  });
+
+  it('same counters and issues on a re-import that changes, ends, and rejects lines with a readable RPPS number', async () => {
+    await fresh();
+    const lines = generated(2000, 9);
+    await importRpps(directory, file(text(lines), 'PS_LibreAcces_Personne_activite_202606010830.txt'), { batchSize: 100 });
+    const inScope = (l: string) => fieldsOf(l)[COL.mode] === 'L' && LIBERAL_PROFESSIONS[fieldsOf(l)[COL.profession]!] && fieldsOf(l)[COL.sfType];
+    const scoped = lines.map((l, i) => [l, i] as const).filter(([l, i]) => i > 0 && inScope(l));
+    const set = (l: string, col: number, v: string) => l.split('|').map((x, i) => (i === col ? v : x)).join('|');
+    const next = [...lines];
+    next[scoped[5]![1]] = set(scoped[5]![0], COL.street, 'des Nouveaux Cabinets');
+    next[scoped[40]![1]] = set(scoped[40]![0], COL.siret, '1234567890123X'); // rejected, its person still listed
+    const leaving = new Set([scoped[80]![1], scoped[120]![1]]);
+    await expectPredicted(file(text(next.filter((_, i) => !leaving.has(i))), 'PS_LibreAcces_Personne_activite_202607010830.txt'), 100);
+  });
+});
+
 describe('RPPS import: partial files', () => {
   it('a file that no longer lists a large share of the running resources ends nothing unless told to', async () => {
     await fresh();

@@ -139,9 +139,10 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
   const resumedAfterLine = run.checkpoint;
   for (const i of geoIssues) if (i.line > run.checkpoint) keepIssue(i);
   const seenInDryRun = new Set<string>();
+  const writtenInDryRun = new Set<string>();
   // FINESS numbers earlier imports wrote: the others are expected new, prepared ahead (see prepareBatch).
   const known = new Set((await db.query<{ nofiness: string }>('SELECT nofiness FROM finess_structure')).rows.map((r) => r.nofiness));
-  const ctx: RunContext = { directory, actor, run, dryRun, seenInDryRun, keepIssue, geos, ejSiren, known, countedEjs: new Set(), createdAt };
+  const ctx: RunContext = { directory, actor, run, dryRun, seenInDryRun, writtenInDryRun, keepIssue, geos, ejSiren, known, countedEjs: new Set(), createdAt };
 
   try {
     // Pass 2: structures, in batches.
@@ -263,6 +264,8 @@ interface RunContext {
   run: RunState;
   dryRun: boolean;
   seenInDryRun: Set<string>;
+  /** Dry run: `Organization/<id>` of what earlier batches would have written (references to them hold). */
+  writtenInDryRun: Set<string>;
   keepIssue: (i: RowIssue) => void;
   geos: Map<string, FinessGeo>;
   ejSiren: Map<string, string>;
@@ -290,7 +293,7 @@ const emptyParseCounts = (): ParseCounts => ({ rowsRead: 0, rowsRejected: 0, uni
  */
 async function prepareBatch(ctx: RunContext, batch: Batch): Promise<() => Promise<void>> {
   const { rows } = batch;
-  const { geos, ejSiren, known, createdAt, dryRun, seenInDryRun } = ctx;
+  const { geos, ejSiren, known, createdAt, dryRun, writtenInDryRun } = ctx;
   // EJs first in the batch (the EGs reference them), each once, SIREN from the first SIRET of its EGs.
   const ejs = new Map<string, string | undefined>();
   for (const r of rows) if (!ejs.has(r.nofinessej)) ejs.set(r.nofinessej, ejSiren.get(r.nofinessej));
@@ -298,8 +301,9 @@ async function prepareBatch(ctx: RunContext, batch: Batch): Promise<() => Promis
   const egIds = new Set(rows.map((r) => egId(r.nofinesset)));
   const resources: (Resource & { id: string })[] = [];
   for (const [nofinessej, siren] of ejs) {
-    // A dry run writes nothing: an EJ already seen in an earlier batch would be counted again.
-    if (egIds.has(ejId(nofinessej)) || (dryRun && seenInDryRun.has(nofinessej))) continue;
+    // A dry run writes nothing: an EJ an earlier batch would have written would be counted again (the real run
+    // finds it unchanged and counts it once).
+    if (egIds.has(ejId(nofinessej)) || (dryRun && writtenInDryRun.has(`Organization/${ejId(nofinessej)}`))) continue;
     resources.push(toEj(nofinessej, siren, createdAt));
   }
   for (const r of rows) {
@@ -324,7 +328,7 @@ async function writeBatch(
   ejs: string[],
   egIds: Set<string>,
 ): Promise<void> {
-  const { directory, actor, run, dryRun, seenInDryRun, keepIssue } = ctx;
+  const { directory, actor, run, dryRun, seenInDryRun, writtenInDryRun, keepIssue } = ctx;
   const { rows, lastLine, parsing, rowIssues, rejected } = batch;
   const counters = run.counters;
   // Fast path: a structure whose FINESS content hashes as last time, and whose resource is still the version
@@ -370,7 +374,8 @@ async function writeBatch(
     for (const id of [...skipped.keys(), ...results.map((r) => r.id)]) if (isEj(id)) ctx.countedEjs.add(id);
   };
   if (dryRun) {
-    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeFiness, dryRun: true });
+    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeFiness, dryRun: true, writtenEarlierInDryRun: writtenInDryRun });
+    for (const r of results) if (r.outcome !== 'invalid') writtenInDryRun.add(`Organization/${r.id}`);
     for (const r of rows) seenInDryRun.add(r.nofinesset);
     for (const n of rejected) seenInDryRun.add(n);
     for (const nofinessej of ejs) seenInDryRun.add(nofinessej);

@@ -184,7 +184,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
         });
   const counters = run.counters;
   const resumedAfterLine = run.checkpoint;
-  const seenInDryRun = new Set<string>();
+  const dry: DryRunState = { seen: new Set(), written: new Set(), stillListed: new Set() };
 
   try {
     let batch: RppsRow[] = [];
@@ -205,7 +205,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
       parsing = emptyParseCounts();
       const prepared = await prepareRppsBatch(directory, b, createdAt, prepareAhead);
       await inflight;
-      const write = writeBatch(directory, actor, prepared, run, dryRun, seenInDryRun, keepIssue).then((created) => {
+      const write = writeBatch(directory, actor, prepared, run, dryRun, dry, keepIssue).then((created) => {
         // Prepare ahead while the batches are mostly new resources (a first import); not for re-imports.
         prepareAhead = !dryRun && created;
         opts.onProgress?.({ phase: 'load', done: b.lastLine, total: totalLines });
@@ -242,7 +242,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
       });
     } else {
       let missing = 0;
-      for (const type of TYPES) missing += await countPages(missingResources(db, type, run, dryRun, seenInDryRun));
+      for (const type of TYPES) missing += await countPages(missingResources(db, type, run, dryRun, dry));
       const held = opts.allowMassClosure
         ? undefined
         : massClosureWarning(missing, await runningResources(db), {
@@ -252,7 +252,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
             verb: 'terminer',
           });
       if (held) keepIssue(held);
-      else await endMissing(directory, actor, run, fileDate, dryRun, seenInDryRun, opts.onProgress);
+      else await endMissing(directory, actor, run, fileDate, dryRun, dry, opts.onProgress);
     }
     await finishRun(db, run);
   } catch (e) {
@@ -265,6 +265,19 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
 
 
 const keyOf = (r: { resourceType: string; id: string }) => `${r.resourceType}/${r.id}`;
+
+/**
+ * What a dry run remembers, since it writes nothing: the resources its lines gave (`Type/id`), those of them earlier
+ * batches would have written (later references to them hold, and the real run finds them there), and the persons
+ * of rejected lines with a readable identifier (their Practitioner and roles stay listed). Memory grows with the file.
+ */
+interface DryRunState {
+  seen: Set<string>;
+  written: Set<string>;
+  stillListed: Set<string>;
+}
+/** The Practitioner id a PractitionerRole id begins with (rpps.map.ts roleId). */
+const personOfRole = (roleId: string) => /^(rpps-[0-9A-Z]+)-/.exec(roleId)?.[1];
 
 /** Counts of the parsing of a batch's lines: they join the run's counters in the batch's own transaction. */
 interface ParseCounts {
@@ -368,7 +381,7 @@ async function writeBatch(
   prepared: PreparedBatch,
   run: RunState,
   dryRun: boolean,
-  seenInDryRun: Set<string>,
+  dry: DryRunState,
   keepIssue: (i: RowIssue) => void,
 ): Promise<boolean> {
   const { b, resources, lineOf, rowIssues, hashes } = prepared;
@@ -392,10 +405,11 @@ async function writeBatch(
   const seenThisRun = new Set<string>();
   for (const k of known.rows) {
     const key = `${k.res_type}/${k.resource_id}`;
-    if (run.id !== null && Number(k.last_run) === run.id) seenThisRun.add(key);
+    // Already counted by an earlier batch of this run (a dry run remembers what its batches saw).
+    if (dryRun ? dry.seen.has(key) : run.id !== null && Number(k.last_run) === run.id) seenThisRun.add(key);
     if (k.source_hash === hashes.get(key) && k.version_id === k.cur) skipped.set(key, k.cur);
   }
-  const toWrite = resources.filter((r) => !skipped.has(keyOf(r)) && !(dryRun && seenInDryRun.has(keyOf(r))));
+  const toWrite = resources.filter((r) => !skipped.has(keyOf(r)) && !(dryRun && dry.written.has(keyOf(r))));
   const count = (results: BatchResult[]) => {
     for (const key of skipped.keys()) {
       if (seenThisRun.has(key)) continue;
@@ -422,9 +436,10 @@ async function writeBatch(
   const rejectedLines = (results: BatchResult[]) => new Set(results.filter((r) => r.outcome === 'invalid').map((r) => lineOf.get(keyOf(r)))).size;
 
   if (dryRun) {
-    const results = toWrite.length ? await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, dryRun: true }) : [];
-    for (const r of resources) seenInDryRun.add(keyOf(r));
-    for (const id of b.stillListed) seenInDryRun.add(`Practitioner/${practitionerId(id)}`);
+    const results = toWrite.length ? await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeRpps, dryRun: true, writtenEarlierInDryRun: dry.written }) : [];
+    for (const r of results) if (r.outcome !== 'invalid') dry.written.add(keyOf(r));
+    for (const r of resources) dry.seen.add(keyOf(r));
+    for (const id of b.stillListed) dry.stillListed.add(practitionerId(id));
     addParsing();
     count(results);
     counters.rowsRejected += rejectedLines(results);
@@ -494,7 +509,7 @@ async function runningResources(db: Queryable): Promise<number> {
  * The resources of a type earlier runs left running that this run did not see, page by page (a dry run wrote
  * nothing, so its pages are filtered on what it saw).
  */
-async function* missingResources(db: Queryable, type: ResourceType, run: RunState, dryRun: boolean, seenInDryRun: Set<string>): AsyncGenerator<{ resource_id: string }[]> {
+async function* missingResources(db: Queryable, type: ResourceType, run: RunState, dryRun: boolean, dry: DryRunState): AsyncGenerator<{ resource_id: string }[]> {
   let after = '';
   for (;;) {
     const page = await db.query<{ resource_id: string }>(
@@ -505,9 +520,17 @@ async function* missingResources(db: Queryable, type: ResourceType, run: RunStat
     );
     if (page.rows.length === 0) return;
     after = page.rows[page.rows.length - 1]!.resource_id;
-    const missing = dryRun ? page.rows.filter((r) => !seenInDryRun.has(`${type}/${r.resource_id}`)) : page.rows;
+    const missing = dryRun ? page.rows.filter((r) => !dry.seen.has(`${type}/${r.resource_id}`) && !dryStillListed(dry, type, r.resource_id)) : page.rows;
     if (missing.length > 0) yield missing;
   }
+}
+
+/** A rejected line of the dry run named this Practitioner, or the person of this PractitionerRole (as the real run's stillListed). */
+function dryStillListed(dry: DryRunState, type: ResourceType, id: string): boolean {
+  if (type === 'Practitioner') return dry.stillListed.has(id);
+  if (type !== 'PractitionerRole') return false;
+  const person = personOfRole(id);
+  return person !== undefined && dry.stillListed.has(person);
 }
 
 /** Resources of earlier RPPS imports that this file no longer lists: ended (roles first, people last). */
@@ -517,12 +540,12 @@ async function endMissing(
   run: RunState,
   fileDate: string,
   dryRun: boolean,
-  seenInDryRun: Set<string>,
+  dry: DryRunState,
   onProgress: RppsImportOptions['onProgress'],
 ): Promise<void> {
   let done = 0;
   for (const type of TYPES) {
-    for await (const missing of missingResources(directory.db, type, run, dryRun, seenInDryRun)) {
+    for await (const missing of missingResources(directory.db, type, run, dryRun, dry)) {
       const current = await Promise.all(missing.map((m) => directory.read(type, m.resource_id)));
       const ended: RppsResource[] = [];
       for (const c of current) if (c && !c.deleted && c.content) ended.push(endResource(c.content, fileDate));
