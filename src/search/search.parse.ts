@@ -122,7 +122,7 @@ export function parseSearch(resourceType: string, params: [string, string][], le
     sort: [],
     includes: [],
     count: DEFAULT_COUNT,
-    totalMode: 'estimate',
+    totalMode: 'accurate',
     used: [],
     ignored: [],
     notes: [],

@@ -177,7 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
  * with `_format`, also `json`), whose `fhirVersion` parameter, if any, is 4.0.
  */
 export function isJsonMediaType(value: string, formatParam: boolean): boolean {
-  const [type, ...params] = value.split(';').map((x) => x.trim().toLowerCase());
+  // An unencoded `+` in `_format=application/fhir+json` arrives as a space.
+  const [type, ...params] = (formatParam ? value.replace(/ /g, '+') : value).split(';').map((x) => x.trim().toLowerCase());
   if (!(type === 'application/fhir+json' || type === 'application/json' || type === 'application/json+fhir' || (formatParam && type === 'json'))) return false;
   return params.every((p) => !p.startsWith('fhirversion=') || /^fhirversion="?4\.0(\.\d+)?"?$/.test(p));
 }

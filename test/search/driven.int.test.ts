@@ -59,11 +59,13 @@ describe('driven pages', () => {
     expect(matches(await get(`${q}&_count=200`))).toEqual(MATCHING.map(id));
   });
 
-  it('totals of a driven first page: exact near the cap, estimated from the density well above it, exact on demand', async () => {
+  it('totals of a driven first page: exact by default; with _total=estimate, exact near the cap and estimated from the density well above it', async () => {
     const spec = encodeURIComponent(`${R211}|005`);
     const dense = N - MATCHING.length;
     // 2 592 matches among 2 600 candidates: estimated (≈ 2 600 × 51 / 51), flagged in the outcome entry.
-    const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`);
+    // By default the total is exact.
+    expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`)).total).toBe(dense);
+    const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`);
     expect(est.total).toBeGreaterThan(dense * 0.9);
     expect(est.total).toBeLessThan(dense * 1.1);
     const outcome = est.entry!.find((e) => e.search?.mode === 'outcome')!.resource as unknown as { issue: { diagnostics: string }[] };
@@ -71,7 +73,7 @@ describe('driven pages', () => {
     expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=accurate`)).total).toBe(dense);
     // 650 matches, one candidate in four: the page fills, the density puts the total under the cap, counted the driven way.
     const quarter = Array.from({ length: N }, (_, k) => k).filter((k) => k % 4 === 0 && !MATCHING.includes(k)).length;
-    const q = await get(`HealthcareService?specialty=${spec}&name=${encodeURIComponent('consultation pé')}&_count=10`);
+    const q = await get(`HealthcareService?specialty=${spec}&name=${encodeURIComponent('consultation pé')}&_count=10&_total=estimate`);
     expect(q.total).toBe(quarter);
     expect(q.entry!.filter((e) => e.search?.mode === 'outcome')).toEqual([]);
     // 8 matches: counted exactly.
