@@ -1,8 +1,9 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ror } from '../setup/cli.ts';
+import { ror, ROR_BIN, ROR_NODE_FLAGS } from '../setup/cli.ts';
 import { loadConfig } from '../../src/config.ts';
 import { startServer } from '../../src/server/main.ts';
 
@@ -10,6 +11,20 @@ import { startServer } from '../../src/server/main.ts';
 const EXCERPT = '/work/shared/data/finess/etalab-format-sample/etalab-cs1100502-stock-20260512-excerpt.csv';
 const tmp = mkdtempSync(join(tmpdir(), 'ror-cli-'));
 
+
+/** `ror ARGS | cat`: the command's stdout is a pipe (its exit code through pipefail). */
+function rorThroughPipe(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('bash', ['-c', 'set -o pipefail; "$@" | cat', 'bash', process.execPath, ...ROR_NODE_FLAGS, ROR_BIN, ...args], {
+      env: { ...process.env, ROR_SEED: 'none', LOG_LEVEL: 'silent', DATABASE_URL: '', ...env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
 
 describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded database)', () => {
   const stops: (() => Promise<void>)[] = [];
@@ -53,6 +68,21 @@ describe.skipIf(!!process.env.DATABASE_URL)('ror import finess (CLI, embedded da
     expect(warning.stdout).toContain('avertissement, ligne 16, coordxet [missing-coordinates]');
     // Six `ror` processes, each opening the embedded database: 30 s alone on a slow machine, more beside other work.
   }, 300_000);
+
+  it('prints the whole --json report through a pipe, beyond 64 KiB', async () => {
+    const [manifest, first] = readFileSync(EXCERPT, 'utf8').split('\n') as [string, string];
+    // 600 lines with an unreadable FINESS number: 600 issues, a report of more than 100 KiB.
+    const bad = Array.from({ length: 600 }, (_, i) => first.replace('010000024', `X${String(i).padStart(8, '0')}`));
+    const big = join(tmp, 'many-issues.csv');
+    writeFileSync(big, [manifest, ...bad].join('\n') + '\n');
+    // Through a real pipe, as `ror … --json | jq` (the test's own stdio would be a socket pair, with larger buffers).
+    const run = await rorThroughPipe(['import', 'finess', big, '--dry-run', '--json'], { ROR_DATA_DIR: join(tmp, 'pipe') });
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout.length).toBeGreaterThan(100 * 1024);
+    const report = JSON.parse(run.stdout);
+    expect(report.counters).toMatchObject({ rowsRead: 600, rowsRejected: 600 });
+    expect(report.issues).toHaveLength(601); // and closures-skipped
+  }, 120_000);
 
   it('goes through the running server when one holds the embedded database', async () => {
     const dataDir = join(tmp, 'b');
