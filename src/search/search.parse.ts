@@ -102,8 +102,8 @@ export interface ParsedSearch {
   count: number;
   cursor?: string;
   /**
-   * `estimate` (the default, and `_total=estimate`): exact up to COUNT_CAP matches, an estimate above;
-   * `accurate`: always exact; `none`: no total.
+   * `accurate` (the default): always exact; `estimate` (`_total=estimate`): exact up to COUNT_CAP matches, an
+   * estimate above; `none`: no total.
    */
   totalMode: 'accurate' | 'estimate' | 'none';
   /** Parameters actually applied, for the self link. */

@@ -52,7 +52,7 @@ export const RESULT_PARAMETERS: { name: string; type: string; documentation: str
   { name: '_summary', type: 'token', documentation: 'count : le nombre de résultats seul (total), sans entrées ; true : les éléments résumés (Σ) de R4 ; text : narration, id, meta et éléments obligatoires ; data : sans la narration (text) ; false : ressources complètes' },
   { name: '_elements', type: 'special', documentation: 'Éléments de premier niveau à renvoyer pour les résultats (match), séparés par des virgules ; ressources marquées SUBSETTED' },
   { name: '_format', type: 'token', documentation: 'json, application/json ou application/fhir+json (seul JSON est servi ; autre valeur : 406)' },
-  { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total sur la première page)' },
+  { name: '_total', type: 'token', documentation: 'none, estimate ou accurate (défaut : total exact sur la première page)' },
   { name: '_cursor', type: 'special', documentation: 'Curseur opaque des liens next ; ne pas construire' },
 ];
 
