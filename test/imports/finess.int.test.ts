@@ -412,6 +412,26 @@ describe('FINESS import: bad input', () => {
     expect(stored.rows.map((r) => Number(r.line))).toEqual([3, 5, 7, 9, 16]);
   });
 
+  it('rejects a structure described twice in the file, whatever the batch size, and keeps the first description', async () => {
+    const dup = [...LINES.slice(0, 4), LINES[1]!.replace('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT', 'DOUBLON')];
+    for (const batchSize of [1, 2, 1000]) {
+      await fresh();
+      const report = await importFiness(directory, file(dup.join('\n') + '\n'), { batchSize });
+      expect(report.counters).toMatchObject({ rowsRead: 4, rowsRejected: 1, updated: 0 });
+      expect(report.issues.filter((i) => i.code === 'duplicate').map((i) => [i.line, i.column])).toEqual([[5, 'nofinesset']]);
+      expect((await read('finess-010000024')).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
+    }
+    // Also when the first description was committed by an interrupted run that this one resumes.
+    await fresh();
+    const path = file(dup.join('\n') + '\n');
+    const crash = importFiness(directory, path, { batchSize: 1, onProgress: (p) => { if (p.phase === 'load') throw new Error('crash simulé'); } });
+    await expect(crash).rejects.toThrow('crash simulé');
+    const resumed = await importFiness(directory, path, { batchSize: 1 });
+    expect(resumed.resumedAfterLine).toBe(2);
+    expect(resumed.issues.filter((i) => i.code === 'duplicate').map((i) => i.line)).toEqual([5]);
+    expect((await read('finess-010000024')).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
+  });
+
   it('aborts on a bad header without writing anything', async () => {
     await fresh();
     const bad = file(['nofinesset;nofinessej;rs', ...LINES.slice(1)].join('\n'));

@@ -538,6 +538,31 @@ describe('RPPS import: bad input', () => {
     expect(await directory.read('Practitioner', `rpps-${idNat}`)).toBeNull();
   });
 
+  it('rejects an activity described twice in the file, whatever the batch size', async () => {
+    const lines = generated(400, 8);
+    const role = lines.find((l, i) => i > 3 && fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10' && fieldsOf(l)[COL.sfType] === 'S')!;
+    const dup = [lines[0]!, role, lines[1]!, lines[2]!, role];
+    for (const batchSize of [1, 1000]) {
+      await fresh();
+      const report = await importRpps(directory, file(text(dup)), { batchSize });
+      expect(report.counters.rowsRejected).toBe(1);
+      expect(report.issues.filter((i) => i.code === 'duplicate').map((i) => [i.line, i.message])).toEqual([
+        [5, 'Activité déjà décrite ligne 2 (même personne, structure, profession et savoir-faire)'],
+      ]);
+      expect(report.counters.byType.PractitionerRole).toMatchObject({ created: 1, updated: 0 });
+    }
+    // Also when the first description was committed by an interrupted run that this one resumes.
+    await fresh();
+    const path = file(text(dup));
+    const crash = importRpps(directory, path, { batchSize: 1, onProgress: (p) => { if (p.phase === 'load') throw new Error('crash simulé'); } });
+    await expect(crash).rejects.toThrow('crash simulé');
+    const resumed = await importRpps(directory, path, { batchSize: 1 });
+    expect(resumed.resumedAfterLine).toBe(2);
+    expect(resumed.issues.filter((i) => i.code === 'duplicate').map((i) => [i.line, i.message])).toEqual([
+      [5, 'Activité déjà décrite ligne 2 (même personne, structure, profession et savoir-faire)'],
+    ]);
+  });
+
   it('aborts on a bad header without writing anything', async () => {
     await fresh();
     const lines = generated(50);

@@ -171,9 +171,19 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
     // Counts of the lines parsed since the last flush: they join the run's counters in the transaction of the
     // batch they belong to, so that a checkpoint never counts lines of a batch not yet written.
     let parsing = emptyParseCounts();
-    const inBatch = new Set<string>();
+    // EG numbers of the accepted lines so far, file-wide: a later line describing one again is a duplicate,
+    // whatever the batches (≈ 100 000 short strings for a national file).
+    const described = new Set<string>();
     for await (const rec of readFinessRecords(path, { encoding: manifest.encoding })) {
-      if (rec.line === 1 || rec.line <= run.checkpoint) continue;
+      if (rec.line === 1) continue;
+      if (rec.line <= run.checkpoint) {
+        // Resumed run: the lines an earlier run committed still count for the duplicate rule.
+        if (rec.fields[0] === 'structureet') {
+          const parsed = parseStructureEt(rec);
+          if (!('issues' in parsed)) described.add(parsed.row.nofinesset);
+        }
+        continue;
+      }
       const kind = rec.fields[0];
       if (kind === 'geolocalisation') continue;
       if (kind !== 'structureet') {
@@ -189,19 +199,16 @@ export async function importFiness(directory: Directory, path: string, opts: Imp
           const [, et = '', ej = ''] = rec.fields.map((f) => f.trim());
           if (FINESS_NUMBER.test(et)) batchRejected.push(et, ...(FINESS_NUMBER.test(ej) ? [ej] : []));
           else parsing.unidentified++;
-        } else if (inBatch.has(parsed.row.nofinesset)) {
+        } else if (described.has(parsed.row.nofinesset)) {
           parsing.rowsRejected++;
           batchIssues.push({ line: rec.line, column: 'nofinesset', code: 'duplicate', message: `Établissement ${parsed.row.nofinesset} déjà décrit plus haut dans le fichier` });
         } else {
-          inBatch.add(parsed.row.nofinesset);
+          described.add(parsed.row.nofinesset);
           batch.push(parsed.row);
         }
       }
       lastLine = rec.line;
-      if (batch.length >= batchSize) {
-        await flush();
-        inBatch.clear();
-      }
+      if (batch.length >= batchSize) await flush();
     }
     await flush();
     await inflight;

@@ -9,7 +9,7 @@ import type { Resource } from '../../fhir/types.ts';
 import { EXT } from '../finess/finess.map.ts';
 import { ImportAbort, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
 import { COL, RPPS_COLUMNS } from './rpps.format.ts';
-import { activityFor, endResource, mergeRpps, practitionerId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
+import { activityFor, endResource, mergeRpps, practitionerId, roleId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
 import { parseHeader, parseRow, readableIdNat, readRppsLines, type RppsEncoding, type RppsRow } from './rpps.parse.ts';
 
 export const RPPS_ACTOR: Actor = { id: 'import:rpps' };
@@ -203,7 +203,7 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
       batchIssues = [];
       stillListed = [];
       parsing = emptyParseCounts();
-      const prepared = await prepareRppsBatch(directory, b, createdAt, prepareAhead);
+      const prepared = await prepareRppsBatch(directory, b, createdAt, prepareAhead, rolesDescribed);
       await inflight;
       const write = writeBatch(directory, actor, prepared, run, dryRun, dry, keepIssue).then((created) => {
         // Prepare ahead while the batches are mostly new resources (a first import); not for re-imports.
@@ -214,8 +214,19 @@ export async function importRpps(directory: Directory, path: string, opts: RppsI
       inflight = write;
       if (dryRun) await write;
     };
+    // The PractitionerRole of every accepted line so far, file-wide, with its line: a later line giving the same
+    // one is a duplicate whatever the batches (one short id per role: ≈ 20 MB for a 2M-line extract).
+    const rolesDescribed = new Map<string, number>();
     for await (const rec of { [Symbol.asyncIterator]: () => reader }) {
-      if (rec.line <= run.checkpoint) continue;
+      if (rec.line <= run.checkpoint) {
+        // Resumed run: the lines an earlier run committed still count for the duplicate rule.
+        const parsed = parseRow(rec, layout);
+        if ('row' in parsed) {
+          const role = roleIdOf(parsed.row);
+          if (role && !rolesDescribed.has(role)) rolesDescribed.set(role, rec.line);
+        }
+        continue;
+      }
       parsing.rowsRead++;
       const parsed = parseRow(rec, layout);
       if ('skip' in parsed) parsing.rowsSkipped++;
@@ -298,6 +309,11 @@ interface RppsBatch {
   lastLine: number;
 }
 
+/** The id of the PractitionerRole a line gives, if any (as prepareRppsBatch builds it). */
+function roleIdOf(row: RppsRow): string | undefined {
+  return activityFor(row).activity && row.sfType ? roleId(row) : undefined;
+}
+
 /** Resources prepared between two turns of the event loop (≈ 5 ms of work). */
 const PREPARE_SLICE = 32;
 
@@ -314,7 +330,7 @@ interface PreparedBatch {
  * their RPPS content hashes, and — when the batch is expected to create them — their validation and index rows
  * prepared now (`Directory.prepareCreates`), outside the previous batch's transaction.
  */
-async function prepareRppsBatch(directory: Directory, b: RppsBatch, createdAt: string, ahead: boolean): Promise<PreparedBatch> {
+async function prepareRppsBatch(directory: Directory, b: RppsBatch, createdAt: string, ahead: boolean, rolesDescribed: Map<string, number>): Promise<PreparedBatch> {
   const counts = b.parsing;
   const built = new Map<string, RppsResource>();
   const lineOf = new Map<string, number>();
@@ -351,11 +367,13 @@ async function prepareRppsBatch(directory: Directory, b: RppsBatch, createdAt: s
       continue;
     }
     const role = toRole(row, activity, createdAt);
-    if (built.has(keyOf(role))) {
+    const earlier = rolesDescribed.get(role.id);
+    if (earlier !== undefined) {
       counts.rowsRejected++;
-      rowIssues.push({ line: row.line, code: 'duplicate', message: `Activité déjà décrite ligne ${lineOf.get(keyOf(role))} (même personne, structure, profession et savoir-faire)` });
+      rowIssues.push({ line: row.line, code: 'duplicate', message: `Activité déjà décrite ligne ${earlier} (même personne, structure, profession et savoir-faire)` });
       continue;
     }
+    rolesDescribed.set(role.id, row.line);
     add(role, row.line);
   }
   const resources = [...built.values()];
