@@ -71,6 +71,15 @@ for (const c of communes) {
   if (c.lat !== undefined) byDept.set(deptOfInsee(c.insee), [...(byDept.get(deptOfInsee(c.insee)) ?? []), c]);
 }
 
+/**
+ * flrt/finess-fhir kept the CSV quoting of the FINESS fields that hold quotes (1 722 names such as
+ * `"ACCUEIL DE JOUR ""AUX  LUCIOLES"""`): the field as FINESS wrote it is that text unquoted once.
+ */
+function unquoteCsv(v: string): string {
+  const m = /^"((?:[^"]|"")*)"$/s.exec(v);
+  return m ? m[1]!.replace(/""/g, '"') : v;
+}
+
 function findCommune(postal: string, city: string, pos: { latitude: number; longitude: number } | undefined): Commune | undefined {
   const name = norm(city);
   const exact = byPostalName.get(`${postal}|${name}`);
@@ -158,7 +167,7 @@ async function main(): Promise<void> {
     if (!commune) unmatched++;
     const { departement, commune: com } = commune ? finessCommune(commune.insee) : { departement: '', commune: '' };
     if (onlyDepts && !onlyDepts.has(departement)) return;
-    const lines: string[] = a.line ?? [];
+    const lines: string[] = (a.line ?? []).map(unquoteCsv);
     const street = lines[0] && /^(BP|CS|TSA)\s*\d/.test(lines[0]) ? undefined : lines[0];
     const lieudit = street === undefined ? lines.join(' ') : lines.slice(1).join(' ');
     const s = street ? splitStreet(street) : { numvoie: '', compvoie: '', typvoie: '', voie: '' };
@@ -172,7 +181,7 @@ async function main(): Promise<void> {
     const period = (o.extension as any[] | undefined)?.find((e) => e.url.endsWith('organization-period'))?.valuePeriod;
     const datemaj = (o.meta?.lastUpdated ?? '').slice(0, 10);
     const fields = [
-      'structureet', nofinesset, nofinessej, o.name ?? '', '', '', '', s.numvoie, s.typvoie, s.voie, s.compvoie, lieudit, com, departement, '',
+      'structureet', nofinesset, nofinessej, unquoteCsv(o.name ?? ''), '', '', '', s.numvoie, s.typvoie, s.voie, s.compvoie, lieudit, com, departement, '',
       postal || city ? `${postal} ${city}`.trim() : '', phone, '', cat?.code ?? '', cat?.display ?? '', agr?.code ?? '', agr?.display ?? '', siret,
       ape?.code ?? '', '', '', sph?.code ?? '', sph?.display ?? '', period?.start ?? '', '', datemaj, '',
     ];
