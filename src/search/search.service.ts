@@ -308,6 +308,8 @@ export async function search(db: Queryable, req: SearchRequest, opts: { raw?: bo
   if (total !== undefined) bundle.total = total;
   const path = `${req.baseUrl}/${req.resourceType}`;
   bundle.link = [{ relation: 'self', url: `${path}${toQuery(cursor !== undefined ? [...parsed.used, ['_cursor', parsed.cursor!]] : parsed.used)}` }];
+  // Paging is forward-only (keyset cursor): `first` goes back to the start, there is no `previous`.
+  if (cursor !== undefined) bundle.link.push({ relation: 'first', url: `${path}${toQuery(parsed.used)}` });
   if (page.rows.length > parsed.count && rows.length > 0) {
     const last = rows[rows.length - 1]!;
     const keys = parsed.sort.map((_, i) => last[`k${i}`] ?? null);

@@ -381,6 +381,8 @@ describe('paging and totals', () => {
       }
       b = await get(next.url.slice(next.url.indexOf('/fhir/') + 6));
       expect(b.total).toBeUndefined();
+      // Later pages link back to the first one.
+      expect(b.link!.find((l) => l.relation === 'first')!.url).toMatch(/\/fhir\/Organization\?_count=2$/);
     }
     expect(new Set(seen).size).toBe(seen.length);
     for (const id of before) expect(seen).toContain(id);
