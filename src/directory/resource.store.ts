@@ -196,13 +196,20 @@ export const resourceStore = {
    */
   async history(
     db: Queryable,
-    q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number },
+    q: { resourceType?: string; id?: string; since?: string; at?: { lo: string; hi: string }; beforeSeq?: number; limit: number },
   ): Promise<{ versions: StoredVersion[]; total: number }> {
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.resourceType) where.push(`res_type = $${params.push(q.resourceType)}`);
     if (q.id) where.push(`id = $${params.push(q.id)}`);
     if (q.since) where.push(`last_updated >= $${params.push(q.since)}::timestamptz`);
+    if (q.at) {
+      // `_at`: the versions current at some point of [lo, hi): written before hi, and not replaced by lo.
+      where.push(`last_updated < $${params.push(q.at.hi)}::timestamptz`);
+      where.push(
+        `NOT EXISTS (SELECT 1 FROM resource_version nv WHERE nv.res_type = resource_version.res_type AND nv.id = resource_version.id AND nv.version_id = resource_version.version_id + 1 AND nv.last_updated <= $${params.push(q.at.lo)}::timestamptz)`,
+      );
+    }
     const countWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
     if (q.beforeSeq !== undefined) where.push(`seq < $${params.push(q.beforeSeq)}`);
     const pageWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';

@@ -3,6 +3,7 @@ import { parseElements, parseSummary, subsetResource, type SummaryMode } from '.
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
+import { dateInterval } from '../search/search.values.ts';
 
 /**
  * FHIR RESTful semantics, independent of HTTP transport: each handler takes a plain request and returns a
@@ -28,7 +29,7 @@ export interface Repository {
   delete(actor: Actor, resourceType: string, id: string, opts: { ifMatch?: IfMatch }): Promise<StoredVersionView | null>;
   read(resourceType: string, id: string): Promise<{ versionId: number; deleted: boolean; content: Resource | null; lastUpdated: string } | null>;
   vread(resourceType: string, id: string, versionId: number): Promise<StoredVersionView | null>;
-  history(q: { resourceType?: string; id?: string; since?: string; beforeSeq?: number; limit: number }): Promise<{ versions: StoredVersionView[]; total: number }>;
+  history(q: { resourceType?: string; id?: string; since?: string; at?: { lo: string; hi: string }; beforeSeq?: number; limit: number }): Promise<{ versions: StoredVersionView[]; total: number }>;
   findByIdentifier(resourceType: string, value: string, system?: string): Promise<string[]>;
   /** Writes that all happen or none; a failure names the write at fault (`index`, `error`). */
   transaction(actor: Actor, writes: readonly TransactionWrite[]): Promise<{ version: StoredVersionView | null; created: boolean }[]>;
@@ -220,9 +221,14 @@ export class FhirRest {
     let count = HISTORY_DEFAULT_COUNT;
     let beforeSeq: number | undefined;
     let firstWatermark: number | undefined;
+    let at: { lo: string; hi: string } | undefined;
     for (const [k, v] of req.query) {
       if (k === '_since') {
         since = checkSince(v);
+      } else if (k === '_at') {
+        const range = dateInterval(v);
+        if (!range) throw badRequest(`_at attend une date ou un instant FHIR (ex. 2026-12-04 ou 2026-12-04T10:00:00Z), reçu « ${v} »`, '_at');
+        at = { lo: range.lo.toISOString(), hi: range.hi.toISOString() };
       } else if (k === '_count') {
         const n = Number(v);
         if (!Number.isInteger(n) || n < 0) throw badRequest(`_count doit être un entier positif, reçu « ${v} »`, '_count');
@@ -234,7 +240,7 @@ export class FhirRest {
         beforeSeq = Number(m[1]);
         if (m[2] !== undefined) firstWatermark = Number(m[2]);
       } else if (k !== '_format' && k !== '_pretty') {
-        throw badRequest(`Paramètre non pris en charge pour _history : « ${k} » (_since, _count)`, k);
+        throw badRequest(`Paramètre non pris en charge pour _history : « ${k} » (_since, _at, _count)`, k);
       }
     }
     if (id) {
@@ -250,6 +256,7 @@ export class FhirRest {
       ...(type ? { resourceType: type } : {}),
       ...(id ? { id } : {}),
       ...(since ? { since } : {}),
+      ...(at ? { at } : {}),
       ...(beforeSeq !== undefined ? { beforeSeq } : {}),
       limit: count + 1,
     });

@@ -480,4 +480,19 @@ describe('FHIR interactions', () => {
     const cs = (await inject({ method: 'GET', url: '/fhir/metadata' })).json();
     expect(cs.rest[0].resource.find((r: { type: string }) => r.type === 'Organization').conditionalDelete).toBe('single');
   });
+  it('_history?_at: the versions current at some point of the given date or instant', async () => {
+    const org = await post(ej());
+    const v1 = (await inject({ method: 'GET', url: `/fhir/Organization/${org.id}` })).json();
+    await new Promise((r) => setTimeout(r, 30));
+    const between = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 30));
+    const v2 = (await inject({ method: 'PUT', url: `/fhir/Organization/${org.id}`, headers: FHIR_JSON, payload: JSON.stringify({ ...v1, name: 'Deuxième nom' }) })).json();
+    const versionsAt = async (at: string) =>
+      ((await inject({ method: 'GET', url: `/fhir/Organization/${org.id}/_history?_at=${encodeURIComponent(at)}` })).json().entry ?? []).map((e: { resource: { meta: { versionId: string } } }) => e.resource.meta.versionId);
+    expect(await versionsAt(between)).toEqual(['1']);
+    expect(await versionsAt(v2.meta.lastUpdated)).toEqual(['2']);
+    expect(await versionsAt(v1.meta.lastUpdated.slice(0, 10))).toEqual(['2', '1']);
+    expect(await versionsAt('2001-01-01')).toEqual([]);
+    expect((await inject({ method: 'GET', url: `/fhir/Organization/_history?_at=hier` })).statusCode).toBe(400);
+  });
 });
