@@ -578,7 +578,10 @@ export class Directory {
    */
   private check(resource: Resource): void {
     const profile = (RESOURCE_PROFILES as Record<string, string>)[resource.resourceType];
-    if (profile && !(resource.meta?.profile ?? []).includes(profile)) resource.meta = { ...(resource.meta ?? {}), profile: [...(resource.meta?.profile ?? []), profile] };
+    // Only on a well-formed meta: a meta or meta.profile of the wrong JSON type is the validator's to report.
+    const meta: unknown = resource.meta;
+    const wellFormed = meta === undefined || (typeof meta === 'object' && meta !== null && !Array.isArray(meta) && (resource.meta!.profile === undefined || Array.isArray(resource.meta!.profile)));
+    if (profile && wellFormed && !(resource.meta?.profile ?? []).includes(profile)) resource.meta = { ...(resource.meta ?? {}), profile: [...(resource.meta?.profile ?? []), profile] };
     const problems = this.problemsOf(resource);
     if (problems.some((p) => p.severity === 'error' || p.severity === 'fatal')) throw new OutcomeError(422, problems);
   }

@@ -495,4 +495,13 @@ describe('FHIR interactions', () => {
     expect(await versionsAt('2001-01-01')).toEqual([]);
     expect((await inject({ method: 'GET', url: `/fhir/Organization/_history?_at=hier` })).statusCode).toBe(400);
   });
+  it('a meta or meta.profile of the wrong JSON type is reported as such (422), not read character by character', async () => {
+    for (const meta of ['x', ['x'], { profile: 'abc' }]) {
+      const res = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify({ ...ej(), meta }) });
+      expect(res.statusCode, JSON.stringify(meta)).toBe(422);
+      const text = JSON.stringify(res.json().issue);
+      expect(text, JSON.stringify(meta)).toMatch(/Organization\.meta/);
+      expect(text).not.toMatch(/« 0 »/);
+    }
+  });
 });
