@@ -432,6 +432,31 @@ describe('FINESS import: bad input', () => {
     expect((await read('finess-010000024')).name).toBe('CENTRE HOSPITALIER DE BOURG-EN-BRESSE FLEYRIAT');
   });
 
+  it('creates no EJ for a line the validator rejects: only an accepted EG line of the file creates its EJ', async () => {
+    const rejects208 = (r: Resource) =>
+      (r.type as any)?.[0]?.coding?.[0]?.code === '208'
+        ? [{ severity: 'error' as const, code: 'code-invalid' as const, expression: ['Organization.type[0].coding[0]'], diagnostics: 'Catégorie hors JDV_J55', details: { coding: [{ system: 'https://example.org/rules', code: 'binding' }] } }]
+        : [];
+    const line = (et: string, ej: string, cat: string) => {
+      const f = LINES[1]!.split(';');
+      [f[1], f[2], f[18], f[22]] = [et, ej, cat, ''];
+      return f.join(';');
+    };
+    // Line 2: its EJ listed by no accepted line. Lines 3 and 4: one EJ, listed by a rejected then an accepted line.
+    const path = file([LINES[0], line('750000019', '750000027', '208'), line('750000035', '750000043', '208'), line('750000050', '750000043', '355')].join('\n') + '\n');
+    for (const batchSize of [1, 2, 1000]) {
+      await fresh();
+      const validating = new Directory(db, rejects208);
+      const dry = await importFiness(validating, path, { batchSize, dryRun: true });
+      const report = await importFiness(validating, path, { batchSize });
+      expect(report.counters).toMatchObject({ rowsRead: 3, rowsRejected: 2, created: 2 });
+      expect(report.issues.map((i) => [i.line, i.code])).toEqual([[2, 'binding'], [3, 'binding']]);
+      expect({ counters: dry.counters, issues: dry.issues }).toEqual({ counters: report.counters, issues: report.issues });
+      expect((await db.query<{ id: string }>('SELECT id FROM resource ORDER BY id')).rows.map((r) => r.id)).toEqual(['finess-750000043', 'finess-750000050']);
+      expect(await versionCount()).toBe(2);
+    }
+  });
+
   it('aborts on a bad header without writing anything', async () => {
     await fresh();
     const bad = file(['nofinesset;nofinessej;rs', ...LINES.slice(1)].join('\n'));

@@ -380,8 +380,34 @@ async function writeBatch(
     }
     for (const id of [...skipped.keys(), ...results.map((r) => r.id)]) if (isEj(id)) ctx.countedEjs.add(id);
   };
+  // An EJ is created only for an EG line the file accepts: when validation rejects every EG of the batch that
+  // lists a new EJ, the batch is written again without it and without the rejected resources, whose outcomes (and
+  // issues) carry over. Rare (the first attempt rolls back); a later batch whose EG is accepted creates the EJ.
+  const carried = new Map<string, BatchResult>();
+  const withCarried = (results: BatchResult[]) => [...results, ...carried.values()];
+  const orphanEjs = (results: BatchResult[]) => {
+    const outcome = new Map(results.map((r) => [r.id, r.outcome]));
+    const listed = new Set<string>();
+    for (const r of rows) {
+      const o = skipped.has(egId(r.nofinesset)) ? 'unchanged' : outcome.get(egId(r.nofinesset));
+      if (o !== undefined && o !== 'invalid') listed.add(ejId(r.nofinessej));
+    }
+    return results.filter((r) => r.outcome === 'created' && isEj(r.id) && !listed.has(r.id));
+  };
+  const retryWithout = (orphans: BatchResult[], results: BatchResult[]) => {
+    for (const r of results) if (r.outcome === 'invalid') carried.set(r.id, r);
+    const drop = new Set([...orphans.map((r) => r.id), ...carried.keys()]);
+    return toWrite.filter((r) => !drop.has(r.id));
+  };
+  let list = toWrite;
   if (dryRun) {
-    const results = await directory.upsertBatch(actor, toWrite, { onlyIfChanged: true, merge: mergeFiness, dryRun: true, writtenEarlierInDryRun: writtenInDryRun });
+    let results: BatchResult[];
+    for (;;) {
+      results = withCarried(await directory.upsertBatch(actor, list, { onlyIfChanged: true, merge: mergeFiness, dryRun: true, writtenEarlierInDryRun: writtenInDryRun }));
+      const orphans = orphanEjs(results);
+      if (orphans.length === 0) break;
+      list = retryWithout(orphans, results);
+    }
     for (const r of results) if (r.outcome !== 'invalid') writtenInDryRun.add(`Organization/${r.id}`);
     for (const r of rows) seenInDryRun.add(r.nofinesset);
     for (const n of rejected) seenInDryRun.add(n);
@@ -391,39 +417,54 @@ async function writeBatch(
     return;
   }
   const snapshot = { ...counters };
-  await directory.upsertBatch(actor, toWrite, {
-    onlyIfChanged: true,
-    merge: mergeFiness,
-    alsoInTransaction: async (tx, results) => {
-      const batchIssues = [...rowIssues, ...issuesOf(results)];
-      count(results);
-      const seen = [
-        ...results
-          .filter((r) => r.outcome !== 'invalid')
-          .map((r) => ({ n: r.id.slice('finess-'.length), k: isEj(r.id) ? 'EJ' : 'EG', i: r.id, h: hashes.get(r.id), v: r.version?.versionId ?? r.versionId ?? null })),
-        ...[...skipped].map(([id, v]) => ({ n: id.slice('finess-'.length), k: isEj(id) ? 'EJ' : 'EG', i: id, h: hashes.get(id), v })),
-      ];
-      if (seen.length) {
-        await tx.query(
-          `INSERT INTO finess_structure (nofiness, kind, resource_id, last_run, closed, source_hash, version_id)
-           SELECT x.n, x.k, x.i, $2, false, x.h, x.v FROM jsonb_to_recordset($1::jsonb) AS x(n text, k text, i text, h text, v int)
-           ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run,
-             closed = false, source_hash = EXCLUDED.source_hash, version_id = EXCLUDED.version_id`,
-          [JSON.stringify(seen), run.id],
-        );
-      }
-      const stillListed = [...rejected, ...results.filter((r) => r.outcome === 'invalid').map((r) => r.id.slice('finess-'.length))];
-      if (stillListed.length) {
-        await tx.query(`UPDATE finess_structure SET last_run = $2 WHERE nofiness = ANY($1::text[]) AND last_run < $2`, [stillListed, run.id]);
-      }
-      await checkpoint(tx, run, lastLine, counters, batchIssues);
-      for (const i of batchIssues) keepIssue(i);
-    },
-  }).catch((e: unknown) => {
-    // The transaction rolled back: so do the counters.
-    Object.assign(counters, snapshot);
-    throw e;
-  });
+  const RETRY = new Error('retry without orphan EJs');
+  for (;;) {
+    let retry: BatchResult[] | undefined;
+    try {
+      await directory.upsertBatch(actor, list, {
+        onlyIfChanged: true,
+        merge: mergeFiness,
+        alsoInTransaction: async (tx, written) => {
+          const results = withCarried(written);
+          const orphans = orphanEjs(results);
+          if (orphans.length > 0) {
+            list = retryWithout(orphans, results);
+            retry = orphans;
+            throw RETRY; // rolls this attempt back
+          }
+          const batchIssues = [...rowIssues, ...issuesOf(results)];
+          count(results);
+          const seen = [
+            ...results
+              .filter((r) => r.outcome !== 'invalid')
+              .map((r) => ({ n: r.id.slice('finess-'.length), k: isEj(r.id) ? 'EJ' : 'EG', i: r.id, h: hashes.get(r.id), v: r.version?.versionId ?? r.versionId ?? null })),
+            ...[...skipped].map(([id, v]) => ({ n: id.slice('finess-'.length), k: isEj(id) ? 'EJ' : 'EG', i: id, h: hashes.get(id), v })),
+          ];
+          if (seen.length) {
+            await tx.query(
+              `INSERT INTO finess_structure (nofiness, kind, resource_id, last_run, closed, source_hash, version_id)
+               SELECT x.n, x.k, x.i, $2, false, x.h, x.v FROM jsonb_to_recordset($1::jsonb) AS x(n text, k text, i text, h text, v int)
+               ON CONFLICT (nofiness) DO UPDATE SET kind = EXCLUDED.kind, resource_id = EXCLUDED.resource_id, last_run = EXCLUDED.last_run,
+                 closed = false, source_hash = EXCLUDED.source_hash, version_id = EXCLUDED.version_id`,
+              [JSON.stringify(seen), run.id],
+            );
+          }
+          const stillListed = [...rejected, ...results.filter((r) => r.outcome === 'invalid').map((r) => r.id.slice('finess-'.length))];
+          if (stillListed.length) {
+            await tx.query(`UPDATE finess_structure SET last_run = $2 WHERE nofiness = ANY($1::text[]) AND last_run < $2`, [stillListed, run.id]);
+          }
+          await checkpoint(tx, run, lastLine, counters, batchIssues);
+          for (const i of batchIssues) keepIssue(i);
+        },
+      });
+    } catch (e) {
+      // The transaction rolled back: so do the counters.
+      Object.assign(counters, snapshot);
+      if (e === RETRY && retry) continue;
+      throw e;
+    }
+    break;
+  }
   run.checkpoint = lastLine;
 }
 
