@@ -27,7 +27,7 @@ export type Value =
   | { type: 'string'; v: string }
   | { type: 'date'; prefix: Prefix; lo: Date; hi: Date }
   | { type: 'number'; prefix: Prefix; value: number; decimals: number; system?: string; unit?: string }
-  | { type: 'reference'; targetType?: string; id: string }
+  | { type: 'reference'; targetType?: string; id: string; foreign?: true }
   | { type: 'near'; lat: number; lon: number; km: number };
 
 /** `_id` and `_lastUpdated` live on the resource table; every other parameter in the sp_* tables. */
@@ -116,7 +116,10 @@ export const DEFAULT_COUNT = 200;
 export const MAX_COUNT = 200;
 const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 
-export function parseSearch(resourceType: string, params: [string, string][], lenient: boolean): ParsedSearch {
+export function parseSearch(resourceType: string, given: [string, string][], lenient: boolean, baseUrl?: string): ParsedSearch {
+  // References written as absolute URLs on this server's base are local ones (`organization={base}/Organization/1`).
+  const base = baseUrl ? `${baseUrl.replace(/\/$/, '')}/` : undefined;
+  const params: [string, string][] = base ? given.map(([k, v]) => [k, v.split(',').map((x) => (x.startsWith(base) ? x.slice(base.length) : x)).join(',')]) : given;
   const parsed: ParsedSearch = {
     root: emptySet(resourceType),
     sort: [],
@@ -461,6 +464,9 @@ function parseValue(def: SearchParamDef, mod: Criterion['modifier'], raw: string
       const m = /^(?:.*\/)?([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})$/.exec(v);
       if (m) {
         if (def.targets && !def.targets.includes(m[1]!)) throw bad(`${def.code} ne référence pas ${m[1]}`);
+        // An absolute URL left here is on another server (parseSearch strips this server's base): local
+        // references never designate it (stored references on our own base are relative, see fhir/rest.ts).
+        if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return { type: 'reference', targetType: m[1]!, id: m[2]!, foreign: true };
         return { type: 'reference', targetType: m[1]!, id: m[2]! };
       }
       if (/^[A-Za-z0-9\-.]{1,64}$/.test(v)) return { type: 'reference', id: v };

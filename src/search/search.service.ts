@@ -95,7 +95,7 @@ export interface CompiledSearch {
 
 export function compileSearch(req: SearchRequest): CompiledSearch {
   const lenient = /handling\s*=\s*lenient/i.test(req.headers?.prefer ?? '');
-  const parsed = parseSearch(req.resourceType, req.params, lenient);
+  const parsed = parseSearch(req.resourceType, req.params, lenient, req.baseUrl);
   const p = new SqlParams();
   const preds = [`r.res_type = ${p.add(req.resourceType)}`, 'NOT r.deleted', ...compileCriteria(parsed.root, 'r', p)];
   // One plain criterion: the matches are counted in the index table alone (its rows exist only for live

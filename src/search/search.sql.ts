@@ -330,6 +330,7 @@ function valueSql(c: Criterion, v: Value, t: string, ctx: Ctx): string {
       return `(${parts.join(' AND ')})`;
     }
     case 'reference': {
+      if (v.foreign) return 'false';
       if (c.modifier === 'above' || c.modifier === 'below') {
         const type = v.targetType ?? c.def.targets?.[0] ?? 'Organization';
         const roots = `SELECT ${p.add(v.id)}::text`;

@@ -957,6 +957,14 @@ describe('FHIR edge cases: :missing on _id and _lastUpdated, separate _has, :[ty
     expect(await ids(`Location?_filter=${enc('capacity-status eq 03 or capacity-status eq 05')}&gender-capacity-available=02`)).toEqual(sorted(L2));
   });
 
+  it('a reference given as an absolute URL matches on this server\'s base only', async () => {
+    const self = (await get(`HealthcareService?organization=${egA1.id}`)).link!.find((l) => l.relation === 'self')!.url;
+    const base = self.slice(0, self.indexOf('/HealthcareService'));
+    expect(await ids(`HealthcareService?organization=${enc(`${base}/Organization/${egA1.id}`)}`)).toEqual(sorted(hs1));
+    expect(await ids(`HealthcareService?organization=${enc(`https://autre.example/fhir/Organization/${egA1.id}`)}`)).toEqual([]);
+    expect(await ids(`HealthcareService?organization:above=${enc(`https://autre.example/fhir/Organization/${ejA.id}`)}`)).toEqual([]);
+  });
+
   it('_filter reads an unencoded + of a time-zone offset back, as plain date parameters do', async () => {
     const plain = await ids('HealthcareService?_lastUpdated=ge2022-11-06T15:00+01:00&_count=200');
     expect(plain.length).toBeGreaterThan(0);
