@@ -5,7 +5,7 @@ import { ImportAbort } from '../imports/finess/finess.parse.ts';
 import { importNos, nosFilesOf, type NosImportReport } from '../imports/nos/nos.import.ts';
 import { findServer } from '../imports/server-link.ts';
 import { openRuntime } from '../server/runtime.ts';
-import { EXIT } from './import.ts';
+import { EXIT, failure, isDatabaseFailure } from './import.ts';
 
 /**
  * `ror import nos DIR`: loads NOS ValueSet/CodeSystem JSON files into the terminology module (docs/imports.md).
@@ -15,21 +15,18 @@ import { EXIT } from './import.ts';
 export async function importNosCommand(config: Config, dir: string, opts: { dryRun?: boolean; json?: boolean; package?: string; direct?: boolean }): Promise<number> {
   const running = config.databaseUrl ? undefined : findServer(config.dataDir);
   if (running && opts.direct) {
-    process.stderr.write(`ror import nos : --direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui\n`);
-    return EXIT.usage;
+    return failure('ror import nos', `--direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui`, EXIT.usage, !!opts.json);
   }
   if (opts.package !== undefined && !/^[a-z0-9-]+$/.test(opts.package)) {
-    process.stderr.write(`ror import nos : --package doit être fait de minuscules, chiffres et tirets\n`);
-    return EXIT.usage;
+    return failure('ror import nos', '--package doit être fait de minuscules, chiffres et tirets', EXIT.usage, !!opts.json);
   }
   try {
     const report = running ? await viaServer(running, dir, opts) : await direct(config, dir, opts);
     process.stdout.write(opts.json ? `${JSON.stringify(report, null, 2)}\n` : summary(report, running?.url));
     return report.issueCount > 0 ? EXIT.rejectedRows : EXIT.ok;
   } catch (e) {
-    const code = e instanceof ImportAbort ? EXIT.aborted : typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code) ? EXIT.database : (e as { database?: boolean }).database ? EXIT.database : EXIT.error;
-    if (opts.json) process.stdout.write(`${JSON.stringify({ error: (e as Error).message, exitCode: code })}\n`);
-    process.stderr.write(`ror import nos : ${(e as Error).message}\n`);
+    const code = e instanceof ImportAbort ? EXIT.aborted : isDatabaseFailure(e) ? EXIT.database : EXIT.error;
+    failure('ror import nos', (e as Error).message, code, !!opts.json);
     return code;
   }
 }

@@ -37,30 +37,16 @@ export async function importFinessCommand(config: Config, file: string, opts: Im
 
 export async function importFileCommand(config: Config, source: FileSource, file: string, opts: ImportCliOptions): Promise<number> {
   const cmd = `ror import ${source}`;
-  if (!existsSync(file)) {
-    process.stderr.write(`${cmd} : fichier introuvable « ${file} »\n`);
-    return EXIT.aborted;
-  }
-  if (!statSync(file).isFile()) {
-    process.stderr.write(`${cmd} : « ${file} » n'est pas un fichier\n`);
-    return EXIT.aborted;
-  }
+  const fail = (message: string, code: number) => failure(cmd, message, code, !!opts.json);
+  if (!existsSync(file)) return fail(`fichier introuvable « ${file} »`, EXIT.aborted);
+  if (!statSync(file).isFile()) return fail(`« ${file} » n'est pas un fichier`, EXIT.aborted);
   const encoding = opts.encoding === undefined ? undefined : opts.encoding === 'latin1' ? 'windows-1252' : opts.encoding === 'utf-8' || opts.encoding === 'utf8' ? 'utf-8' : null;
-  if (encoding === null) {
-    process.stderr.write(`${cmd} : --encoding doit valoir utf-8 ou latin1\n`);
-    return EXIT.usage;
-  }
+  if (encoding === null) return fail('--encoding doit valoir utf-8 ou latin1', EXIT.usage);
   const batchSize = opts.batch ? Number(opts.batch) : undefined;
-  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) {
-    process.stderr.write(`${cmd} : --batch doit être un entier entre 1 et 10000\n`);
-    return EXIT.usage;
-  }
+  if (batchSize !== undefined && (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10000)) return fail('--batch doit être un entier entre 1 et 10000', EXIT.usage);
   const bar = progressBar(process.env.ROR_PROGRESS === '1' || (!opts.json && process.stderr.isTTY === true));
   const running = config.databaseUrl ? undefined : findServer(config.dataDir);
-  if (running && opts.direct) {
-    process.stderr.write(`${cmd} : --direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui\n`);
-    return EXIT.usage;
-  }
+  if (running && opts.direct) return fail(`--direct refusé, le serveur ${running.url} (pid ${running.pid}) tient la base embarquée ; sans --direct l'import passe par lui`, EXIT.usage);
   const server = running;
   try {
     const report = server
@@ -71,11 +57,8 @@ export async function importFileCommand(config: Config, source: FileSource, file
     return report.counters.rowsRejected > 0 || report.issueCount > (report.warningCount ?? 0) ? EXIT.rejectedRows : EXIT.ok;
   } catch (e) {
     bar.done();
-    const code = e instanceof ImportAbort || (e as { code?: string }).code === 'abort' ? EXIT.aborted : e instanceof DatabaseError ? EXIT.database : isDbError(e) ? EXIT.database : EXIT.error;
-    const message = (e as Error).message;
-    if (opts.json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
-    process.stderr.write(`${cmd} : ${message}${code === EXIT.database ? ' (relancez la même commande pour reprendre)' : ''}\n`);
-    return code;
+    const code = e instanceof ImportAbort || (e as { code?: string }).code === 'abort' ? EXIT.aborted : e instanceof DatabaseError || isDatabaseFailure(e) ? EXIT.database : EXIT.error;
+    return failure(cmd, (e as Error).message, code, !!opts.json, code === EXIT.database ? ' (relancez la même commande pour reprendre)' : '');
   }
 }
 
@@ -88,7 +71,31 @@ interface RunOptions {
 }
 
 class DatabaseError extends Error {}
-const isDbError = (e: unknown) => typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code);
+
+/** Node's codes of a database that cannot be reached (refused, unknown host, timeout, connection lost). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * A failure of the database (exit 5: re-run the same command): a PostgreSQL error (SQLSTATE, 5 characters) or a
+ * database that cannot be reached (also when Node tried several addresses: an AggregateError of them).
+ */
+export function isDatabaseFailure(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && (/^[0-9A-Z]{5}$/.test(code) || UNREACHABLE.has(code))) return true;
+  if ((e as { database?: unknown } | null)?.database === true) return true;
+  const errors = (e as { errors?: unknown } | null)?.errors;
+  return Array.isArray(errors) && errors.length > 0 && errors.every(isDatabaseFailure);
+}
+
+/**
+ * Every abort of an import command ends here: the message on stderr and, with `--json`, the same
+ * `{"error","exitCode"}` object on stdout (a script reading stdout always gets JSON).
+ */
+export function failure(cmd: string, message: string, code: number, json: boolean, hint = ''): number {
+  if (json) process.stdout.write(`${JSON.stringify({ error: message, exitCode: code })}\n`);
+  process.stderr.write(`${cmd} : ${message}${hint}\n`);
+  return code;
+}
 
 async function direct(
   config: Config,
