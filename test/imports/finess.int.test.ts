@@ -450,7 +450,9 @@ describe('FINESS import: bad input', () => {
       const dry = await importFiness(validating, path, { batchSize, dryRun: true });
       const report = await importFiness(validating, path, { batchSize });
       expect(report.counters).toMatchObject({ rowsRead: 3, rowsRejected: 2, created: 2 });
-      expect(report.issues.map((i) => [i.line, i.code])).toEqual([[2, 'binding'], [3, 'binding']]);
+      // The column is the FINESS field (categetab), the FHIRPath is in the message.
+      expect(report.issues.map((i) => [i.line, i.column, i.code])).toEqual([[2, 'categetab', 'binding'], [3, 'categetab', 'binding']]);
+      expect(report.issues[0]!.message).toBe('finess-750000019 : Catégorie hors JDV_J55 (Organization.type[0].coding[0])');
       expect({ counters: dry.counters, issues: dry.issues }).toEqual({ counters: report.counters, issues: report.issues });
       expect((await db.query<{ id: string }>('SELECT id FROM resource ORDER BY id')).rows.map((r) => r.id)).toEqual(['finess-750000043', 'finess-750000050']);
       expect(await versionCount()).toBe(2);

@@ -14,7 +14,7 @@ import { EXT, SYSTEMS } from '../../src/imports/finess/finess.map.ts';
 import { ImportAbort } from '../../src/imports/finess/finess.parse.ts';
 import { COL, LIBERAL_PROFESSIONS, RPPS_COLUMNS, RPPS_HEADER, RPPS_SYSTEMS } from '../../src/imports/rpps/rpps.format.ts';
 import { dateFromFileName, importRpps } from '../../src/imports/rpps/rpps.import.ts';
-import { activityOf, cabinetId, roleId, serviceId } from '../../src/imports/rpps/rpps.map.ts';
+import { activityOf, cabinetId, roleId, rppsColumn, serviceId, toCabinet, toPractitioner, toRole } from '../../src/imports/rpps/rpps.map.ts';
 import { parseRow, type RppsRow } from '../../src/imports/rpps/rpps.parse.ts';
 import { Terminology } from '../../src/terminology/terminology.service.ts';
 import { openTestDatabase } from '../setup/db.ts';
@@ -533,9 +533,28 @@ describe('RPPS import: bad input', () => {
     expect(dup.length).toBeGreaterThan(0);
     expect(dup[0]!.line).toBe(i + 1);
     expect(dup[0]!.message).toContain(`Practitioner/${byHand.id}`);
+    // The column is the RPPS column the identifier comes from, the FHIRPath is in the message.
+    expect(dup[0]!.column).toBe('Identification nationale PP');
+    expect(dup[0]!.message).toMatch(/\(Practitioner\.identifier\[0\][^)]*\)$/);
     expect(report.counters.rowsRejected).toBeGreaterThan(0);
     expect(report.counters.created).toBeGreaterThan(100);
     expect(await directory.read('Practitioner', `rpps-${idNat}`)).toBeNull();
+  });
+
+  it('names the RPPS column of the element a validation issue designates (rppsColumn)', () => {
+    const line = generated(400, 8).find((l) => fieldsOf(l)[COL.mode] === 'L' && fieldsOf(l)[COL.profession] === '10' && fieldsOf(l)[COL.sfType] === 'S' && fieldsOf(l)[COL.siret])!;
+    const row = rowOf(line);
+    const at = '2026-01-01T00:00:00Z';
+    const cabinet = toCabinet(row, at);
+    const role = toRole(row, activityOf(row)!, at);
+    const siretAt = (cabinet.identifier as any[]).findIndex((i) => i.type?.coding?.[0]?.code === '3');
+    expect(rppsColumn(`Organization.identifier[${siretAt}].value`, cabinet)).toBe('Numéro SIRET site');
+    expect(rppsColumn('Organization.address[0].postalCode', cabinet)).toBe('Code postal (coord. structure)');
+    expect(rppsColumn('PractitionerRole.code[0].coding[0]', role)).toBe('Code profession');
+    expect(rppsColumn('PractitionerRole.specialty[1].coding[0].code', role)).toBe('Code savoir-faire');
+    expect(rppsColumn('Practitioner.name[0].family', toPractitioner(row, at))).toBe("Nom d'exercice");
+    expect(rppsColumn('PractitionerRole.telecom[0]', role)).toBeUndefined();
+    expect(rppsColumn('Practitioner.name[0]', role)).toBeUndefined();
   });
 
   it('rejects an activity described twice in the file, whatever the batch size', async () => {

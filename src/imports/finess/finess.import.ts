@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import type { Queryable } from '../../db/db.ts';
 import type { Actor, BatchResult, Directory } from '../../directory/directory.service.ts';
 import type { Resource } from '../../fhir/types.ts';
-import { closeStructure, egId, EXT, ejId, mergeFiness, toEg, toEj } from './finess.map.ts';
+import { closeStructure, egId, EXT, ejId, finessField, mergeFiness, toEg, toEj } from './finess.map.ts';
 import {
   ImportAbort,
   parseGeo,
@@ -357,13 +357,18 @@ async function writeBatch(
     if (!egIds.has(ejId(r.nofinessej))) lineOf.set(ejId(r.nofinessej), [...ej, r.line]);
   }
   const isEj = (id: string) => !egIds.has(id);
+  const builtById = new Map(resources.map((r) => [r.id, r]));
   const issuesOf = (results: BatchResult[]) => {
     const out: RowIssue[] = [];
     for (const res of results) {
       if (res.outcome !== 'invalid') continue;
+      const built = builtById.get(res.id);
       for (const line of isEj(res.id) ? (lineOf.get(res.id) ?? []).slice(0, 1) : (lineOf.get(res.id) ?? [])) {
         for (const i of res.issues ?? []) {
-          out.push({ line, column: i.expression?.[0] ?? '', code: i.details?.coding?.[0]?.code ?? i.code, message: `${res.id} : ${i.diagnostics ?? ''}` });
+          // The column is the FINESS field the element comes from; the FHIRPath stays in the message.
+          const path = i.expression?.[0] ?? '';
+          const field = path && built ? finessField(path, built) : undefined;
+          out.push({ line, column: field ?? path, code: i.details?.coding?.[0]?.code ?? i.code, message: `${res.id} : ${i.diagnostics ?? ''}${field ? ` (${path})` : ''}` });
         }
       }
     }

@@ -228,3 +228,65 @@ export function closeStructure(current: Resource, date: string): Org {
   out.active = false;
   return out;
 }
+
+/** `structureet` fields of the address parts (iso21090-ADXP extensions of `address.line`). */
+const ADDRESS_PART_FIELD: Record<string, string> = {
+  [EXT.houseNumber]: 'numvoie',
+  [EXT.buildingNumberSuffix]: 'compvoie',
+  [EXT.streetNameType]: 'typvoie',
+  [EXT.streetNameBase]: 'voie',
+  [EXT.additionalLocator]: 'compldistrib',
+  [EXT.postBox]: 'lieuditbp',
+  [EXT.lieuDit]: 'lieuditbp',
+};
+
+/**
+ * The `structureet` field an element of an Organization the import built comes from, for the column of a validation
+ * issue (`Organization.type[0].coding[0]` → categetab); undefined when the FHIRPath designates nothing the import
+ * built (an element entered in the ROR, kept by the merge after the FINESS ones).
+ */
+export function finessField(expression: string, built: Resource): string | undefined {
+  const m = /^Organization\.(_?\w+)(?:\[(\d+)\])?(?:\.(.+))?$/.exec(expression);
+  if (!m) return undefined;
+  const [, element = '', index, rest = ''] = m;
+  const value = built[element];
+  const item = index === undefined ? value : Array.isArray(value) ? (value[Number(index)] as unknown) : undefined;
+  if (item === undefined) return undefined;
+  const isEj = built.partOf === undefined;
+  switch (element) {
+    case 'identifier': {
+      const code = idTypeCode(item);
+      return code === '2' || code === '3' ? 'siret' : isEj ? 'nofinessej' : 'nofinesset';
+    }
+    case 'type':
+      return 'categetab';
+    case 'name':
+      return 'rslongue';
+    case '_name':
+      return 'complrs';
+    case 'partOf':
+      return 'nofinessej';
+    case 'extension':
+      return (item as Ext).url === EXT.period ? 'dateouv' : undefined;
+    case 'meta':
+      return rest.startsWith('tag') ? (isEj ? 'nofinessej' : 'departement') : undefined;
+    case 'address':
+      return addressField(rest, item as Record<string, unknown>);
+    default:
+      return undefined;
+  }
+}
+
+function addressField(path: string, address: Record<string, unknown>): string | undefined {
+  if (path.startsWith('postalCode') || path.startsWith('city')) return 'ligneacheminement';
+  const ext = /^extension\[(\d+)\]/.exec(path);
+  if (ext) {
+    const url = (address.extension as Ext[] | undefined)?.[Number(ext[1])]?.url;
+    return url === EXT.inseeCode ? 'commune' : url === EXT.geolocation ? 'coordxet' : undefined;
+  }
+  const line = /^_?line\[(\d+)\](?:\.extension\[(\d+)\])?/.exec(path);
+  if (!line) return undefined;
+  const parts = ((address._line as ({ extension?: Ext[] } | null)[] | undefined)?.[Number(line[1])]?.extension ?? []) as Ext[];
+  const part = line[2] !== undefined ? parts[Number(line[2])] : parts.length === 1 ? parts[0] : parts.find((p) => p.url === EXT.streetNameBase);
+  return part ? ADDRESS_PART_FIELD[part.url] : 'voie';
+}

@@ -9,7 +9,7 @@ import type { Resource } from '../../fhir/types.ts';
 import { EXT } from '../finess/finess.map.ts';
 import { ImportAbort, type ParsedLine, type ReadStats, type RowIssue } from '../finess/finess.parse.ts';
 import { COL, RPPS_COLUMNS } from './rpps.format.ts';
-import { activityFor, endResource, mergeRpps, practitionerId, roleId, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
+import { activityFor, endResource, mergeRpps, practitionerId, roleId, rppsColumn, toCabinet, toPractitioner, toRole, toService, type RppsResource } from './rpps.map.ts';
 import { parseHeader, parseRow, readableIdNat, readRppsLines, type RppsEncoding, type RppsRow } from './rpps.parse.ts';
 
 export const RPPS_ACTOR: Actor = { id: 'import:rpps' };
@@ -441,12 +441,17 @@ async function writeBatch(
       counters.byType[res.resourceType as ResourceType][res.outcome]++;
     }
   };
+  const builtByKey = new Map(resources.map((r) => [keyOf(r), r]));
   const issuesOf = (results: BatchResult[]) => {
     const out: RowIssue[] = [];
     for (const res of results) {
       if (res.outcome !== 'invalid') continue;
+      const built = builtByKey.get(keyOf(res));
       for (const i of res.issues ?? []) {
-        out.push({ line: lineOf.get(keyOf(res)) ?? 0, column: i.expression?.[0] ?? '', code: i.details?.coding?.[0]?.code ?? i.code, message: `${keyOf(res)} : ${i.diagnostics ?? ''}` });
+        // The column is the RPPS column the element comes from; the FHIRPath stays in the message.
+        const path = i.expression?.[0] ?? '';
+        const column = path && built ? rppsColumn(path, built) : undefined;
+        out.push({ line: lineOf.get(keyOf(res)) ?? 0, column: column ?? path, code: i.details?.coding?.[0]?.code ?? i.code, message: `${keyOf(res)} : ${i.diagnostics ?? ''}${column ? ` (${path})` : ''}` });
       }
     }
     return out;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Resource } from '../../fhir/types.ts';
 import { importedMeta, mergeImportedMeta, regionOfCommune, regionOfDepartment } from '../../terminology/regions.ts';
 import { EXT, SD, SYSTEMS } from '../finess/finess.map.ts';
-import { CABINET_SECTORS, LIBERAL_PROFESSIONS, MODES, RPPS_SYSTEMS, SAVOIR_FAIRE_SYSTEMS, SAVOIR_FAIRE_TYPES, SPECIALTY_ACTIVITY } from './rpps.format.ts';
+import { CABINET_SECTORS, COL, LIBERAL_PROFESSIONS, MODES, RPPS_COLUMNS, RPPS_SYSTEMS, SAVOIR_FAIRE_SYSTEMS, SAVOIR_FAIRE_TYPES, SPECIALTY_ACTIVITY, type ColKey } from './rpps.format.ts';
 import type { RppsRow } from './rpps.parse.ts';
 
 /**
@@ -384,4 +384,48 @@ export function endResource(current: Resource, date: string): RppsResource {
     ];
   }
   return out;
+}
+
+/**
+ * The RPPS column an element of a resource the import built comes from, for the column of a validation issue
+ * (`PractitionerRole.code[0].coding[0]` → Code profession); undefined when the FHIRPath designates nothing the
+ * import built or no single column.
+ */
+export function rppsColumn(expression: string, built: Resource): string | undefined {
+  const m = /^(\w+)\.(_?\w+)(?:\[(\d+)\])?(?:\.(.+))?$/.exec(expression);
+  if (!m || m[1] !== built.resourceType) return undefined;
+  const [, type, element = '', index, rest = ''] = m;
+  const value = built[element];
+  const item = index === undefined ? value : Array.isArray(value) ? (value[Number(index)] as unknown) : undefined;
+  if (item === undefined) return undefined;
+  const col = (k: ColKey) => RPPS_COLUMNS[COL[k]];
+  switch (`${type}.${element}`) {
+    case 'Practitioner.identifier':
+    case 'PractitionerRole.practitioner':
+      return col('idNat');
+    case 'Practitioner.name':
+      return rest.startsWith('given') ? col('firstName') : rest.startsWith('prefix') ? col('civCode') : col('lastName');
+    case 'Organization.identifier': {
+      const i = item as { type?: { coding?: { code?: string }[] }; value?: string };
+      const code = i.type?.coding?.[0]?.code;
+      if (code === '3' || (code === '40' && i.value?.startsWith('3'))) return col('siret');
+      if (code === '1' || code === '40') return col('finess');
+      return code === '2' ? col('siren') : col('techId');
+    }
+    case 'Organization.type':
+      return col('sector');
+    case 'Organization.name':
+      return col('name');
+    case 'Organization.address':
+      if (rest.startsWith('postalCode')) return col('postalCode');
+      if (rest.startsWith('city')) return col('communeLabel');
+      if (rest.startsWith('extension')) return col('commune');
+      return rest.startsWith('line') || rest.startsWith('_line') ? col('street') : undefined;
+    case 'PractitionerRole.code':
+      return col('profession');
+    case 'PractitionerRole.specialty':
+      return col('sfCode');
+    default:
+      return undefined;
+  }
 }
