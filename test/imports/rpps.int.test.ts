@@ -32,10 +32,11 @@ const text = (lines: string[]) => `${lines.join('\n')}\n`;
 
 let db: Db;
 let directory: Directory;
+let terminology: Terminology;
 beforeAll(async () => {
   db = await openTestDatabase();
   await migrate(db);
-  const terminology = new Terminology(db);
+  terminology = new Terminology(db);
   await terminology.load();
   directory = new Directory(db, createValidator(terminology));
 });
@@ -92,6 +93,23 @@ describe('synthetic RPPS generator', () => {
     const sha = (ls: string[]) => createHash('sha256').update(ls.join('\n')).digest('hex');
     expect(sha(generated(20000))).toBe(sha(lines));
     expect(sha(generated(20000, 4))).not.toBe(sha(lines));
+  });
+});
+
+describe('RPPS import: scope', () => {
+  it('imports the 11 liberal professions of the issue, a subset of JDV_J229, as docs/imports.md says', () => {
+    const J229 = 'https://mos.esante.gouv.fr/NOS/JDV_J229-ProfessionSante-ROR/FHIR/JDV-J229-ProfessionSante-ROR';
+    const codes = Object.keys(LIBERAL_PROFESSIONS);
+    expect(codes).toHaveLength(11);
+    for (const code of codes) expect(terminology.isInValueSet(J229, RPPS_SYSTEMS.G15, code), code).toBe(true);
+    const total = terminology.expand(J229, { count: 1000 })!.contains.length;
+    expect(total).toBeGreaterThan(codes.length);
+    // The documentation lists the same codes and calls them what they are: a subset of JDV_J229, not the value set.
+    const doc = readFileSync('docs/imports.md', 'utf8');
+    const listed = /11 liberal professions\*\* of the ROR \(TRE_G15: ([^)]*)\)/.exec(doc.replace(/\s+/g, ' '))?.[1];
+    expect(listed?.match(/\d+/g)).toEqual(codes);
+    expect(doc.replace(/\s+/g, ' ')).toContain(`subset of JDV_J229-ProfessionSante-ROR**, whose ${total} codes`);
+    expect(doc).not.toContain('checked against JDV_J229');
   });
 });
 

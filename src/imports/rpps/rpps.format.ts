@@ -162,9 +162,10 @@ export function columnKey(name: string): string {
 }
 
 /**
- * The 11 liberal professions the ROR takes from RPPS (TRE_G15-ProfessionSante codes, checked against
- * ansforge/IG-NOS JDV_J229-ProfessionSante-ROR), each with the activité opérationnelle (TRE_R211, JDV_J17) of
- * the cabinet's offer when the savoir-faire says nothing more precise.
+ * The 11 liberal professions the ROR takes from RPPS (TRE_G15-ProfessionSante codes): the scope the issue that
+ * specifies the importer lists, a subset of the 29 codes of ansforge/IG-NOS JDV_J229-ProfessionSante-ROR (not the
+ * whole value set: docs/imports.md). Each with the activité opérationnelle (TRE_R211, JDV_J17) of the cabinet's
+ * offer when the savoir-faire says nothing more precise.
  */
 export const LIBERAL_PROFESSIONS: Record<string, { label: string; activity: string }> = {
   '10': { label: 'Médecin', activity: '437' }, // Médecine générale
