@@ -102,10 +102,11 @@ export interface ParsedSearch {
   count: number;
   cursor?: string;
   /**
-   * `accurate` (the default): always exact; `estimate` (`_total=estimate`): exact up to COUNT_CAP matches, an
-   * estimate above; `none`: no total.
+   * `auto` (the default): exact when the search has at most one criterion (one index range to count), else as
+   * `estimate`; `accurate` (`_total=accurate`, `_summary=count`): always exact; `estimate` (`_total=estimate`): exact
+   * up to COUNT_CAP matches, an estimate above; `none`: no total.
    */
-  totalMode: 'accurate' | 'estimate' | 'none';
+  totalMode: 'auto' | 'accurate' | 'estimate' | 'none';
   /** Parameters actually applied, for the self link. */
   used: [string, string][];
   /** Parameters ignored under Prefer: handling=lenient, with the reason. */
@@ -125,7 +126,7 @@ export function parseSearch(resourceType: string, given: [string, string][], len
     sort: [],
     includes: [],
     count: DEFAULT_COUNT,
-    totalMode: 'accurate',
+    totalMode: 'auto',
     used: [],
     ignored: [],
     notes: [],

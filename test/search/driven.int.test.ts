@@ -59,12 +59,16 @@ describe('driven pages', () => {
     expect(matches(await get(`${q}&_count=200`))).toEqual(MATCHING.map(id));
   });
 
-  it('totals of a driven first page: exact by default; with _total=estimate, exact near the cap and estimated from the density well above it', async () => {
+  it('totals of a driven first page: exact for one criterion; with several (or _total=estimate), exact near the cap and estimated from the density well above it', async () => {
     const spec = encodeURIComponent(`${R211}|005`);
     const dense = N - MATCHING.length;
     // 2 592 matches among 2 600 candidates: estimated (≈ 2 600 × 51 / 51), flagged in the outcome entry.
-    // By default the total is exact.
-    expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`)).total).toBe(dense);
+    // One criterion: exact by default, even above the cap.
+    const single = await get(`HealthcareService?specialty=${spec}&_count=50`);
+    expect(single.total).toBe(N);
+    expect(single.entry!.filter((e) => e.search?.mode === 'outcome')).toEqual([]);
+    // Several criteria: by default as with _total=estimate.
+    expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`)).total).toBe((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`)).total);
     const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`);
     expect(est.total).toBeGreaterThan(dense * 0.9);
     expect(est.total).toBeLessThan(dense * 1.1);
