@@ -87,6 +87,13 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
   // 1. Where each write lands: ids of creates, conditional URLs resolved against current data.
   const writes: { entry: ParsedEntry; write: TransactionWrite | null; existing?: string }[] = [];
   const fullUrls = new Map<string, string>();
+  // A fullUrl on this server's base is also reached by its relative form: references on our base are made
+  // relative before resolution (localReferences).
+  const base = `${req.baseUrl.replace(/\/$/, '')}/`;
+  const mapFullUrl = (fullUrl: string, target: string) => {
+    fullUrls.set(fullUrl, target);
+    if (fullUrl.startsWith(base)) fullUrls.set(fullUrl.slice(base.length), target);
+  };
   for (const entry of entries.filter((e) => e.method !== 'GET')) {
     await at(entry)(async () => {
       // A POST's target is its ifNoneExist, not its URL.
@@ -100,13 +107,13 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
             const found = await rest.matchConditional(entry.type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
             if (found.length > 1) throw preconditionFailed(`ifNoneExist : ${found.length} ressources correspondent`, 'multiple-matches');
             if (found.length === 1) {
-              if (entry.fullUrl) fullUrls.set(entry.fullUrl, `${entry.type}/${found[0]}`);
+              if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${found[0]}`);
               writes.push({ entry, write: null, existing: found[0]! });
               return;
             }
           }
           resource.id = randomUUID();
-          if (entry.fullUrl) fullUrls.set(entry.fullUrl, `${entry.type}/${resource.id}`);
+          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${resource.id}`);
           writes.push({ entry, write: { kind: 'create', resource: resource as Resource & { id: string } } });
           return;
         }
@@ -118,7 +125,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
             throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à l'URL (${entry.url})`, `${entry.type}.id`);
           }
           resource.id = id;
-          if (entry.fullUrl) fullUrls.set(entry.fullUrl, `${entry.type}/${id}`);
+          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${id}`);
           writes.push({ entry, write: { kind: 'update', resource: resource as Resource & { id: string }, ifMatch: ifMatch(entry).ifMatch } });
           return;
         }

@@ -67,6 +67,33 @@ describe('transaction Bundle', () => {
     expect(await count('HealthcareService', `organization=Organization/${idOf(orgLoc!)}`)).toBe(1);
   });
 
+  it('resolves fullUrls on this server\'s base as it does urn:uuid ones, written absolute or relative', async () => {
+    const root = await post(ej());
+    const probe = await t.app.inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(ej()) });
+    const base = (probe.headers.location as string).replace(/\/Organization\/.*$/, '');
+    const site = eg(root.id);
+    const loc = location({ managingOrganization: { reference: `${base}/Organization/temp-site` } } as Partial<Resource>);
+    const hs = healthcareService('x', []);
+    hs.providedBy = { reference: 'Organization/temp-site' };
+    hs.location = [{ reference: `${base}/Location/temp-place` }];
+    const res = await send({
+      resourceType: 'Bundle',
+      type: 'transaction',
+      entry: [
+        { fullUrl: `${base}/HealthcareService/temp-offer`, resource: hs, request: { method: 'POST', url: 'HealthcareService' } },
+        { fullUrl: `${base}/Organization/temp-site`, resource: site, request: { method: 'POST', url: 'Organization' } },
+        { fullUrl: `${base}/Location/temp-place`, resource: loc, request: { method: 'POST', url: 'Location' } },
+      ],
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const [hsLoc, orgLoc, locLoc] = (res.json() as Bundle).entry!.map((e) => e.response!.location!);
+    const offer = (await t.app.inject({ method: 'GET', url: `/fhir/HealthcareService/${idOf(hsLoc!)}` })).json();
+    expect(offer.providedBy.reference).toBe(`Organization/${idOf(orgLoc!)}`);
+    expect(offer.location).toEqual([{ reference: `Location/${idOf(locLoc!)}` }]);
+    const place = (await t.app.inject({ method: 'GET', url: `/fhir/Location/${idOf(locLoc!)}` })).json();
+    expect(place.managingOrganization.reference).toBe(`Organization/${idOf(orgLoc!)}`);
+  });
+
   it('writes nothing when one entry is invalid, and names the entry and element at fault', async () => {
     const root = await post(ej());
     const { bundle, site } = triple(root.id, { hs: { characteristic: undefined } });
