@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { badRequest, isOutcomeError, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome, type OperationOutcomeIssue } from './outcome.ts';
+import { ownBases, stripOwnBase } from './bases.ts';
 import { checkBody, etagOf, ifMatch, type FhirRequest, type FhirResponse, type FhirRest, type Repository, type TransactionWrite } from './rest.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 
@@ -89,10 +90,11 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
   const fullUrls = new Map<string, string>();
   // A fullUrl on this server's base is also reached by its relative form: references on our base are made
   // relative before resolution (localReferences).
-  const base = `${req.baseUrl.replace(/\/$/, '')}/`;
+  const bases = ownBases(req.baseUrl);
   const mapFullUrl = (fullUrl: string, target: string) => {
     fullUrls.set(fullUrl, target);
-    if (fullUrl.startsWith(base)) fullUrls.set(fullUrl.slice(base.length), target);
+    const relative = stripOwnBase(fullUrl, bases);
+    if (relative !== undefined) fullUrls.set(relative, target);
   };
   for (const entry of entries.filter((e) => e.method !== 'GET')) {
     await at(entry)(async () => {

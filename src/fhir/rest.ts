@@ -4,6 +4,7 @@ import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, ty
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 import { dateInterval } from '../search/search.values.ts';
+import { ownBases, stripOwnBase } from './bases.ts';
 
 /**
  * FHIR RESTful semantics, independent of HTTP transport: each handler takes a plain request and returns a
@@ -171,8 +172,8 @@ export class FhirRest {
     const change = patchFunction(req);
     const criteria = new URLSearchParams(req.query);
     const ids = await this.matchConditional(type, criteria);
-    if (ids.length === 0) throw notFound(`Aucun ${type} ne correspond aux critères ${criteria.toString()} (identifiant inconnu)`, type);
-    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `La ressource ${type} recherchée n'est pas unique : ${countLabel(ids.length)} correspondent aux critères ${criteria.toString()}`, { expression: type })]);
+    if (ids.length === 0) throw notFound(`Aucun ${type} ne correspond aux critères ${decodedCriteria(criteria)} (identifiant inconnu)`, type);
+    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `La ressource ${type} recherchée n'est pas unique : ${countLabel(ids.length)} correspondent aux critères ${decodedCriteria(criteria)}`, { expression: type })]);
     const v = await patchAsNational(type, () => this.repo.patch(req.actor, type, ids[0]!, change, ifMatch(req)));
     return written(req, v, 200);
   }
@@ -193,7 +194,7 @@ export class FhirRest {
     checkType(type);
     const criteria = new URLSearchParams(req.query);
     const ids = await this.matchConditional(type, criteria);
-    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `Suppression conditionnelle : ${countLabel(ids.length)} correspondent aux critères ${criteria.toString()}`, { expression: type })]);
+    if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `Suppression conditionnelle : ${countLabel(ids.length)} correspondent aux critères ${decodedCriteria(criteria)}`, { expression: type })]);
     if (ids.length === 0) return { status: 204, headers: {} };
     return this.delete(req, type, ids[0]!);
   }
@@ -387,19 +388,22 @@ function patchFunction(req: FhirRequest): (r: Resource) => Resource {
  * other servers stay as written.
  */
 export function localReferences<T extends Resource>(resource: T, baseUrl: string): T {
-  const prefix = `${baseUrl.replace(/\/$/, '')}/`;
+  const bases = ownBases(baseUrl);
   const walk = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) return node.forEach(walk);
     const obj = node as Record<string, unknown>;
-    if (typeof obj.reference === 'string' && obj.reference.startsWith(prefix)) {
-      const rest = obj.reference.slice(prefix.length);
-      if (/^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.test(rest)) obj.reference = rest;
-    }
+    const rest = typeof obj.reference === 'string' ? stripOwnBase(obj.reference, bases) : undefined;
+    if (rest !== undefined && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.test(rest)) obj.reference = rest;
     for (const [k, v] of Object.entries(obj)) if (k !== 'reference' && v && typeof v === 'object') walk(v);
   };
   walk(resource);
   return resource;
+}
+
+/** Criteria as a reader wrote them (`identifier=1350054680/ABC`), not percent-encoded. */
+function decodedCriteria(criteria: URLSearchParams): string {
+  return [...criteria].map(([k, v]) => `${k}=${v}`).join('&');
 }
 
 export function checkType(type: string): void {

@@ -1,3 +1,4 @@
+import { ownBases, stripOwnBase } from '../fhir/bases.ts';
 import { parseElements, parseSummary, type SummaryMode } from '../fhir/subset.ts';
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
 import { withEquivalentSystems } from './search.systems.ts';
@@ -119,8 +120,8 @@ const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 
 export function parseSearch(resourceType: string, given: [string, string][], lenient: boolean, baseUrl?: string): ParsedSearch {
   // References written as absolute URLs on this server's base are local ones (`organization={base}/Organization/1`).
-  const base = baseUrl ? `${baseUrl.replace(/\/$/, '')}/` : undefined;
-  const params: [string, string][] = base ? given.map(([k, v]) => [k, v.split(',').map((x) => (x.startsWith(base) ? x.slice(base.length) : x)).join(',')]) : given;
+  const bases = baseUrl ? ownBases(baseUrl) : undefined;
+  const params: [string, string][] = bases ? given.map(([k, v]) => [k, v.split(',').map((x) => stripOwnBase(x, bases) ?? x).join(',')]) : given;
   const parsed: ParsedSearch = {
     root: emptySet(resourceType),
     sort: [],

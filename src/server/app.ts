@@ -7,6 +7,7 @@ import { SYSTEM_ACTOR } from '../directory/directory.service.ts';
 import { capabilityStatement, type CapabilityInput } from '../fhir/capability.ts';
 import { issue, isOutcomeError, outcome, OutcomeError } from '../fhir/outcome.ts';
 import { FhirRest, queryPairs, type FhirRequest, type FhirResponse, type Repository, type SearchEngine } from '../fhir/rest.ts';
+import { NATIONAL_BASE_PATHS } from '../fhir/bases.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { VERSION } from '../version.ts';
 import { TERMINOLOGY_CAPABILITIES, type TerminologyCapabilitiesBuilder } from '../terminology/terminology.routes.ts';
@@ -30,7 +31,7 @@ export interface AppDeps {
 }
 
 const FHIR_JSON = 'application/fhir+json; charset=utf-8';
-const NATIONAL_BASES = /^\/(?:ws-diffusion-fhir|ws-synchro-dispo-lits-fhir)(?=\/|\?|$)/;
+const NATIONAL_BASES = new RegExp(`^/(?:${NATIONAL_BASE_PATHS.join('|')})(?=/|\\?|$)`);
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/json+fhir'];
 
 /** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
@@ -43,8 +44,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The national ROR serves the same FHIR API under several base paths; accept them as aliases of /fhir.
     rewriteUrl: (req) => (req.url ?? '/').replace(NATIONAL_BASES, '/fhir'),
   });
-  app.addHook('onSend', async (req, reply) => {
+  app.addHook('onSend', async (req, reply, payload) => {
     reply.header('X-Request-Id', req.id);
+    // `_pretty=true`: indented for a human reader (stored texts are compact), on every JSON answer, errors included.
+    if (typeof payload === 'string' && /json/.test(String(reply.getHeader('content-type') ?? '')) && new URLSearchParams(req.url.split('?')[1] ?? '').get('_pretty') === 'true') {
+      try {
+        return JSON.stringify(JSON.parse(payload), null, 2);
+      } catch {
+        return payload;
+      }
+    }
+    return payload;
   });
   const rest = new FhirRest(deps.repository, deps.searchEngine);
 
@@ -104,10 +114,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const send = (reply: FastifyReply, res: FhirResponse) => {
     reply.code(res.status).headers(res.headers);
     if (res.body === undefined) return reply.send();
-    const json = toFhirJson(res.body);
-    // `_pretty=true`: indented for a human reader (the stored texts are compact).
-    const pretty = new URLSearchParams(reply.request.url.split('?')[1] ?? '').get('_pretty') === 'true';
-    return reply.type(FHIR_JSON).send(pretty ? JSON.stringify(JSON.parse(json), null, 2) : json);
+    return reply.type(FHIR_JSON).send(toFhirJson(res.body));
   };
   const formatCheck = (req: FastifyRequest) => {
     const fmt = new URLSearchParams(req.url.split('?')[1] ?? '').get('_format');
@@ -128,7 +135,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   };
   app.addHook('onRequest', async (req) => {
-    if (req.url.startsWith('/fhir')) formatCheck(req);
+    if (!req.url.startsWith('/fhir')) return;
+    // A known FHIR path with a method it does not take: 405 with Allow (before the generic /fhir/:type routes
+    // read `metadata` or `_history` as a resource type).
+    const path = req.url.split('?')[0]!;
+    const allow = allowedMethods(path);
+    if (allow && !allow.includes(req.method) && !(req.method === 'HEAD' && allow.includes('GET'))) {
+      throw new OutcomeError(405, [issue('not-supported', `Méthode ${req.method} non prise en charge sur ${path} (méthodes possibles : ${allow.join(', ')})`)], { Allow: allow.join(', ') });
+    }
+    formatCheck(req);
   });
 
   app.get('/health', async (_req, reply) => {
@@ -197,10 +212,16 @@ export function acceptsJson(accept: string, ndjson = false): boolean {
 }
 
 /** Segments of the FHIR API's paths (after /fhir) and the methods each accepts, for 405 answers. */
+const TYPE = /^[A-Z][A-Za-z]+$/;
 const PATH_METHODS: { match: (s: string[]) => boolean; methods: string[] }[] = [
   { match: (s) => s.length === 0, methods: ['POST'] },
   { match: (s) => s.length === 1 && (s[0] === 'metadata' || s[0] === '_history'), methods: ['GET'] },
+  { match: (s) => s.length === 1 && s[0] === '$export', methods: ['GET', 'POST'] },
+  { match: (s) => s.length === 1 && s[0] === '$export-poll-status', methods: ['GET', 'DELETE'] },
+  { match: (s) => s.length === 3 && s[0] === '$export-file', methods: ['GET'] },
   { match: (s) => s.length === 1 && isResourceType(s[0]!), methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
+  // Operations on a type or an instance: the terminology operations, the type-level $export.
+  { match: (s) => (s.length === 2 || s.length === 3) && TYPE.test(s[0]!) && s[s.length - 1]!.startsWith('$'), methods: ['GET', 'POST'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_search', methods: ['POST'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && s[1] === '_history', methods: ['GET'] },
   { match: (s) => s.length === 2 && isResourceType(s[0]!) && !s[1]!.startsWith('$') && !s[1]!.startsWith('_'), methods: ['GET', 'PUT', 'PATCH', 'DELETE'] },

@@ -393,6 +393,12 @@ describe('FHIR interactions', () => {
       ['PUT', `/fhir/Organization/${org.id}/_history/1`, 'GET'],
       ['PATCH', `/fhir/Organization/${org.id}/_history`, 'GET'],
       ['GET', '/fhir', 'POST'],
+      ['DELETE', '/fhir/metadata', 'GET'],
+      ['PUT', '/fhir/_history', 'GET'],
+      ['DELETE', '/fhir/$export', 'GET, POST'],
+      ['PUT', '/fhir/ValueSet/$expand', 'GET, POST'],
+      ['GET', '/fhir/Organization/_search', 'POST'],
+      ['POST', '/fhir/Organization/_history', 'GET'],
     ];
     for (const [method, url, allow] of cases) {
       const res = await inject({ method, url });
@@ -424,6 +430,32 @@ describe('FHIR interactions', () => {
     expect(pretty.body.split('\n').length).toBeGreaterThan(5);
     expect(pretty.json()).toEqual((await inject({ method: 'GET', url })).json());
     expect((await inject({ method: 'GET', url })).body).not.toContain('\n');
+    // Errors and operations too.
+    const error = await inject({ method: 'GET', url: '/fhir/Organization/does-not-exist?_pretty=true' });
+    expect(error.statusCode).toBe(404);
+    expect(error.body.split('\n').length).toBeGreaterThan(3);
+  });
+
+  it('absolute references and search values on the national alias bases are local ones too; /anomalies is a base', async () => {
+    const created = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(ej()) });
+    const parent = created.json() as Resource & { id: string };
+    const origin = (created.headers.location as string).replace(/\/fhir\/.*$/, '');
+    for (const alias of ['ws-diffusion-fhir', 'ws-synchro-dispo-lits-fhir', 'anomalies']) {
+      const dangling = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: `${origin}/${alias}/Organization/nope` } } as Partial<Resource>)) });
+      expect(dangling.statusCode, alias).toBe(422);
+    }
+    const child = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(eg('x', { partOf: { reference: `${origin}/ws-diffusion-fhir/Organization/${parent.id}` } } as Partial<Resource>)) });
+    expect(child.statusCode, child.body).toBe(201);
+    expect(child.json().partOf.reference).toBe(`Organization/${parent.id}`);
+    const found = (await inject({ method: 'GET', url: `/fhir/Organization?partof=${encodeURIComponent(`${origin}/ws-diffusion-fhir/Organization/${parent.id}`)}` })).json();
+    expect(found.total).toBe(1);
+    expect((await inject({ method: 'GET', url: `/anomalies/Organization/${parent.id}` })).statusCode).toBe(200);
+  });
+
+  it('errors of conditional operations quote the criteria as written, not percent-encoded', async () => {
+    const res = await inject({ method: 'PATCH', url: '/fhir/Location?identifier=1350054680/INCONNU', headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Parameters', parameter: [] }) });
+    expect(res.statusCode).toBe(404);
+    expect(res.json().issue[0].diagnostics).toContain('identifier=1350054680/INCONNU');
   });
   it('absolute references on the server\'s own base are local ones: checked, indexed, protecting their target', async () => {
     const created = await inject({ method: 'POST', url: '/fhir/Organization', headers: FHIR_JSON, payload: JSON.stringify(ej()) });
