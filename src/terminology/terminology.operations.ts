@@ -1,5 +1,5 @@
 import { issue, notFound, OutcomeError } from '../fhir/outcome.ts';
-import { MAX_EXPANSION, type Terminology } from './terminology.service.ts';
+import { MAX_EXPANSION, normalise, type Terminology } from './terminology.service.ts';
 
 /**
  * FHIR terminology operations, transport-agnostic: CodeSystem/$lookup, ValueSet/$expand and
@@ -394,5 +394,54 @@ export function terminologyCapabilities(t: Terminology, opts: { baseUrl: string;
     },
     codeSearch: 'all',
     validateCode: { translations: false },
+  };
+}
+
+/**
+ * CodeSystem/$validate-code (url + code/display/version, coding or codeableConcept; instance level
+ * `CodeSystem/[id]/$validate-code`): whether the code system of the server defines the code, and with that display.
+ */
+export function validateCodeInSystem(t: Terminology, input: OperationInput, id?: string): Parameters {
+  const op = 'CodeSystem/$validate-code';
+  const ignored = ['date', 'abstract', 'displayLanguage'];
+  onlyKnown(input, ['url', 'code', 'version', 'display', 'coding', 'codeableConcept', ...ignored], op);
+  checkIgnored(input, ignored);
+  const coding = objectParam(input, 'coding', 'coding');
+  const cc = objectParam(input, 'codeableConcept', 'codeableConcept');
+  let url = one(input, 'url');
+  if (id !== undefined) {
+    const cs = t.codeSystemById(id);
+    if (!cs) throw notFound(`Système de codes inconnu : CodeSystem/${id}`, 'id');
+    if (url !== undefined && t.lookupSystem(url) !== cs.url) throw invalid('url', `Le paramètre « url » (${url}) ne désigne pas CodeSystem/${id} (${cs.url})`);
+    url ??= cs.url;
+  }
+  const codings: Coding[] = coding ? [coding] : cc ? (cc.coding ?? []) : [{ ...(url !== undefined ? { system: url } : {}), code: one(input, 'code') ?? '', ...(one(input, 'display') !== undefined ? { display: one(input, 'display') } : {}) }];
+  if (codings.length === 0) throw required('codeableConcept.coding', op);
+  const results = codings.map((c, i) => {
+    const system = c.system ?? url;
+    if (!c.code) throw required(coding ? 'coding.code' : cc ? `codeableConcept.coding[${i}].code` : 'code', op);
+    if (system === undefined) throw required(coding ? 'coding.system' : cc ? `codeableConcept.coding[${i}].system` : 'url', op);
+    if (!t.knowsSystem(system)) throw notFound(`Système de codes inconnu : ${system}`, 'url');
+    const found = t.lookup(system, c.code);
+    if (!found) return { result: false, code: c.code, system, message: `Le code « ${c.code} » n'est pas défini dans ${system}` };
+    const version = c.version ?? one(input, 'version');
+    if (version !== undefined && found.version !== undefined && version !== found.version) {
+      return { result: false, code: c.code, system: found.system, display: found.display, message: `Version ${version} de ${found.name} inconnue (version chargée : ${found.version})` };
+    }
+    if (c.display !== undefined && normalise(c.display) !== normalise(found.display)) {
+      return { result: false, code: c.code, system: found.system, display: found.display, message: `Libellé incorrect pour ${found.system}|${c.code} : « ${c.display} » (attendu « ${found.display} »)` };
+    }
+    return { result: true, code: c.code, system: found.system, display: found.display };
+  });
+  const best = results.find((r) => r.result) ?? results[0]!;
+  return {
+    resourceType: 'Parameters',
+    parameter: [
+      { name: 'result', valueBoolean: best.result },
+      ...('message' in best && best.message ? [{ name: 'message', valueString: best.message }] : []),
+      ...(best.display !== undefined ? [{ name: 'display', valueString: best.display }] : []),
+      { name: 'system', valueUri: best.system },
+      { name: 'code', valueCode: best.code },
+    ],
   };
 }

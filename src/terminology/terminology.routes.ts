@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { expand, inputFromParameters, inputFromQuery, lookup, terminologyCapabilities, validateCode, type OperationInput } from './terminology.operations.ts';
+import { expand, inputFromParameters, inputFromQuery, lookup, terminologyCapabilities, validateCode, validateCodeInSystem, type OperationInput } from './terminology.operations.ts';
 import type { Terminology } from './terminology.service.ts';
 import { queryPairs } from '../fhir/rest.ts';
 
@@ -12,6 +12,11 @@ export const TERMINOLOGY_OPERATIONS: Record<string, { name: string; definition: 
       name: 'lookup',
       definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-lookup',
       documentation: 'GET ou POST, niveau type ou instance (CodeSystem/[id]/$lookup), paramètres system + code (ou coding) ; systèmes NOS et codes locaux du guide',
+    },
+    {
+      name: 'validate-code',
+      definition: 'http://hl7.org/fhir/OperationDefinition/CodeSystem-validate-code',
+      documentation: 'GET ou POST, niveau type ou instance (CodeSystem/[id]/$validate-code), paramètres url + code/display/version, coding ou codeableConcept',
     },
   ],
   ValueSet: [
@@ -52,6 +57,7 @@ export function terminologyRoutes(terminology: Terminology) {
     const send = (reply: FastifyReply, body: unknown) => reply.code(200).type(FHIR_JSON).send(JSON.stringify(body));
     const routes: [string, (i: OperationInput, id?: string) => unknown][] = [
       ['CodeSystem/$lookup', (i, id) => lookup(terminology, i, id)],
+      ['CodeSystem/$validate-code', (i, id) => validateCodeInSystem(terminology, i, id)],
       ['ValueSet/$expand', (i, id) => expand(terminology, i, new Date(), id)],
       ['ValueSet/$validate-code', (i, id) => validateCode(terminology, i, id)],
     ];

@@ -197,8 +197,33 @@ describe('routing and capability', () => {
     expect(unknownOp.json().resourceType).toBe('OperationOutcome');
     const meta = await t.app.inject({ method: 'GET', url: '/fhir/metadata' });
     const resources = meta.json().rest[0].resource as { type: string; operation?: { name: string }[]; interaction?: unknown }[];
-    expect(resources.find((r) => r.type === 'CodeSystem')).toMatchObject({ operation: [{ name: 'lookup' }] });
+    expect(resources.find((r) => r.type === 'CodeSystem')?.operation?.map((o) => o.name)).toEqual(['lookup', 'validate-code']);
     expect(resources.find((r) => r.type === 'ValueSet')?.operation?.map((o) => o.name)).toEqual(['expand', 'validate-code']);
     expect(resources.find((r) => r.type === 'ValueSet')?.interaction).toBeUndefined();
+  });
+});
+
+describe('CodeSystem/$validate-code', () => {
+  it('says whether the code system defines the code, with its display (GET, POST, instance level)', async () => {
+    const yes = await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183' })}` });
+    expect(yes.statusCode, yes.body).toBe(200);
+    expect(param(yes.json(), 'result')?.valueBoolean).toBe(true);
+    expect(param(yes.json(), 'display')?.valueString).toBe('Traitement neurochirurgical de la douleur');
+    const no = (await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: 'ZZZ' })}` })).json();
+    expect(param(no, 'result')?.valueBoolean).toBe(false);
+    expect(param(no, 'message')?.valueString).toMatch(/ZZZ/);
+    const wrongDisplay = (await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183', display: 'Autre chose' })}` })).json();
+    expect(param(wrongDisplay, 'result')?.valueBoolean).toBe(false);
+    const post = await t.app.inject({
+      method: 'POST',
+      url: '/fhir/CodeSystem/$validate-code',
+      headers: FHIR_JSON,
+      payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: COMMUNE, code: '78646' } }] }),
+    });
+    expect(post.statusCode, post.body).toBe(200);
+    expect(param(post.json(), 'result')?.valueBoolean).toBe(true);
+    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: 'https://inconnu.example/cs', code: '1' })}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ code: '1' })}` })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183', bogus: 'x' })}` })).statusCode).toBe(400);
   });
 });
