@@ -35,6 +35,9 @@ const NATIONAL_BASES = new RegExp(`^/(?:${NATIONAL_BASE_PATHS.join('|')})(?=/|\\
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/json+fhir'];
 
 /** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
+/** Requests to answer as application/json rather than application/fhir+json (see answerType). */
+const plainJson = new WeakSet<FastifyRequest>();
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
@@ -46,6 +49,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('X-Request-Id', req.id);
+    // A client that refused application/fhir+json (q=0) but takes application/json gets the same body as that.
+    if (plainJson.has(req) && String(reply.getHeader('content-type') ?? '').startsWith('application/fhir+json')) {
+      reply.header('content-type', 'application/json; charset=utf-8');
+    }
     // `_pretty=true`: indented for a human reader (stored texts are compact), on every JSON answer, errors included.
     if (typeof payload === 'string' && /json/.test(String(reply.getHeader('content-type') ?? '')) && new URLSearchParams(req.url.split('?')[1] ?? '').get('_pretty') === 'true') {
       try {
@@ -126,9 +133,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const accept = req.headers.accept;
     // Bulk-export files are NDJSON (docs/export.md).
     const ndjson = req.url.startsWith('/fhir/$export-file/');
-    if (accept && !acceptsJson(accept, ndjson)) {
+    const answer = accept ? answerType(accept, ndjson) : 'application/fhir+json';
+    if (!answer) {
       throw new OutcomeError(406, [issue('not-supported', `Aucune représentation acceptable pour Accept: ${accept} (application/fhir+json, FHIR 4.0)`)]);
     }
+    if (answer === 'application/json') plainJson.add(req);
     const contentType = req.headers['content-type'];
     if (contentType && /fhirVersion/i.test(contentType) && !isJsonMediaType(contentType, false)) {
       throw new OutcomeError(415, [issue('not-supported', `Version FHIR non prise en charge : « ${contentType} » (FHIR 4.0 seulement)`)]);
@@ -198,17 +207,30 @@ export function isJsonMediaType(value: string, formatParam: boolean): boolean {
   return params.every((p) => !p.startsWith('fhirversion=') || /^fhirversion="?4\.0(\.\d+)?"?$/.test(p));
 }
 
-/** Whether an Accept header admits JSON: some media range with q > 0 that is JSON (FHIR 4.0), `*\/*` or `application/*`. */
-export function acceptsJson(accept: string, ndjson = false): boolean {
-  return accept.split(',').some((range) => {
-    const [type, ...params] = range.split(';').map((x) => x.trim().toLowerCase());
+/**
+ * The JSON media type to answer an Accept header with: application/fhir+json when it admits it (listed, or through
+ * `*\/*` / `application/*`, with q > 0 and not refused by a `q=0` of its own), else application/json when that is
+ * admitted; undefined when neither is (406). With `ndjson` (bulk-export files), NDJSON types are admitted too.
+ */
+export function answerType(accept: string, ndjson = false): 'application/fhir+json' | 'application/json' | undefined {
+  const ranges = accept.split(',').map((range) => {
+    const [type = '', ...params] = range.split(';').map((x) => x.trim().toLowerCase());
     const q = params.find((p) => p.startsWith('q='));
-    if (q !== undefined && !(Number(q.slice(2)) > 0)) return false;
-    const rest = params.filter((p) => !p.startsWith('q='));
-    if (type === '*/*' || type === 'application/*') return true;
-    if (ndjson && (type === 'application/fhir+ndjson' || type === 'application/ndjson' || type === 'application/x-ndjson')) return true;
-    return isJsonMediaType([type, ...rest].join(';'), false);
+    return { type, q: q === undefined ? 1 : Number(q.slice(2)), rest: params.filter((p) => !p.startsWith('q=')) };
   });
+  const refused = new Set(ranges.filter((r) => !(r.q > 0)).map((r) => r.type));
+  const admitted = ranges.filter((r) => r.q > 0);
+  const wildcard = admitted.some((r) => r.type === '*/*' || r.type === 'application/*');
+  if (ndjson && admitted.some((r) => r.type === 'application/fhir+ndjson' || r.type === 'application/ndjson' || r.type === 'application/x-ndjson')) return 'application/fhir+json';
+  const listed = (types: string[]) => admitted.some((r) => types.includes(r.type) && isJsonMediaType([r.type, ...r.rest].join(';'), false));
+  if (listed(['application/fhir+json', 'application/json+fhir']) || (wildcard && !refused.has('application/fhir+json'))) return 'application/fhir+json';
+  if (listed(['application/json']) || (wildcard && !refused.has('application/json'))) return 'application/json';
+  return undefined;
+}
+
+/** Whether an Accept header admits a JSON answer (see answerType). */
+export function acceptsJson(accept: string, ndjson = false): boolean {
+  return answerType(accept, ndjson) !== undefined;
 }
 
 /** Segments of the FHIR API's paths (after /fhir) and the methods each accepts, for 405 answers. */

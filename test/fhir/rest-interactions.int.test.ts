@@ -422,6 +422,12 @@ describe('FHIR interactions', () => {
     expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json;q=0, text/html' } })).statusCode).toBe(406);
     expect((await inject({ method: 'GET', url, headers: { accept: 'text/html, application/json;q=0.5' } })).statusCode).toBe(200);
     expect((await inject({ method: 'GET', url, headers: { accept: 'application/json+fhir' } })).statusCode).toBe(200);
+    // A client refusing application/fhir+json but taking anything else gets the same JSON as application/json.
+    const plain = await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json;q=0, */*' } });
+    expect(plain.statusCode).toBe(200);
+    expect(plain.headers['content-type']).toMatch(/^application\/json/);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'application/fhir+json;q=0, application/json;q=0' } })).statusCode).toBe(406);
+    expect((await inject({ method: 'GET', url, headers: { accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8' } })).headers['content-type']).toMatch(/^application\/fhir\+json/);
     const created = await inject({ method: 'POST', url: '/fhir/Organization', headers: { 'content-type': 'application/json+fhir' }, payload: JSON.stringify(ej()) });
     expect(created.statusCode).toBe(201);
     const v3 = await inject({ method: 'POST', url: '/fhir/Organization', headers: { 'content-type': 'application/fhir+json; fhirVersion=3.0' }, payload: JSON.stringify(ej()) });
