@@ -34,10 +34,10 @@ const FHIR_JSON = 'application/fhir+json; charset=utf-8';
 const NATIONAL_BASES = new RegExp(`^/(?:${NATIONAL_BASE_PATHS.join('|')})(?=/|\\?|$)`);
 const JSON_TYPES = ['application/fhir+json', 'application/json', 'application/json-patch+json', 'application/json+fhir'];
 
-/** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
 /** Requests to answer as application/json rather than application/fhir+json (see answerType). */
 const plainJson = new WeakSet<FastifyRequest>();
 
+/** Builds the HTTP application; listening happens elsewhere (server/main.ts), tests use app.inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.config.bodyLimit,
@@ -54,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       reply.header('content-type', 'application/json; charset=utf-8');
     }
     // `_pretty=true`: indented for a human reader (stored texts are compact), on every JSON answer, errors included.
-    if (typeof payload === 'string' && /json/.test(String(reply.getHeader('content-type') ?? '')) && new URLSearchParams(req.url.split('?')[1] ?? '').get('_pretty') === 'true') {
+    if (typeof payload === 'string' && req.url.includes('_pretty=true') && /json/.test(String(reply.getHeader('content-type') ?? '')) && new URLSearchParams(req.url.split('?')[1] ?? '').get('_pretty') === 'true') {
       try {
         return JSON.stringify(JSON.parse(payload), null, 2);
       } catch {
@@ -94,14 +94,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const [text, code] = messages[err.code ?? ''] ?? [err.message, 'invalid'];
     return sendOutcome(reply, status, outcome([issue(code, text)]));
   });
-  app.setNotFoundHandler((req, reply) => {
-    const path = req.url.split('?')[0]!;
-    const allow = allowedMethods(path);
-    if (allow) {
-      return sendOutcome(reply, 405, outcome([issue('not-supported', `Méthode ${req.method} non prise en charge sur ${path} (méthodes possibles : ${allow.join(', ')})`)]), { Allow: allow.join(', ') });
-    }
-    return sendOutcome(reply, 404, outcome([issue('not-found', `Aucune route pour ${req.method} ${path}`)]));
-  });
+  // Known paths with a method they do not take are answered 405 by the onRequest hook below.
+  app.setNotFoundHandler((req, reply) =>
+    sendOutcome(reply, 404, outcome([issue('not-found', `Aucune route pour ${req.method} ${req.url.split('?')[0]}`)])),
+  );
 
   const baseUrl = (req: FastifyRequest) => deps.config.baseUrl?.replace(/\/$/, '') ?? `${req.protocol}://${req.headers.host ?? `${deps.config.host}:${deps.config.port}`}/fhir`;
   const toFhir = (req: FastifyRequest): FhirRequest => {
@@ -200,7 +196,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
  * A JSON media type this server serves (application/fhir+json, application/json, the legacy application/json+fhir;
  * with `_format`, also `json`), whose `fhirVersion` parameter, if any, is 4.0.
  */
-export function isJsonMediaType(value: string, formatParam: boolean): boolean {
+function isJsonMediaType(value: string, formatParam: boolean): boolean {
   // An unencoded `+` in `_format=application/fhir+json` arrives as a space.
   const [type, ...params] = (formatParam ? value.replace(/ /g, '+') : value).split(';').map((x) => x.trim().toLowerCase());
   if (!(type === 'application/fhir+json' || type === 'application/json' || type === 'application/json+fhir' || (formatParam && type === 'json'))) return false;
@@ -212,7 +208,7 @@ export function isJsonMediaType(value: string, formatParam: boolean): boolean {
  * `*\/*` / `application/*`, with q > 0 and not refused by a `q=0` of its own), else application/json when that is
  * admitted; undefined when neither is (406). With `ndjson` (bulk-export files), NDJSON types are admitted too.
  */
-export function answerType(accept: string, ndjson = false): 'application/fhir+json' | 'application/json' | undefined {
+function answerType(accept: string, ndjson = false): 'application/fhir+json' | 'application/json' | undefined {
   const ranges = accept.split(',').map((range) => {
     const [type = '', ...params] = range.split(';').map((x) => x.trim().toLowerCase());
     const q = params.find((p) => p.startsWith('q='));
@@ -226,11 +222,6 @@ export function answerType(accept: string, ndjson = false): 'application/fhir+js
   if (listed(['application/fhir+json', 'application/json+fhir']) || (wildcard && !refused.has('application/fhir+json'))) return 'application/fhir+json';
   if (listed(['application/json']) || (wildcard && !refused.has('application/json'))) return 'application/json';
   return undefined;
-}
-
-/** Whether an Accept header admits a JSON answer (see answerType). */
-export function acceptsJson(accept: string, ndjson = false): boolean {
-  return answerType(accept, ndjson) !== undefined;
 }
 
 /** Segments of the FHIR API's paths (after /fhir) and the methods each accepts, for 405 answers. */
