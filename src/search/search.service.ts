@@ -95,6 +95,9 @@ export interface CompiledSearch {
   totalMode: 'accurate' | 'estimate' | 'none';
 }
 
+/** The predicates every page and count starts with (`res_type = …`, `NOT deleted`), before the criteria's. */
+const BASE_PREDICATES = 2;
+
 export function compileSearch(req: SearchRequest): CompiledSearch {
   const lenient = /handling\s*=\s*lenient/i.test(req.headers?.prefer ?? '');
   const parsed = parseSearch(req.resourceType, req.params, lenient, req.baseUrl);
@@ -111,7 +114,7 @@ export function compileSearch(req: SearchRequest): CompiledSearch {
   // structures; several criteria (chains, correlated groups, OR filters) could cost seconds at national scale (UC4
   // specialty 001, 15 112 matches: 1.9 s exact against 49 ms estimated), so they count up to COUNT_CAP exactly
   // and estimate above, flagged.
-  const oneRange = preds.length <= 3 && parsed.root.chains.length + parsed.root.reverse.length + parsed.root.filters.length === 0;
+  const oneRange = preds.length <= BASE_PREDICATES + 1 && parsed.root.chains.length + parsed.root.reverse.length + parsed.root.filters.length === 0;
   const totalMode = parsed.totalMode === 'auto' ? (oneRange ? 'accurate' : 'estimate') : parsed.totalMode;
   const cursor = parsed.cursor !== undefined ? decodeCursor(parsed.cursor, parsed.sort) : undefined;
   const near = findNear(parsed.root);
@@ -443,7 +446,7 @@ function buildPageSql(
   }
   // A sort over every resource of the type joins each key's values aggregated in one pass; with criteria, the
   // matches are fewer and each gets its keys by a probe.
-  const broad = preds.length === 2;
+  const broad = preds.length === BASE_PREDICATES;
   const joins: string[] = [];
   const keys = parsed.sort.map((k, i) => {
     const joined = broad ? sortKeyJoin(resourceType, k, 'r', i, p) : undefined;

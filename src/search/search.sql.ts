@@ -418,15 +418,20 @@ export function sortKeyType(key: SortKey): SortSqlType {
  */
 export function sortKeyJoin(resourceType: string, key: SortKey, alias: string, n: number, p: SqlParams): { join: string; sql: string; type: SortSqlType } | undefined {
   if (key.kind !== 'param' || key.link) return undefined;
-  const def = key.def!;
-  const table = TABLE[def.type as keyof typeof TABLE];
-  const col = def.type === 'string' ? 'k.norm' : def.type === 'token' ? 'k.value' : def.type === 'date' ? (key.desc ? 'k.hi' : 'k.lo') : 'k.value';
+  const { table, value } = paramSortValue(key);
   const s = `s${n}`;
   return {
-    join: `LEFT JOIN (SELECT k.id, ${key.desc ? 'max' : 'min'}(${col}) AS v FROM ${table} k WHERE k.res_type = ${p.add(resourceType)} AND k.code = ${p.add(def.code)} GROUP BY k.id) ${s} ON ${s}.id = ${alias}.id`,
+    join: `LEFT JOIN (SELECT k.id, ${value} AS v FROM ${table} k WHERE k.res_type = ${p.add(resourceType)} AND k.code = ${p.add(key.def!.code)} GROUP BY k.id) ${s} ON ${s}.id = ${alias}.id`,
     sql: `${s}.v`,
     type: sortKeyType(key),
   };
+}
+
+/** Where a parameter sort key's values are (index table, alias k) and their aggregate: smallest ascending, largest descending. */
+function paramSortValue(key: SortKey): { table: string; value: string } {
+  const def = key.def!;
+  const col = def.type === 'string' ? 'k.norm' : def.type === 'token' ? 'k.value' : def.type === 'date' ? (key.desc ? 'k.hi' : 'k.lo') : 'k.value';
+  return { table: TABLE[def.type as keyof typeof TABLE], value: `${key.desc ? 'max' : 'min'}(${col})` };
 }
 
 /** Scalar SQL of one `_sort` key for row `alias`: several values → the smallest ascending, the largest descending. */
@@ -441,15 +446,13 @@ export function sortKeySql(resourceType: string, key: SortKey, alias: string, p:
       return { sql: nearDistanceSql(resourceType, near, alias, p), type: 'float8' };
     case 'param': {
       const def = key.def!;
-      const agg = key.desc ? 'max' : 'min';
       const type = sortKeyType(key);
-      const col = def.type === 'string' ? 'k.norm' : def.type === 'token' ? 'k.value' : def.type === 'date' ? (key.desc ? 'k.hi' : 'k.lo') : 'k.value';
-      const table = TABLE[def.type as keyof typeof TABLE];
+      const { table, value } = paramSortValue(key);
       if (!key.link) {
-        return { sql: `(SELECT ${agg}(${col}) FROM ${table} k WHERE k.res_type = ${alias}.res_type AND k.id = ${alias}.id AND k.code = ${p.add(def.code)})`, type };
+        return { sql: `(SELECT ${value} FROM ${table} k WHERE k.res_type = ${alias}.res_type AND k.id = ${alias}.id AND k.code = ${p.add(def.code)})`, type };
       }
       return {
-        sql: `(SELECT ${agg}(${col}) FROM sp_reference ks JOIN ${table} k ON k.res_type = ks.target_type AND k.id = ks.target_id AND k.code = ${p.add(def.code)}
+        sql: `(SELECT ${value} FROM sp_reference ks JOIN ${table} k ON k.res_type = ks.target_type AND k.id = ks.target_id AND k.code = ${p.add(def.code)}
           WHERE ks.res_type = ${p.add(resourceType)} AND ks.id = ${alias}.id AND ks.code = ${p.add(key.link.def.code)} AND ks.target_type = ${p.add(key.link.targetType)})`,
         type,
       };
