@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { badRequest, isOutcomeError, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome, type OperationOutcomeIssue } from './outcome.ts';
 import { ownBases, stripOwnBase } from './bases.ts';
+import { referenceHolders } from './references.ts';
 import { checkBody, etagOf, ifMatch, type FhirRequest, type FhirResponse, type FhirRest, type Repository, type TransactionWrite } from './rest.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 
@@ -296,16 +297,7 @@ function parseEntry(req: FhirRequest, raw: unknown, index: number): ParsedEntry 
  * and conditional references (`Type?identifier=…`) into the one resource they match.
  */
 async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: ReadonlyMap<string, string>): Promise<void> {
-  const pending: { holder: Record<string, unknown>; path: string }[] = [];
-  const walk = (node: unknown, path: string) => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach((x, i) => walk(x, `${path}[${i}]`));
-    const obj = node as Record<string, unknown>;
-    if (typeof obj.reference === 'string') pending.push({ holder: obj, path: `${path}.reference` });
-    for (const [k, v] of Object.entries(obj)) if (k !== 'reference' && v && typeof v === 'object') walk(v, `${path}.${k}`);
-  };
-  walk(resource, resource.resourceType);
-  for (const { holder, path } of pending) {
+  for (const { holder, path } of referenceHolders(resource)) {
     const ref = holder.reference as string;
     const mapped = fullUrls.get(ref);
     if (mapped) {

@@ -4,7 +4,7 @@ import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, ty
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 import { dateInterval } from '../search/search.values.ts';
-import { ownBases, stripOwnBase } from './bases.ts';
+import { localReferences } from './references.ts';
 
 /**
  * FHIR RESTful semantics, independent of HTTP transport: each handler takes a plain request and returns a
@@ -379,26 +379,6 @@ function patchFunction(req: FhirRequest): (r: Resource) => Resource {
   if (isFhirPathPatch(req.body)) return (r) => local(applyFhirPathPatch(r, req.body));
   if (Array.isArray(req.body)) return (r) => local(applyJsonPatch(r, req.body));
   throw badRequest('Corps de PATCH attendu : une ressource Parameters (FHIRPath Patch) ou un JSON Patch (application/json-patch+json)');
-}
-
-/**
- * Rewrites, in place, the absolute references on this server's own base (`{base}/Organization/123`) to the relative
- * form (`Organization/123`) they designate (FHIR R4 references.html §2.3.0.3): they are then checked to exist,
- * indexed for search and includes, and protect their target from deletion like any local reference. References to
- * other servers stay as written.
- */
-export function localReferences<T extends Resource>(resource: T, baseUrl: string): T {
-  const bases = ownBases(baseUrl);
-  const walk = (node: unknown): void => {
-    if (!node || typeof node !== 'object') return;
-    if (Array.isArray(node)) return node.forEach(walk);
-    const obj = node as Record<string, unknown>;
-    const rest = typeof obj.reference === 'string' ? stripOwnBase(obj.reference, bases) : undefined;
-    if (rest !== undefined && /^[A-Z][A-Za-z]+\/[A-Za-z0-9\-.]{1,64}(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.test(rest)) obj.reference = rest;
-    for (const [k, v] of Object.entries(obj)) if (k !== 'reference' && v && typeof v === 'object') walk(v);
-  };
-  walk(resource);
-  return resource;
 }
 
 /** Criteria as a reader wrote them (`identifier=1350054680/ABC`), not percent-encoded. */
