@@ -263,18 +263,32 @@ export function validateCode(t: Terminology, input: OperationInput, id?: string)
   onlyKnown(input, ['url', 'valueSetVersion', 'code', 'system', 'version', 'display', 'coding', 'codeableConcept', ...ignored], op);
   checkIgnored(input, ignored);
   const url = valueSetUrl(t, input, op, id);
-  const coding = objectParam(input, 'coding', 'coding');
-  const cc = objectParam(input, 'codeableConcept', 'codeableConcept');
-  let codings: Coding[];
-  if (coding) codings = [coding];
-  else if (cc) codings = cc.coding ?? [];
-  else codings = [{ ...(one(input, 'system') !== undefined ? { system: one(input, 'system') } : {}), code: one(input, 'code') ?? '', ...(one(input, 'display') !== undefined ? { display: one(input, 'display') } : {}) }];
-  if (codings.length === 0) throw required('codeableConcept.coding', op);
+  const { codings, where } = codingsToValidate(input, one(input, 'system'), op);
   const results = codings.map((c, i) => {
-    if (!c.code) throw required(coding ? 'coding.code' : cc ? `codeableConcept.coding[${i}].code` : 'code', op);
+    if (!c.code) throw required(`${where(i)}code`, op);
     return t.validateCode(url, { system: c.system, code: c.code, display: c.display })!;
   });
-  // A CodeableConcept is valid when one of its codings is.
+  return validationParameters(results);
+}
+
+/**
+ * The codings a $validate-code judges: its `coding`, the codings of its `codeableConcept`, or the one written with
+ * `code` (+ `system`, `display`); `where(i)` prefixes an input's name in errors (`coding.`, `codeableConcept.coding[i].`).
+ */
+function codingsToValidate(input: OperationInput, system: string | undefined, op: string): { codings: Coding[]; where: (i: number) => string } {
+  const coding = objectParam(input, 'coding', 'coding');
+  if (coding) return { codings: [coding], where: () => 'coding.' };
+  const cc = objectParam(input, 'codeableConcept', 'codeableConcept');
+  if (cc) {
+    if (!cc.coding?.length) throw required('codeableConcept.coding', op);
+    return { codings: cc.coding, where: (i) => `codeableConcept.coding[${i}].` };
+  }
+  const display = one(input, 'display');
+  return { codings: [{ ...(system !== undefined ? { system } : {}), code: one(input, 'code') ?? '', ...(display !== undefined ? { display } : {}) }], where: () => '' };
+}
+
+/** The answer of a $validate-code: a CodeableConcept is valid when one of its codings is. */
+function validationParameters(results: { result: boolean; code: string; system?: string | undefined; display?: string | undefined; message?: string | undefined }[]): Parameters {
   const best = results.find((r) => r.result) ?? results[0]!;
   return {
     resourceType: 'Parameters',
@@ -406,8 +420,6 @@ export function validateCodeInSystem(t: Terminology, input: OperationInput, id?:
   const ignored = ['date', 'abstract', 'displayLanguage'];
   onlyKnown(input, ['url', 'code', 'version', 'display', 'coding', 'codeableConcept', ...ignored], op);
   checkIgnored(input, ignored);
-  const coding = objectParam(input, 'coding', 'coding');
-  const cc = objectParam(input, 'codeableConcept', 'codeableConcept');
   let url = one(input, 'url');
   if (id !== undefined) {
     const cs = t.codeSystemById(id);
@@ -415,12 +427,11 @@ export function validateCodeInSystem(t: Terminology, input: OperationInput, id?:
     if (url !== undefined && t.lookupSystem(url) !== cs.url) throw invalid('url', `Le paramètre « url » (${url}) ne désigne pas CodeSystem/${id} (${cs.url})`);
     url ??= cs.url;
   }
-  const codings: Coding[] = coding ? [coding] : cc ? (cc.coding ?? []) : [{ ...(url !== undefined ? { system: url } : {}), code: one(input, 'code') ?? '', ...(one(input, 'display') !== undefined ? { display: one(input, 'display') } : {}) }];
-  if (codings.length === 0) throw required('codeableConcept.coding', op);
+  const { codings, where } = codingsToValidate(input, url, op);
   const results = codings.map((c, i) => {
     const system = c.system ?? url;
-    if (!c.code) throw required(coding ? 'coding.code' : cc ? `codeableConcept.coding[${i}].code` : 'code', op);
-    if (system === undefined) throw required(coding ? 'coding.system' : cc ? `codeableConcept.coding[${i}].system` : 'url', op);
+    if (!c.code) throw required(`${where(i)}code`, op);
+    if (system === undefined) throw required(where(i) ? `${where(i)}system` : 'url', op);
     if (!t.knowsSystem(system)) throw notFound(`Système de codes inconnu : ${system}`, 'url');
     const found = t.lookup(system, c.code);
     if (!found) return { result: false, code: c.code, system, message: `Le code « ${c.code} » n'est pas défini dans ${system}` };
@@ -433,15 +444,5 @@ export function validateCodeInSystem(t: Terminology, input: OperationInput, id?:
     }
     return { result: true, code: c.code, system: found.system, display: found.display };
   });
-  const best = results.find((r) => r.result) ?? results[0]!;
-  return {
-    resourceType: 'Parameters',
-    parameter: [
-      { name: 'result', valueBoolean: best.result },
-      ...('message' in best && best.message ? [{ name: 'message', valueString: best.message }] : []),
-      ...(best.display !== undefined ? [{ name: 'display', valueString: best.display }] : []),
-      { name: 'system', valueUri: best.system },
-      { name: 'code', valueCode: best.code },
-    ],
-  };
+  return validationParameters(results);
 }

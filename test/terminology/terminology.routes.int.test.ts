@@ -14,6 +14,10 @@ const t = useTestApp();
 const q = (params: Record<string, string>) => new URLSearchParams(params).toString();
 type Param = { name: string; valueString?: string; valueBoolean?: boolean; valueUri?: string; valueCode?: string };
 const param = (body: { parameter: Param[] }, name: string) => body.parameter.find((p) => p.name === name);
+/** POST of an operation with one `coding` input in a Parameters body. */
+const postCoding = (url: string, coding: { system: string; code: string }) =>
+  t.app.inject({ method: 'POST', url, headers: FHIR_JSON, payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: coding }] }) });
+const getOp = (path: string, params: Record<string, string>) => t.app.inject({ method: 'GET', url: `${path}?${q(params)}` });
 
 describe('CodeSystem/$lookup', () => {
   it('gives the display of a code (GET and POST)', async () => {
@@ -29,12 +33,7 @@ describe('CodeSystem/$lookup', () => {
         { name: 'code', valueCode: '183' },
       ],
     });
-    const post = await t.app.inject({
-      method: 'POST',
-      url: '/fhir/CodeSystem/$lookup',
-      headers: FHIR_JSON,
-      payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: COMMUNE, code: '78646' } }] }),
-    });
+    const post = await postCoding('/fhir/CodeSystem/$lookup', { system: COMMUNE, code: '78646' });
     expect(post.statusCode, post.body).toBe(200);
     expect(param(post.json(), 'display')?.valueString).toBe('Versailles');
     expect(param(post.json(), 'system')?.valueUri).toBe(COMMUNE_OM);
@@ -205,25 +204,24 @@ describe('routing and capability', () => {
 
 describe('CodeSystem/$validate-code', () => {
   it('says whether the code system defines the code, with its display (GET, POST, instance level)', async () => {
-    const yes = await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183' })}` });
+    const yes = await getOp('/fhir/CodeSystem/$validate-code', { url: R211, code: '183' });
     expect(yes.statusCode, yes.body).toBe(200);
     expect(param(yes.json(), 'result')?.valueBoolean).toBe(true);
     expect(param(yes.json(), 'display')?.valueString).toBe('Traitement neurochirurgical de la douleur');
-    const no = (await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: 'ZZZ' })}` })).json();
+    const no = (await getOp('/fhir/CodeSystem/$validate-code', { url: R211, code: 'ZZZ' })).json();
     expect(param(no, 'result')?.valueBoolean).toBe(false);
     expect(param(no, 'message')?.valueString).toMatch(/ZZZ/);
-    const wrongDisplay = (await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183', display: 'Autre chose' })}` })).json();
+    const wrongDisplay = (await getOp('/fhir/CodeSystem/$validate-code', { url: R211, code: '183', display: 'Autre chose' })).json();
     expect(param(wrongDisplay, 'result')?.valueBoolean).toBe(false);
-    const post = await t.app.inject({
-      method: 'POST',
-      url: '/fhir/CodeSystem/$validate-code',
-      headers: FHIR_JSON,
-      payload: JSON.stringify({ resourceType: 'Parameters', parameter: [{ name: 'coding', valueCoding: { system: COMMUNE, code: '78646' } }] }),
-    });
+    const post = await postCoding('/fhir/CodeSystem/$validate-code', { system: COMMUNE, code: '78646' });
     expect(post.statusCode, post.body).toBe(200);
     expect(param(post.json(), 'result')?.valueBoolean).toBe(true);
-    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: 'https://inconnu.example/cs', code: '1' })}` })).statusCode).toBe(404);
-    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ code: '1' })}` })).statusCode).toBe(400);
-    expect((await t.app.inject({ method: 'GET', url: `/fhir/CodeSystem/$validate-code?${q({ url: R211, code: '183', bogus: 'x' })}` })).statusCode).toBe(400);
+    const instance = await getOp('/fhir/CodeSystem/TRE_R211-ActiviteOperationnelle/$validate-code', { code: '183' });
+    expect(instance.statusCode, instance.body).toBe(200);
+    expect(param(instance.json(), 'result')?.valueBoolean).toBe(true);
+    expect(param(instance.json(), 'system')?.valueUri).toBe(R211);
+    expect((await getOp('/fhir/CodeSystem/$validate-code', { url: 'https://inconnu.example/cs', code: '1' })).statusCode).toBe(404);
+    expect((await getOp('/fhir/CodeSystem/$validate-code', { code: '1' })).statusCode).toBe(400);
+    expect((await getOp('/fhir/CodeSystem/$validate-code', { url: R211, code: '183', bogus: 'x' })).statusCode).toBe(400);
   });
 });
