@@ -379,6 +379,9 @@ describe('FHIR interactions', () => {
     const stale = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"1"', 'if-modified-since': lastModified } });
     expect(stale.statusCode).toBe(200);
     expect(stale.json().meta.versionId).toBe('2');
+    // Whatever the second: a date the resource has not changed since does not answer for a stale ETag.
+    const future = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"1"', 'if-modified-since': 'Mon, 01 Jan 2035 00:00:00 GMT' } });
+    expect(future.statusCode).toBe(200);
     const fresh = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-none-match': 'W/"2"', 'if-modified-since': 'Mon, 01 Jan 2001 00:00:00 GMT' } });
     expect(fresh.statusCode).toBe(304);
     const since = await inject({ method: 'GET', url: `/fhir/Organization/${org.id}`, headers: { 'if-modified-since': 'Mon, 01 Jan 2035 00:00:00 GMT' } });

@@ -67,8 +67,11 @@ describe('driven pages', () => {
     const single = await get(`HealthcareService?specialty=${spec}&_count=50`);
     expect(single.total).toBe(N);
     expect(single.entry!.filter((e) => e.search?.mode === 'outcome')).toEqual([]);
-    // Several criteria: by default as with _total=estimate.
-    expect((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`)).total).toBe((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`)).total);
+    // Several criteria: by default as with _total=estimate, flagged as an estimate.
+    const byDefault = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50`);
+    expect(byDefault.total).toBe((await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`)).total);
+    const flagged = byDefault.entry!.find((e) => e.search?.mode === 'outcome')?.resource as unknown as { issue: { diagnostics: string }[] } | undefined;
+    expect(flagged?.issue.map((i) => i.diagnostics).join(' ')).toMatch(/estimé/);
     const est = await get(`HealthcareService?specialty=${spec}&name=consultation&_count=50&_total=estimate`);
     expect(est.total).toBeGreaterThan(dense * 0.9);
     expect(est.total).toBeLessThan(dense * 1.1);
