@@ -61,8 +61,8 @@ export async function openPgliteWorker(opts: PgliteOpenOptions): Promise<PgliteB
 /**
  * Creates the embedded database in a new data directory (PGlite's initdb) in a worker thread that then exits.
  * initdb runs in a WebAssembly instance of its own, whose memory (≈ 300 MB) stays in the process until the
- * garbage collector happens to drop it: a server started on a fresh directory kept ≈ 610 MB of RSS against
- * ≈ 440 MB when reopening one. A worker's memory goes back to the system when it ends.
+ * garbage collector happens to drop it. A worker's memory goes back to the system when it ends: opening a fresh
+ * directory left 591–593 MB of RSS in the process, now 507–517 MB (docs/performance.md, session 9).
  */
 export async function initPgliteDataDir(opts: PgliteOpenOptions): Promise<void> {
   const backend = await openPgliteWorker(opts);

@@ -20,17 +20,17 @@ export function normalizeText(s: string): string {
 
 const DATE_RE = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?)?)?$/;
 
+/** Midnight UTC of a day; months and days past their end roll over (`Date.UTC` would read years 0–99 as 1900–1999). */
+function utc(year: number, month: number, day: number): Date {
+  const d = new Date(0);
+  d.setUTCFullYear(year, month, day);
+  return d;
+}
+
 /**
  * A FHIR date, dateTime or instant (possibly partial) as the half-open UTC interval [lo, hi) it denotes.
  * A value without time zone is read as UTC. Returns null when the text is not a valid FHIR date.
  */
-/** Midnight UTC of a day; months and days past their end roll over. `Date.UTC` reads years 0–99 as 1900–1999. */
-function utc(year: number, month: number, day: number): Date {
-  const d = new Date(Date.UTC(2000, month, day));
-  d.setUTCFullYear(year + (d.getUTCFullYear() - 2000));
-  return d;
-}
-
 export function dateInterval(v: string): { lo: Date; hi: Date } | null {
   const m = DATE_RE.exec(v);
   if (!m) return null;
@@ -42,7 +42,7 @@ export function dateInterval(v: string): { lo: Date; hi: Date } | null {
   const day = d !== undefined ? Number(d) : undefined;
   if (month !== undefined && (month < 1 || month > 12)) return null;
   if (day !== undefined) {
-    const last = new Date(Date.UTC(year, month!, 0)).getUTCDate();
+    const last = utc(year, month!, 0).getUTCDate();
     if (day < 1 || day > last) return null;
   }
   if (h === undefined) {
