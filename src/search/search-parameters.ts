@@ -37,6 +37,11 @@ export interface SearchParamDef {
   aliasOf?: string;
   /** Index rows shared with another parameter (near-insee-code reads the positions indexed for near). */
   indexedAs?: string;
+  /**
+   * A token parameter over the codes of one code system only, read on the rows of `indexedAs`
+   * (`specific-competence` = the TRE_R243 codings of `characteristic`): a code without a system is of it.
+   */
+  fixedSystem?: string;
   /** The IG's expression, when it differs from `expression`. */
   igExpression?: string;
   deviation?: string;
@@ -190,6 +195,18 @@ export const SEARCH_PARAMETERS: readonly SearchParamDef[] = [
   { code: 'service-type', base: 'HealthcareService', type: 'token', url: `${CORE_SP}HealthcareService-service-type`, expression: 'HealthcareService.type' },
   { code: 'characteristic', base: 'HealthcareService', type: 'token', url: `${CORE_SP}HealthcareService-characteristic`, expression: 'HealthcareService.characteristic' },
   { code: 'specialty', base: 'HealthcareService', type: 'token', url: `${CORE_SP}HealthcareService-specialty`, expression: 'HealthcareService.specialty' },
+  {
+    // The national server's production CapabilityStatement (ROR 3.2) lists it; 0.7.0 moved the competence to a
+    // characteristic slice (specificCompetence, JDV_J33 → TRE_R243), which is where it is read.
+    code: 'specific-competence',
+    base: 'HealthcareService',
+    type: 'token',
+    url: 'https://interop.esante.gouv.fr/ig/fhir/ror/CapabilityStatement/ror-serveur-prod#HealthcareService-specific-competence',
+    indexedAs: 'characteristic',
+    fixedSystem: 'https://mos.esante.gouv.fr/NOS/TRE_R243-CompetenceSpecifique/FHIR/TRE-R243-CompetenceSpecifique',
+    documentation:
+      "Paramètre du serveur national de production (ROR 3.2). Compétence spécifique (JDV_J33, codes TRE_R243) : les codages TRE_R243 de characteristic (tranche specificCompetence de l'IG 0.7.0) ; un code sans système est un code TRE_R243.",
+  },
   { code: 'location', base: 'HealthcareService', type: 'reference', url: `${CORE_SP}HealthcareService-location`, expression: 'HealthcareService.location', targets: ['Location'] },
   {
     code: 'practitioner',

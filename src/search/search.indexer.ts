@@ -352,9 +352,9 @@ export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Pro
 /** Bump when the indexing code changes in a way the definitions do not show (value extraction, tables). */
 const INDEXER_VERSION = 3;
 
-/** A digest of what the index is built from: the parameter definitions and the indexer version. */
+/** A digest of what the index is built from: the definitions of the indexed parameters and the indexer version (aliases reading another parameter's rows index nothing of their own). */
 export function indexFingerprint(): string {
-  const defs = SEARCH_PARAMETERS.map((d) => [d.base, d.code, d.type, d.expression ?? '', d.group?.context ?? '', d.indexedAs ?? '']);
+  const defs = SEARCH_PARAMETERS.filter((d) => d.expression).map((d) => [d.base, d.code, d.type, d.expression ?? '', d.group?.context ?? '', d.indexedAs ?? '']);
   return createHash('sha256').update(JSON.stringify([INDEXER_VERSION, defs])).digest('hex').slice(0, 32);
 }
 

@@ -1,7 +1,7 @@
 import { ownBases, stripOwnBase } from '../fhir/bases.ts';
 import { parseElements, parseSummary, type SummaryMode } from '../fhir/subset.ts';
 import { badRequest, issue, OutcomeError } from '../fhir/outcome.ts';
-import { withEquivalentSystems } from './search.systems.ts';
+import { equivalentSystems, withEquivalentSystems } from './search.systems.ts';
 import { isResourceType } from '../fhir/types.ts';
 import { findParam, paramsOf, SEARCH_PARAMETERS, type SearchParamDef } from './search-parameters.ts';
 import { communeCentroid } from './geo.ts';
@@ -360,6 +360,9 @@ function parseCriterion(name: string, def: SearchParamDef, mod: string | undefin
     throw badRequest(`Modificateur « :${mod} » non pris en charge pour ${def.code}`, name);
   }
   const modifier = mod as Criterion['modifier'];
+  if (def.fixedSystem && modifier !== undefined && modifier !== 'not') {
+    throw badRequest(`Modificateur « :${mod} » non pris en charge pour « ${def.code} » (codes de ${def.fixedSystem} seulement ; :not est accepté)`, name);
+  }
   if (modifier === 'missing') {
     if (value !== 'true' && value !== 'false') throw bad(':missing attend true ou false');
     return { name, def, modifier, values: [], missing: value === 'true' };
@@ -372,8 +375,25 @@ function parseCriterion(name: string, def: SearchParamDef, mod: string | undefin
     const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(tokenDef, undefined, v, bad, fromFilter)));
     return { name, def: tokenDef, values };
   }
-  const values = splitValues(value).flatMap((v) => withEquivalentSystems(parseValue(def, modifier, v, bad, fromFilter)));
+  const parsed = splitValues(value).map((v) => parseValue(def, modifier, v, bad, fromFilter));
+  if (def.fixedSystem) for (const v of parsed) fixSystem(def, modifier, v, bad);
+  const values = parsed.flatMap((v) => withEquivalentSystems(v));
   return { name, def, ...(modifier ? { modifier } : {}), values };
+}
+
+/**
+ * A value of a parameter over one code system (SearchParamDef.fixedSystem): a code without a system (`01`, `|01`)
+ * is of that system; another system, or a modifier that would reach the other codes of the shared rows (`:text`,
+ * `:in`), is refused.
+ */
+function fixSystem(def: SearchParamDef, modifier: Criterion['modifier'], v: Value, bad: (why: string) => OutcomeError): void {
+  const system = def.fixedSystem!;
+  if (v.type !== 'token' || v.v.kind !== 'code' || (modifier !== undefined && modifier !== 'not')) {
+    throw bad(`${def.code} prend un code de ${system} (code ou système|code), avec :not pour l'exclure`);
+  }
+  if (v.v.system && !equivalentSystems(system).includes(v.v.system)) throw bad(`${def.code} ne prend que des codes du système ${system}`);
+  if (v.v.code === undefined && !v.v.system) throw bad('code attendu');
+  v.v = { ...v.v, system };
 }
 
 /** Splits on commas not escaped with a backslash, and unescapes \, \| \$ \\. */
