@@ -332,23 +332,6 @@ const INSERTS: [keyof IndexRows, string][] = [
   ],
 ];
 
-/** Rebuilds the search index of every current resource (after adding a parameter), in batches. */
-export async function reindexAll(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable, batchSize = 500): Promise<number> {
-  let after = { t: '', i: '' };
-  let done = 0;
-  for (;;) {
-    const page = await db.query<{ res_type: string; id: string; content: Resource | null }>(
-      `SELECT res_type, id, content FROM resource WHERE (res_type, id) > ($1, $2) AND NOT deleted ORDER BY res_type, id LIMIT ${batchSize}`,
-      [after.t, after.i],
-    );
-    if (page.rows.length === 0) return done;
-    await db.transaction((tx) => runIndexers(tx, [searchIndexer], page.rows.map((r) => ({ resourceType: r.res_type, id: r.id, resource: r.content }))));
-    done += page.rows.length;
-    const last = page.rows[page.rows.length - 1]!;
-    after = { t: last.res_type, i: last.id };
-  }
-}
-
 /** Bump when the indexing code changes in a way the definitions do not show (value extraction, tables). */
 const INDEXER_VERSION = 3;
 
@@ -358,18 +341,55 @@ export function indexFingerprint(): string {
   return createHash('sha256').update(JSON.stringify([INDEXER_VERSION, defs])).digest('hex').slice(0, 32);
 }
 
+/** Advisory lock key of the search index rebuild (migrations: 727274, terminology: 727275). */
+const REBUILD_LOCK = 727276;
+
 /**
  * Called at start-up after migrations: when the definitions changed since the index was built (or it never
- * was, e.g. resources written before the search index existed), rebuilds it. Returns the resources reindexed.
+ * was, e.g. resources written before the search index existed), rebuilds it, in batches of `batchSize`
+ * resources. Each batch is a transaction under an advisory lock that reads and advances the rebuild's cursor
+ * (sp_index_state.target, after_type, after_id): instances starting together share the batches, one cut short
+ * resumes where it stopped, and the fingerprint is recorded with the last batch. Returns the resources this
+ * call reindexed; `progress` hears the running total after each batch.
  */
-export async function ensureSearchIndex(db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable): Promise<number> {
+export async function ensureSearchIndex(
+  db: { transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> } & Queryable,
+  opts: { batchSize?: number; progress?: (done: number) => void } = {},
+): Promise<number> {
   const fingerprint = indexFingerprint();
+  const batchSize = opts.batchSize ?? 500;
   const state = await db.query<{ fingerprint: string }>(`SELECT fingerprint FROM sp_index_state WHERE name = 'search'`);
   if (state.rows[0]?.fingerprint === fingerprint) return 0;
-  const n = await reindexAll(db);
-  await db.query(
-    `INSERT INTO sp_index_state (name, fingerprint) VALUES ('search', $1) ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, indexed_at = now()`,
-    [fingerprint],
-  );
-  return n;
+  let done = 0;
+  for (;;) {
+    const batch = await db.transaction(async (tx): Promise<{ count: number; finished: boolean }> => {
+      await tx.query('SELECT pg_advisory_xact_lock($1)', [REBUILD_LOCK]);
+      const { rows } = await tx.query<{ fingerprint: string; target: string | null; after_type: string | null; after_id: string | null }>(
+        `SELECT fingerprint, target, after_type, after_id FROM sp_index_state WHERE name = 'search'`,
+      );
+      const st = rows[0];
+      if (st?.fingerprint === fingerprint) return { count: 0, finished: true }; // another instance finished it
+      // A rebuild toward other definitions (an instance of another version) starts over.
+      const after = st?.target === fingerprint ? { t: st.after_type ?? '', i: st.after_id ?? '' } : { t: '', i: '' };
+      const page = await tx.query<{ res_type: string; id: string; content: Resource | null }>(
+        `SELECT res_type, id, content FROM resource WHERE (res_type, id) > ($1, $2) AND NOT deleted ORDER BY res_type, id LIMIT ${batchSize}`,
+        [after.t, after.i],
+      );
+      if (page.rows.length > 0) {
+        await runIndexers(tx, [searchIndexer], page.rows.map((r) => ({ resourceType: r.res_type, id: r.id, resource: r.content })));
+      }
+      const last = page.rows[page.rows.length - 1];
+      const finished = page.rows.length < batchSize;
+      await tx.query(
+        `INSERT INTO sp_index_state (name, fingerprint, target, after_type, after_id) VALUES ('search', $1, $2, $3, $4)
+         ON CONFLICT (name) DO UPDATE SET fingerprint = EXCLUDED.fingerprint, target = EXCLUDED.target, after_type = EXCLUDED.after_type,
+           after_id = EXCLUDED.after_id, indexed_at = now()`,
+        finished ? [fingerprint, null, null, null] : [st?.fingerprint ?? '', fingerprint, last!.res_type, last!.id],
+      );
+      return { count: page.rows.length, finished };
+    });
+    done += batch.count;
+    if (batch.count > 0) opts.progress?.(done);
+    if (batch.finished) return done;
+  }
 }

@@ -8,7 +8,15 @@ import { openRuntime } from './runtime.ts';
 
 /** Starts the server: the only place that listens. Resolves once listening; stops on SIGINT/SIGTERM. */
 export async function startServer(config: Config): Promise<{ url: string; stop: () => Promise<void> }> {
-  const runtime = await openRuntime(config);
+  // New search definitions: the index is rebuilt before listening (docs/search.md); say so every few seconds.
+  let said = 0;
+  const runtime = await openRuntime(config, {
+    onReindex: (done) => {
+      if (Date.now() - said < 5000) return;
+      said = Date.now();
+      process.stdout.write(`Reconstruction de l'index de recherche (nouvelles définitions) : ${done} ressources…\n`);
+    },
+  });
   // Imports through the server (PGlite is single-process: `ror import` posts the file here, docs/imports.md).
   let adminToken: string | undefined;
   runtime.appDeps.plugins = [

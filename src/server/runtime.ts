@@ -25,10 +25,13 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, opts: { db?: Db; afterMigrate?: () => Promise<void> } = {}): Promise<Runtime> {
+export async function openRuntime(
+  config: Config,
+  opts: { db?: Db; afterMigrate?: () => Promise<void>; onReindex?: (done: number) => void } = {},
+): Promise<Runtime> {
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db);
-  await ensureSearchIndex(db);
+  await ensureSearchIndex(db, { ...(opts.onReindex ? { progress: opts.onReindex } : {}) });
   await opts.afterMigrate?.();
   const terminology = new Terminology(db);
   await terminology.load();
