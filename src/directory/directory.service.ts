@@ -27,7 +27,7 @@ export type ResourceValidator = (resource: Resource) => OperationOutcomeIssue[];
 
 type WriteOp = { actor: Actor; resourceType: string; id: string; ifMatch?: IfMatch | undefined } & (
   | { kind: 'create'; resource: Resource; /** server-generated id: cannot exist yet */ fresh: boolean }
-  | { kind: 'update'; resource: Resource }
+  | { kind: 'update'; resource: Resource; mustBeAbsent?: 409 | 412 | undefined }
   | { kind: 'patch'; change: (current: Resource) => Resource }
   | { kind: 'delete' }
 );
@@ -46,11 +46,18 @@ export interface WriteResult {
 /** Writes that commit together or not at all: one single write, or the writes of a transaction Bundle. */
 interface WriteUnit {
   ops: WriteOp[];
+  /** A transaction Bundle's writes: a failure names its write (TransactionWriteError), even when it has one. */
+  transaction?: boolean;
 }
 
 export interface WriteOptions {
   /** Version the client based its change on (If-Match); a stale one fails with 412. `*`: any current version. */
   ifMatch?: IfMatch | undefined;
+  /**
+   * Updates only: the resource must not exist (deleted counts as absent), else this status: 412 for
+   * `If-None-Match: *`, 409 for a conditional update that matched nothing but names an existing id.
+   */
+  mustBeAbsent?: 409 | 412 | undefined;
 }
 
 /** A write of a transaction failed, so none of its writes happened; `index` is the failed write's position. */
@@ -107,7 +114,7 @@ export class Directory {
   async update(actor: Actor, resource: Resource & { id: string }, opts: WriteOptions = {}): Promise<{ version: StoredVersion; created: boolean }> {
     this.check(resource);
     this.prepareIndexes(resource, resource.id);
-    const r = await this.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch });
+    const r = await this.submit({ kind: 'update', actor, resourceType: resource.resourceType, id: resource.id, resource, ifMatch: opts.ifMatch, mustBeAbsent: opts.mustBeAbsent });
     return { version: r.version!, created: r.created };
   }
 
@@ -141,7 +148,7 @@ export class Directory {
             this.prepareIndexes(w.resource, w.resource.id);
             return w.kind === 'create'
               ? { kind: 'create', actor, resourceType: w.resource.resourceType, id: w.resource.id, resource: w.resource, fresh: true }
-              : { kind: 'update', actor, resourceType: w.resource.resourceType, id: w.resource.id, resource: w.resource, ifMatch: w.ifMatch };
+              : { kind: 'update', actor, resourceType: w.resource.resourceType, id: w.resource.id, resource: w.resource, ifMatch: w.ifMatch, mustBeAbsent: w.mustBeAbsent };
           case 'patch':
             return { kind: 'patch', actor, resourceType: w.resourceType, id: w.id, change: w.change, ifMatch: w.ifMatch };
           case 'delete':
@@ -160,7 +167,7 @@ export class Directory {
       seen.set(key, index);
     });
     if (ops.length === 0) return [];
-    return this.writes.submit({ ops });
+    return this.writes.submit({ ops, transaction: true });
   }
 
   /**
@@ -176,7 +183,7 @@ export class Directory {
       // group commit retries each of its units alone; alone, the duplicate gets its 409.
       if ((e as { code?: string }).code === UNIQUE_VIOLATION && units.length === 1) {
         const error = conflict('Un identifiant métier de la ressource est déjà porté par une autre ressource de ce type (écriture concurrente)', units[0]!.ops[0]!.resourceType);
-        return [units[0]!.ops.length === 1 ? error : new TransactionWriteError(0, error)];
+        return [units[0]!.transaction ? new TransactionWriteError(0, error) : error];
       }
       throw e;
     }
@@ -206,6 +213,11 @@ export class Directory {
               planned.push({ k, versionId, method: 'POST', resource: op.resource, created: true, previous: null });
               return;
             case 'update':
+              if (op.mustBeAbsent && cur && !cur.deleted) {
+                throw op.mustBeAbsent === 412
+                  ? preconditionFailed(`${label} existe déjà (If-None-Match: *) : rien n'est écrit`)
+                  : conflict(`${label} existe déjà mais ne correspond pas aux critères de la mise à jour conditionnelle : rien n'est écrit`, op.resourceType);
+              }
               checkVersion(cur?.versionId, op.ifMatch, label, cur?.deleted);
               if (unchanged(cur, op.resource)) {
                 results[k] = { version: currentVersion(op, cur!, 'PUT'), created: false, unchanged: true };
@@ -245,11 +257,15 @@ export class Directory {
       const referenceErrors = await this.referenceErrors(tx, ops, planned, unitOf);
       // A new version holding the same identifiers as the current one (a capacity patch) cannot create a duplicate:
       // the resource already holds them alone (unique index), so it skips the lookup.
+      // An identifier held by a resource the same unit deletes or rewrites is free for the unit's other writes (a
+      // transaction replacing an offer): if the rewrite keeps it, the in-batch check below catches the clash.
+      const plannedInUnit = new Set(planned.map((p) => `${unitOf[p.k]}:${ops[p.k]!.resourceType}/${ops[p.k]!.id}`));
       const duplicates = await this.duplicateErrors(
         tx,
         planned
           .filter((p) => !referenceErrors.has(p.k) && !sameIdentifiers(p.resource, p.previous))
           .map((p) => ({ k: p.k, resourceType: ops[p.k]!.resourceType, id: ops[p.k]!.id, resource: p.resource })),
+        (k, holder) => plannedInUnit.has(`${unitOf[k]}:${holder}`),
       );
       for (const p of planned) {
         const error = referenceErrors.get(p.k) ?? duplicates.get(p.k);
@@ -311,7 +327,12 @@ export class Directory {
    * Writes whose business identifier (types in UNIQUE_IDENTIFIER_TYPES) another current resource of the type
    * already holds, or an earlier write of the same batch: 409, naming the holder.
    */
-  private async duplicateErrors(db: Queryable, writes: { k: number; resourceType: string; id: string; resource: Resource | null }[]): Promise<Map<number, OutcomeError>> {
+  private async duplicateErrors(
+    db: Queryable,
+    writes: { k: number; resourceType: string; id: string; resource: Resource | null }[],
+    /** A current holder that write `k`'s unit itself deletes or rewrites (`Type/id`): not a clash. */
+    releasedFor: (k: number, holder: string) => boolean = () => false,
+  ): Promise<Map<number, OutcomeError>> {
     const errors = new Map<number, OutcomeError>();
     const items: { k: number; resourceType: string; id: string; system: string | null; value: string; expression: string }[] = [];
     const inBatch = new Map<string, string>();
@@ -330,6 +351,7 @@ export class Directory {
     const held = await resourceStore.identifierHolders(db, items.map((i, n) => ({ ...i, n })));
     for (const h of held) {
       const item = items[h.n]!;
+      if (releasedFor(item.k, `${item.resourceType}/${h.id}`)) continue;
       if (!errors.has(item.k)) errors.set(item.k, duplicateError(item.resourceType, item.system, item.value, h.id, item.expression));
     }
     return errors;
@@ -359,7 +381,10 @@ export class Directory {
       refsOf.set(
         p.k,
         extractReferences(p.resource).filter(
-          (r) => !(r.resourceType === op.resourceType && r.id === op.id) && !writtenByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`) && !held?.has(`${r.resourceType}/${r.id}`),
+          (r) =>
+            !(r.resourceType === op.resourceType && r.id === op.id) &&
+            !writtenByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`) &&
+            !(held?.has(`${r.resourceType}/${r.id}`) && !deletedByUnit.has(`${unitOf[p.k]}:${r.resourceType}/${r.id}`)),
         ),
       );
     }
@@ -379,10 +404,13 @@ export class Directory {
         );
       }
     }
+    // Referrers the same unit rewrites or deletes do not block a delete: their new versions are what counts (a
+    // rewrite still referencing the target fails above, the target being deleted by the unit).
+    const inUnit = new Set(planned.map((p) => `${unitOf[p.k]}:${ops[p.k]!.resourceType}/${ops[p.k]!.id}`));
     for (const p of planned) {
       if (p.method !== 'DELETE') continue;
       const op = ops[p.k]!;
-      const referrers = await resourceStore.referrers(tx, op.resourceType, op.id);
+      const referrers = (await resourceStore.referrers(tx, op.resourceType, op.id, 5 + inUnit.size)).filter((r) => !inUnit.has(`${unitOf[p.k]}:${r}`)).slice(0, 5);
       if (referrers.length > 0) {
         errors.set(p.k, conflict(`${op.resourceType}/${op.id} est référencé par ${referrers.join(', ')} : supprimez ou modifiez d'abord ces ressources`, op.resourceType));
       }
@@ -643,7 +671,7 @@ function gather(units: readonly WriteUnit[], results: readonly (WriteResult | Er
     const mine = results.slice(k, (k += u.ops.length));
     const failed = mine.findIndex((r) => r instanceof Error);
     if (failed < 0) return mine as WriteResult[];
-    return u.ops.length === 1 ? (mine[0] as Error) : new TransactionWriteError(failed, mine[failed] as Error);
+    return u.transaction ? new TransactionWriteError(failed, mine[failed] as Error) : (mine[0] as Error);
   });
 }
 
@@ -664,8 +692,9 @@ function checkVersion(current: number | undefined, ifMatch: IfMatch | undefined,
   if (ifMatch === undefined) return;
   if (current === undefined || (ifMatch === '*' && deleted)) throw preconditionFailed(`${label} n'existe pas : If-Match ne peut pas s'appliquer`);
   if (ifMatch === '*') return;
-  if (current !== ifMatch) {
-    throw preconditionFailed(`${label} : la version ${ifMatch} attendue (If-Match) n'est plus la version courante (${current}). Relisez la ressource puis réappliquez votre modification.`);
+  if (Array.isArray(ifMatch) ? !ifMatch.includes(current) : current !== ifMatch) {
+    const expected = Array.isArray(ifMatch) ? `les versions ${ifMatch.join(', ')} attendues (If-Match) ne sont pas` : `la version ${ifMatch} attendue (If-Match) n'est plus`;
+    throw preconditionFailed(`${label} : ${expected} la version courante (${current}). Relisez la ressource puis réappliquez votre modification.`);
   }
 }
 

@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { badRequest, isOutcomeError, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome, type OperationOutcomeIssue } from './outcome.ts';
 import { ownBases, stripOwnBase } from './bases.ts';
 import { referenceHolders } from './references.ts';
-import { checkBody, etagOf, ifMatch, type FhirRequest, type FhirResponse, type FhirRest, type Repository, type TransactionWrite } from './rest.ts';
+import { checkBody, etagOf, ifMatch, ifNoneMatchAll, type FhirRequest, type FhirResponse, type FhirRest, type Repository, type TransactionWrite } from './rest.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
 
 /**
@@ -19,7 +19,8 @@ export const MAX_BUNDLE_ENTRIES = 1000;
 /** Entries of a batch running at once (they join the group commit of single writes). */
 const BATCH_CONCURRENCY = 16;
 
-type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+type Method = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+const isRead = (m: Method) => m === 'GET' || m === 'HEAD';
 
 interface ParsedEntry {
   index: number;
@@ -53,7 +54,13 @@ export async function processBundle(rest: FhirRest, repo: Repository, req: FhirR
     throw new OutcomeError(413, [issue('too-costly', `Un Bundle porte au plus ${MAX_BUNDLE_ENTRIES} entrées (reçu ${rawEntries.length}) : découpez-le`, { expression: 'Bundle.entry' })]);
   }
   if (type === 'batch') return batch(rest, req, rawEntries);
-  const entries = rawEntries.map((e, index) => parseEntry(req, e, index));
+  const entries = rawEntries.map((e, index) => {
+    try {
+      return parseEntry(req, e, index);
+    } catch (err) {
+      throw isOutcomeError(err) ? entryError(err, index, false) : err;
+    }
+  });
   return transaction(rest, repo, req, entries);
 }
 
@@ -64,13 +71,15 @@ async function batch(rest: FhirRest, req: FhirRequest, rawEntries: unknown[]): P
   const worker = async () => {
     while (next < rawEntries.length) {
       const index = next++;
+      let hasResource = false;
       try {
         const entry = parseEntry(req, rawEntries[index], index);
+        hasResource = entry.resource !== undefined;
         if (entry.resource && entry.method === 'POST') delete entry.resource.id;
-        out[index] = responseEntry(req, await run(rest, req, entry));
+        out[index] = responseEntry(req, await run(rest, req, entry), entry.method);
       } catch (e) {
         if (!isOutcomeError(e)) throw e;
-        out[index] = { response: { status: statusLine(e.status), outcome: withEntry(e.outcome, index) } };
+        out[index] = { response: { status: statusLine(e.status), outcome: withEntry(e.outcome, index, hasResource) } };
       }
     }
   };
@@ -83,7 +92,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
     try {
       return await f();
     } catch (e) {
-      throw isOutcomeError(e) ? entryError(e, entry.index) : e;
+      throw isOutcomeError(e) ? entryError(e, entry.index, entry.resource !== undefined) : e;
     }
   };
   // 1. Where each write lands: ids of creates, conditional URLs resolved against current data.
@@ -92,12 +101,16 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
   // A fullUrl on this server's base is also reached by its relative form: references on our base are made
   // relative before resolution (localReferences).
   const bases = ownBases(req.baseUrl);
-  const mapFullUrl = (fullUrl: string, target: string) => {
+  const mapFullUrl = (fullUrl: string, target: string, index: number) => {
+    // bundle.html bdl-7: a fullUrl names one entry; a second one would make its references ambiguous.
+    if (fullUrls.has(fullUrl)) throw badRequest(`fullUrl « ${fullUrl} » déjà porté par une autre entrée : un fullUrl est unique dans un Bundle`, `Bundle.entry[${index}].fullUrl`);
     fullUrls.set(fullUrl, target);
     const relative = stripOwnBase(fullUrl, bases);
     if (relative !== undefined) fullUrls.set(relative, target);
   };
-  for (const entry of entries.filter((e) => e.method !== 'GET')) {
+  // PATCH entries: their change is built once the fullUrls are all known (a patch may reference a new resource).
+  const patches: { entry: ParsedEntry; slot: number }[] = [];
+  for (const entry of entries.filter((e) => !isRead(e.method))) {
     await at(entry)(async () => {
       // A POST's target is its ifNoneExist, not its URL.
       const conditional = entry.method !== 'POST' && entry.id === undefined && entry.query.length > 0;
@@ -110,33 +123,39 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
             const found = await rest.matchConditional(entry.type, new URLSearchParams(ifNoneExist.replace(/^[^?]*\?/, '')));
             if (found.length > 1) throw preconditionFailed(`ifNoneExist : ${found.length} ressources correspondent`, 'multiple-matches');
             if (found.length === 1) {
-              if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${found[0]}`);
+              if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${found[0]}`, entry.index);
               writes.push({ entry, write: null, existing: found[0]! });
               return;
             }
           }
           resource.id = randomUUID();
-          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${resource.id}`);
+          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${resource.id}`, entry.index);
           writes.push({ entry, write: { kind: 'create', resource: resource as Resource & { id: string } } });
           return;
         }
         case 'PUT': {
           const resource = checkBody(entry.resource, entry.type, req.baseUrl);
           if (conditional && matches.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${matches.length} ressources correspondent aux critères`, 'multiple-matches');
+          const noMatch = conditional && matches.length === 0;
+          const given = ifMatch(entry).ifMatch;
+          if (noMatch && given !== undefined && given !== '*') throw preconditionFailed('Mise à jour conditionnelle : aucune ressource ne correspond aux critères, ifMatch ne peut pas s\'appliquer');
           const id = conditional ? (matches[0] ?? (typeof resource.id === 'string' ? resource.id : randomUUID())) : entry.id!;
           if (resource.id !== undefined && resource.id !== id) {
             throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à l'URL (${entry.url})`, `${entry.type}.id`);
           }
           resource.id = id;
-          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${id}`);
-          writes.push({ entry, write: { kind: 'update', resource: resource as Resource & { id: string }, ifMatch: ifMatch(entry).ifMatch } });
+          if (entry.fullUrl) mapFullUrl(entry.fullUrl, `${entry.type}/${id}`, entry.index);
+          // A conditional update matching nothing creates with the body's id, never replaces another resource (409).
+          const mustBeAbsent = noMatch && typeof entry.resource?.id === 'string' ? 409 : ifNoneMatchAll(entry).mustBeAbsent;
+          writes.push({ entry, write: { kind: 'update', resource: resource as Resource & { id: string }, ifMatch: given, ...(mustBeAbsent ? { mustBeAbsent } : {}) } });
           return;
         }
         case 'PATCH': {
           if (conditional && matches.length === 0) throw notFound(`Aucun ${entry.type} ne correspond aux critères ${new URLSearchParams(entry.query).toString()}`, entry.type);
           if (conditional && matches.length > 1) throw preconditionFailed(`${matches.length} ressources ${entry.type} correspondent aux critères`, 'multiple-matches');
-          const change = rest.patchChange({ ...req, body: entry.resource, contentType: entry.contentType, query: [] });
-          writes.push({ entry, write: { kind: 'patch', resourceType: entry.type, id: conditional ? matches[0]! : entry.id!, change, ifMatch: ifMatch(entry).ifMatch } });
+          const id = conditional ? matches[0]! : entry.id!;
+          patches.push({ entry, slot: writes.length });
+          writes.push({ entry, write: { kind: 'patch', resourceType: entry.type, id, change: (r) => r, ifMatch: ifMatch(entry).ifMatch } });
           return;
         }
         case 'DELETE': {
@@ -149,10 +168,37 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
     });
   }
   // 2. References to entries of the Bundle (by their fullUrl) and conditional references.
+  const created = writes.flatMap((w) => (w.write?.kind === 'create' || w.write?.kind === 'update' ? [w.write.resource] : []));
   for (const w of writes) {
     if (w.write?.kind !== 'create' && w.write?.kind !== 'update') continue;
     const resource = w.write.resource;
-    await at(w.entry)(() => resolveReferences(rest, resource, fullUrls));
+    await at(w.entry)(() => resolveReferences(rest, resource, fullUrls, created));
+  }
+  for (const { entry, slot } of patches) {
+    const write = writes[slot]!.write as Extract<TransactionWrite, { kind: 'patch' }>;
+    await at(entry)(async () => {
+      // References in the patch's values (a Parameters valueReference, a JSON Patch value) resolve like a resource's.
+      if (entry.resource) await resolveReferences(rest, entry.resource, fullUrls, created);
+      write.change = rest.patchChange({ ...req, body: entry.resource, contentType: entry.contentType, query: [] });
+    });
+  }
+  // http.html#trules: identities resolved by ifNoneExist count among the resources a transaction may name once.
+  const named = new Map<string, number>();
+  for (const w of writes) {
+    const key = w.existing ? `${w.entry.type}/${w.existing}` : w.write && w.write.kind !== 'create' ? `${w.entry.type}/${w.write.kind === 'update' ? w.write.resource.id : w.write.id}` : undefined;
+    if (!key) continue;
+    const first = named.get(key);
+    if (first !== undefined && (w.existing || writes.find((x) => x.entry.index === first)?.existing)) {
+      throw entryError(new OutcomeError(400, [issue('invalid', `${key} apparaît deux fois dans la transaction (déjà à l'entrée ${first}, par ifNoneExist) : une ressource n'y est nommée qu'une fois`, { rule: 'transaction-duplicate-resource' })]), w.entry.index, w.entry.resource !== undefined);
+    }
+    if (first === undefined) named.set(key, w.entry.index);
+  }
+  // Reads fail the transaction like writes (http.html#trules: all or nothing): each runs once before the commit to
+  // check it (a read of a resource the transaction writes is checked after), and again after it for its answer.
+  const writtenKeys = new Set(writes.flatMap((w) => (w.write?.kind === 'create' || w.write?.kind === 'update' ? [`${w.entry.type}/${w.write.resource.id}`] : [])));
+  for (const entry of entries.filter((e) => isRead(e.method))) {
+    if (entry.id !== undefined && writtenKeys.has(`${entry.type}/${entry.id}`)) continue;
+    await at(entry)(() => run(rest, req, entry));
   }
   // 3. All writes in one database transaction.
   const toWrite = writes.filter((w) => w.write !== null);
@@ -162,7 +208,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
   } catch (e) {
     const failed = (e as { index?: unknown; error?: unknown }).index;
     const cause = (e as { error?: unknown }).error;
-    if (typeof failed === 'number' && isOutcomeError(cause)) throw entryError(cause, toWrite[failed]!.entry.index);
+    if (typeof failed === 'number' && isOutcomeError(cause)) throw entryError(cause, toWrite[failed]!.entry.index, toWrite[failed]!.entry.resource !== undefined);
     throw e;
   }
   // 4. Responses, in the order of the entries; reads run after the commit.
@@ -177,7 +223,7 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
         status: created ? 201 : 200,
         headers: { ETag: etagOf(version.versionId), 'Last-Modified': version.lastUpdated, Location: `${version.resourceType}/${version.id}/_history/${version.versionId}` },
         body: version.content ?? undefined,
-      }, `${req.baseUrl}/${version.resourceType}/${version.id}`);
+      }, entry.method, `${req.baseUrl}/${version.resourceType}/${version.id}`);
     }
   });
   for (const w of writes) {
@@ -189,15 +235,15 @@ async function transaction(rest: FhirRest, repo: Repository, req: FhirRequest, e
         status: 200,
         headers: current ? { ETag: etagOf(current.versionId), 'Last-Modified': current.lastUpdated, Location: `${entry.type}/${w.existing}/_history/${current.versionId}` } : {},
         body: current?.content ?? undefined,
-      }, `${req.baseUrl}/${entry.type}/${w.existing}`);
+      }, entry.method, `${req.baseUrl}/${entry.type}/${w.existing}`);
     } else out[entry.index] = { response: { status: statusLine(204) } };
   }
-  for (const entry of entries.filter((e) => e.method === 'GET')) {
+  for (const entry of entries.filter((e) => isRead(e.method))) {
     try {
-      out[entry.index] = responseEntry(req, await run(rest, req, entry));
+      out[entry.index] = responseEntry(req, await run(rest, req, entry), entry.method);
     } catch (e) {
       if (!isOutcomeError(e)) throw e;
-      out[entry.index] = { response: { status: statusLine(e.status), outcome: withEntry(e.outcome, entry.index) } };
+      out[entry.index] = { response: { status: statusLine(e.status), outcome: withEntry(e.outcome, entry.index, false) } };
     }
   }
   return { status: 200, headers: {}, body: responseBundle('transaction-response', out) };
@@ -208,10 +254,18 @@ async function run(rest: FhirRest, req: FhirRequest, e: ParsedEntry): Promise<Fh
   const sub: FhirRequest = { ...req, headers: { ...req.headers, ...e.headers }, query: e.query, body: e.resource, contentType: e.contentType };
   const conditional = e.id === undefined && e.query.length > 0;
   switch (e.method) {
-    case 'GET':
-      if (e.history) return rest.history(sub, e.type, e.id);
-      if (e.vid !== undefined) return rest.vread(sub, e.type, e.id!, e.vid);
-      return e.id !== undefined ? rest.read(sub, e.type, e.id) : rest.search(sub, e.type);
+    case 'HEAD':
+    case 'GET': {
+      const res = e.history
+        ? await rest.history(sub, e.type, e.id)
+        : e.vid !== undefined
+          ? await rest.vread(sub, e.type, e.id!, e.vid)
+          : e.id !== undefined
+            ? await rest.read(sub, e.type, e.id)
+            : await rest.search(sub, e.type);
+      // HEAD: the GET's status and headers, no body.
+      return e.method === 'HEAD' ? { ...res, body: undefined } : res;
+    }
     case 'POST':
       return rest.create(sub, e.type);
     case 'PUT':
@@ -219,8 +273,7 @@ async function run(rest: FhirRest, req: FhirRequest, e: ParsedEntry): Promise<Fh
     case 'PATCH':
       return conditional ? rest.conditionalPatch(sub, e.type) : rest.patch({ ...sub, query: [] }, e.type, e.id!);
     case 'DELETE':
-      if (conditional) throw new OutcomeError(400, [issue('not-supported', 'DELETE conditionnel pris en charge dans une transaction seulement', { expression: `Bundle.entry[${e.index}].request.url` })]);
-      return rest.delete(sub, e.type, e.id!);
+      return conditional ? rest.conditionalDelete(sub, e.type) : rest.delete({ ...sub, query: [] }, e.type, e.id!);
   }
 }
 
@@ -231,12 +284,13 @@ function parseEntry(req: FhirRequest, raw: unknown, index: number): ParsedEntry 
   const request = e.request;
   if (!request || typeof request !== 'object') throw badRequest(`${where}.request est obligatoire dans un Bundle batch ou transaction`, `${where}.request`);
   const method = request.method;
-  if (method !== 'GET' && method !== 'POST' && method !== 'PUT' && method !== 'PATCH' && method !== 'DELETE') {
-    throw badRequest(`${where}.request.method doit être GET, POST, PUT, PATCH ou DELETE (reçu « ${String(method)} »)`, `${where}.request.method`);
+  if (method !== 'GET' && method !== 'HEAD' && method !== 'POST' && method !== 'PUT' && method !== 'PATCH' && method !== 'DELETE') {
+    throw badRequest(`${where}.request.method doit être GET, HEAD, POST, PUT, PATCH ou DELETE (reçu « ${String(method)} »)`, `${where}.request.method`);
   }
   if (typeof request.url !== 'string' || request.url.trim() === '') throw badRequest(`${where}.request.url est obligatoire`, `${where}.request.url`);
   let url = request.url.trim();
-  if (url.startsWith(`${req.baseUrl}/`)) url = url.slice(req.baseUrl.length + 1);
+  // An absolute URL on this server's base or one of its national aliases (bases.ts) is the relative one.
+  url = stripOwnBase(url, ownBases(req.baseUrl)) ?? url;
   url = url.replace(/^\//, '');
   const [path, search = ''] = url.split(/\?(.*)/s) as [string, string?];
   const segments = path.split('/');
@@ -250,7 +304,7 @@ function parseEntry(req: FhirRequest, raw: unknown, index: number): ParsedEntry 
   const shapeOk =
     segments.length === 1 ||
     (segments.length === 2 && (id !== undefined || history)) ||
-    (method === 'GET' && (history || vid !== undefined));
+    (isRead(method) && (history || vid !== undefined));
   if (!shapeOk) throw badUrl();
   if ((method === 'PUT' || method === 'PATCH' || method === 'DELETE') && id === undefined && search === '') throw badUrl();
   if (method === 'POST' && (id !== undefined || history)) throw badUrl();
@@ -294,9 +348,10 @@ function parseEntry(req: FhirRequest, raw: unknown, index: number): ParsedEntry 
 
 /**
  * Rewrites, in place, references to entries of the Bundle (their fullUrl, e.g. `urn:uuid:…`) into `Type/id`,
- * and conditional references (`Type?identifier=…`) into the one resource they match.
+ * and conditional references (`Type?identifier=…`) into the one resource they match: in the database, or else
+ * among the resources the transaction itself writes (`written`), by identifier.
  */
-async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: ReadonlyMap<string, string>): Promise<void> {
+async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: ReadonlyMap<string, string>, written: readonly Resource[]): Promise<void> {
   for (const { holder, path } of referenceHolders(resource)) {
     const ref = holder.reference as string;
     const mapped = fullUrls.get(ref);
@@ -309,7 +364,8 @@ async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: R
     }
     const m = /^([A-Z][A-Za-z]+)\?(.+)$/.exec(ref);
     if (m && isResourceType(m[1]!)) {
-      const ids = await rest.matchConditional(m[1]!, new URLSearchParams(m[2]!));
+      let ids = await rest.matchConditional(m[1]!, new URLSearchParams(m[2]!));
+      if (ids.length === 0) ids = writtenMatches(m[1]!, new URLSearchParams(m[2]!), written);
       if (ids.length === 0) throw new OutcomeError(404, [issue('not-found', `La référence conditionnelle ${ref} ne correspond à aucune ressource`, { expression: path, rule: 'reference-not-found' })]);
       if (ids.length > 1) throw new OutcomeError(412, [issue('multiple-matches', `La référence conditionnelle ${ref} correspond à ${ids.length} ressources`, { expression: path })]);
       holder.reference = `${m[1]}/${ids[0]}`;
@@ -317,7 +373,23 @@ async function resolveReferences(rest: FhirRest, resource: Resource, fullUrls: R
   }
 }
 
-function responseEntry(req: FhirRequest, res: FhirResponse, fullUrl?: string): BundleEntry {
+/**
+ * The resources of `written` of that type that a conditional reference's criteria select, when they are identifier
+ * criteria only (`identifier=system|value`, `identifier=value`, each AND-ed, commas OR-ed); none otherwise.
+ */
+function writtenMatches(type: string, criteria: URLSearchParams, written: readonly Resource[]): string[] {
+  const pairs = [...criteria];
+  if (pairs.length === 0 || pairs.some(([k]) => k !== 'identifier')) return [];
+  const holds = (r: Resource, token: string) => {
+    const bar = token.indexOf('|');
+    const [system, value] = bar < 0 ? [undefined, token] : [token.slice(0, bar), token.slice(bar + 1)];
+    return ((r.identifier ?? []) as { system?: string; value?: string }[]).some((i) => i.value === value && (system === undefined || (system === '' ? !i.system : i.system === system)));
+  };
+  return written.filter((r) => r.resourceType === type && pairs.every(([, v]) => v.split(',').some((t) => holds(r, t)))).map((r) => r.id!);
+}
+
+/** The response entry of an interaction; the return preference (`Prefer: return=…`) applies to writes only. */
+function responseEntry(req: FhirRequest, res: FhirResponse, method: Method, fullUrl?: string): BundleEntry {
   const location = res.headers.Location ?? res.headers['Content-Location'];
   const relative = location?.startsWith(`${req.baseUrl}/`) ? location.slice(req.baseUrl.length + 1) : location;
   const response: NonNullable<BundleEntry['response']> = { status: statusLine(res.status) };
@@ -329,10 +401,13 @@ function responseEntry(req: FhirRequest, res: FhirResponse, fullUrl?: string): B
   else if (res.headers['Last-Modified']) response.lastModified = toInstant(res.headers['Last-Modified']);
   const entry: BundleEntry = {};
   const prefer = req.headers.prefer ?? '';
-  const resourceUrl = fullUrl ?? (relative ? `${req.baseUrl}/${relative.replace(/\/_history\/.*$/, '')}` : undefined);
+  const own = body && !Array.isArray(body) && typeof body.id === 'string' && body.resourceType !== 'Bundle' && body.resourceType !== 'OperationOutcome' ? `${req.baseUrl}/${body.resourceType}/${body.id}` : undefined;
+  const resourceUrl = fullUrl ?? (relative ? `${req.baseUrl}/${relative.replace(/\/_history\/.*$/, '')}` : own);
   if (resourceUrl && body?.resourceType !== 'OperationOutcome') entry.fullUrl = resourceUrl;
+  const write = method === 'POST' || method === 'PUT' || method === 'PATCH';
   if (body && !Array.isArray(body)) {
     if (body.resourceType === 'OperationOutcome') response.outcome = body;
+    else if (!write) entry.resource = body;
     else if (/return=OperationOutcome/i.test(prefer)) response.outcome = { resourceType: 'OperationOutcome', issue: [issue('informational', 'Opération réussie', { severity: 'information' })] };
     else if (!/return=minimal/.test(prefer)) entry.resource = body;
   }
@@ -345,17 +420,25 @@ function responseBundle(type: 'batch-response' | 'transaction-response', entries
 }
 
 /** The failure of entry `index` as the transaction's error: its issues point into the Bundle. */
-function entryError(e: OutcomeError, index: number): OutcomeError {
-  return new OutcomeError(e.status, withEntry(e.outcome, index).issue, e.headers);
+function entryError(e: OutcomeError, index: number, hasResource: boolean): OutcomeError {
+  return new OutcomeError(e.status, withEntry(e.outcome, index, hasResource).issue, e.headers);
 }
 
-function withEntry(o: OperationOutcome, index: number): OperationOutcome {
+/**
+ * An entry's outcome with its issues located in the Bundle: a resource's path under `Bundle.entry[n].resource`;
+ * for an entry without a resource (GET, DELETE), what its URL names (a type, a search parameter) is
+ * `Bundle.entry[n].request.url`.
+ */
+function withEntry(o: OperationOutcome, index: number, hasResource: boolean): OperationOutcome {
   const prefix = `Bundle.entry[${index}]`;
+  const located = (x: string) => {
+    if (x.startsWith('Bundle.')) return x;
+    if (hasResource && /^[A-Z][A-Za-z]*(?=\.|$)/.test(x)) return x.replace(/^[A-Z][A-Za-z]*(?=\.|$)/, `${prefix}.resource`);
+    return `${prefix}.request.url`;
+  };
   const issues: OperationOutcomeIssue[] = o.issue.map((i) => {
-    const expression = i.expression?.length
-      ? i.expression.map((x) => (x.startsWith('Bundle.') ? x : x.replace(/^[A-Z][A-Za-z]*(?=\.|$)/, `${prefix}.resource`)))
-      : [prefix];
-    const diagnostics = i.diagnostics ? `Entrée ${index} : ${i.diagnostics}` : undefined;
+    const expression = i.expression?.length ? [...new Set(i.expression.map(located))] : [prefix];
+    const diagnostics = i.diagnostics ? (i.diagnostics.startsWith(`Entrée ${index} : `) ? i.diagnostics : `Entrée ${index} : ${i.diagnostics}`) : undefined;
     return { ...i, expression, ...(diagnostics ? { diagnostics } : {}), ...(i.details?.text && diagnostics ? { details: { ...i.details, text: diagnostics } } : {}) };
   });
   return { resourceType: 'OperationOutcome', issue: issues };

@@ -1,5 +1,5 @@
 import { processBundle } from './bundle.ts';
-import { parseElements, parseSummary, subsetResource, type SummaryMode } from './subset.ts';
+import { isSubsetted, parseElements, parseSummary, subsetResource, type SummaryMode } from './subset.ts';
 import { badRequest, gone, issue, notFound, OutcomeError, preconditionFailed, type OperationOutcome } from './outcome.ts';
 import { applyFhirPathPatch, applyJsonPatch, isFhirPathPatch } from './patch.ts';
 import { ID_PATTERN, isResourceType, type Bundle, type BundleEntry, type Resource } from './types.ts';
@@ -25,7 +25,7 @@ export interface StoredVersionView {
 
 export interface Repository {
   create(actor: Actor, resource: Resource): Promise<StoredVersionView>;
-  update(actor: Actor, resource: Resource & { id: string }, opts: { ifMatch?: IfMatch }): Promise<{ version: StoredVersionView; created: boolean }>;
+  update(actor: Actor, resource: Resource & { id: string }, opts: { ifMatch?: IfMatch; mustBeAbsent?: 409 | 412 }): Promise<{ version: StoredVersionView; created: boolean }>;
   patch(actor: Actor, resourceType: string, id: string, change: (r: Resource) => Resource, opts: { ifMatch?: IfMatch }): Promise<StoredVersionView>;
   delete(actor: Actor, resourceType: string, id: string, opts: { ifMatch?: IfMatch }): Promise<StoredVersionView | null>;
   read(resourceType: string, id: string): Promise<{ versionId: number; deleted: boolean; content: Resource | null; lastUpdated: string } | null>;
@@ -39,7 +39,7 @@ export interface Repository {
 /** One write of a transaction Bundle, as the repository executes it (creates carry their assigned id). */
 export type TransactionWrite =
   | { kind: 'create'; resource: Resource & { id: string } }
-  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: IfMatch | undefined }
+  | { kind: 'update'; resource: Resource & { id: string }; ifMatch?: IfMatch | undefined; /** see WriteOptions.mustBeAbsent */ mustBeAbsent?: 409 | 412 | undefined }
   | { kind: 'patch'; resourceType: string; id: string; change: (current: Resource) => Resource; ifMatch?: IfMatch | undefined }
   | { kind: 'delete'; resourceType: string; id: string; ifMatch?: IfMatch | undefined };
 
@@ -130,7 +130,7 @@ export class FhirRest {
     const resource = checkBody(req.body, type, req.baseUrl);
     if (resource.id === undefined) throw badRequest('La ressource doit porter son id pour une mise à jour (PUT)', `${type}.id`);
     if (resource.id !== id) throw badRequest(`L'id de la ressource (« ${String(resource.id)} ») ne correspond pas à l'URL (« ${id} »)`, `${type}.id`);
-    const { version, created } = await this.repo.update(req.actor, resource as Resource & { id: string }, ifMatch(req));
+    const { version, created } = await this.repo.update(req.actor, resource as Resource & { id: string }, { ...ifMatch(req), ...ifNoneMatchAll(req) });
     return written(req, version, created ? 201 : 200);
   }
 
@@ -141,9 +141,12 @@ export class FhirRest {
     const ids = await this.matchConditional(type, new URLSearchParams(req.query));
     if (ids.length > 1) throw preconditionFailed(`Mise à jour conditionnelle : ${countLabel(ids.length)} correspondent aux critères`, 'multiple-matches');
     if (ids.length === 0) {
+      // RFC 9110 §13.1.1: an If-Match naming a version is false when nothing is there.
+      if (req.headers['if-match'] && req.headers['if-match'].trim() !== '*') throw preconditionFailed('Mise à jour conditionnelle : aucune ressource ne correspond aux critères, If-Match ne peut pas s\'appliquer');
       if (resource.id !== undefined) {
-        const { version } = await this.repo.update(req.actor, resource as Resource & { id: string }, {});
-        return written(req, version, 201);
+        // Update as create with the client's id; an existing resource the criteria did not select is not replaced (409).
+        const { version, created } = await this.repo.update(req.actor, resource as Resource & { id: string }, { mustBeAbsent: 409 });
+        return written(req, version, created ? 201 : 200);
       }
       return written(req, await this.repo.create(req.actor, resource), 201);
     }
@@ -405,6 +408,10 @@ export function checkBody(body: unknown, type: string, baseUrl: string): Resourc
   if (r.resourceType !== type) {
     throw badRequest(`resourceType « ${String(r.resourceType)} » ne correspond pas au type de l'URL (${type})`, 'resourceType');
   }
+  if (isSubsetted(r)) {
+    // search.html#summary: the tag marks a copy read with _summary/_elements, missing elements that writing it would erase.
+    throw new OutcomeError(422, [issue('business-rule', `La ressource porte l'étiquette SUBSETTED : c'est une copie partielle (lue avec _summary ou _elements), l'écrire effacerait les éléments absents. Relisez la ressource complète.`, { expression: `${type}.meta.tag` })]);
+  }
   return localReferences(r, baseUrl);
 }
 
@@ -423,16 +430,24 @@ export function checkSince(v: string): string {
   return v;
 }
 
-/** A version the write must find current (If-Match: W/"3"), or `*`: any current version (RFC 9110 §13.1.1). */
-export type IfMatch = number | '*';
+/** A version the write must find current (If-Match: W/"3"), one of several (W/"3", W/"4"), or `*`: any current version (RFC 9110 §13.1.1). */
+export type IfMatch = number | number[] | '*';
 
 export function ifMatch(req: Pick<FhirRequest, 'headers'>): { ifMatch?: IfMatch } {
   const h = req.headers['if-match'];
   if (!h) return {};
   if (h.trim() === '*') return { ifMatch: '*' };
-  const m = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(h);
-  if (!m) throw badRequest(`En-tête If-Match invalide : « ${h} » (attendu W/"<versionId>")`);
-  return { ifMatch: Number(m[1]) };
+  // RFC 9110: a list of entity tags; it holds when any names the current version.
+  const versions = h.split(',').map((t) => /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(t)?.[1]);
+  if (versions.some((v) => v === undefined)) throw badRequest(`En-tête If-Match invalide : « ${h} » (attendu W/"<versionId>")`);
+  const distinct = [...new Set(versions.map(Number))];
+  return { ifMatch: distinct.length === 1 ? distinct[0]! : distinct };
+}
+
+/** `If-None-Match: *` on a PUT: write only if the resource does not exist (RFC 9110 §13.1.2), else 412. */
+export function ifNoneMatchAll(req: Pick<FhirRequest, 'headers'>): { mustBeAbsent?: 412 } {
+  const h = req.headers['if-none-match'];
+  return h !== undefined && h.trim() === '*' ? { mustBeAbsent: 412 } : {};
 }
 
 export const etagOf = (versionId: number) => `W/"${versionId}"`;

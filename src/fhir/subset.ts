@@ -22,6 +22,12 @@ export const SUMMARY_ELEMENTS: Record<string, readonly string[]> = {
 };
 const MANDATORY_ELEMENTS: Record<string, readonly string[]> = { Task: ['status', 'intent'] };
 
+/** Whether a resource carries the SUBSETTED tag: an incomplete copy (search.html#summary), never to be written back. */
+export function isSubsetted(r: Resource): boolean {
+  const tags = (r.meta as { tag?: unknown } | undefined)?.tag;
+  return Array.isArray(tags) && tags.some((t) => !!t && typeof t === 'object' && (t as { system?: unknown }).system === SUBSETTED.system && (t as { code?: unknown }).code === SUBSETTED.code);
+}
+
 export type SummaryMode = 'true' | 'text' | 'data';
 
 /** A `_summary` value: a summary mode, `count` (searches only), or undefined for `false`; anything else is a 400. */
@@ -38,7 +44,8 @@ function keptElements(resourceType: string, parsed: { elements?: string[] | unde
   const summary = SUMMARY_ELEMENTS[resourceType];
   if (parsed.summary === 'true') return summary ? new Set([...base, 'implicitRules', ...summary, ...mandatory]) : undefined;
   if (parsed.summary === 'text') return new Set([...base, 'implicitRules', 'text', ...mandatory]);
-  return parsed.elements ? new Set([...base, ...parsed.elements]) : undefined;
+  // search.html#elements: mandatory elements are returned whether asked or not.
+  return parsed.elements ? new Set([...base, ...mandatory, ...parsed.elements]) : undefined;
 }
 
 /**

@@ -212,7 +212,7 @@ describe('transaction Bundle', () => {
     const noRequest = await send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: ej() }] });
     expect(noRequest.statusCode).toBe(400);
     expect(noRequest.json().issue[0].expression).toEqual(['Bundle.entry[0].request']);
-    const badMethod = await send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'HEAD', url: 'Organization' } }] });
+    const badMethod = await send({ resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'OPTIONS', url: 'Organization' } }] });
     expect(badMethod.json().issue[0].expression).toEqual(['Bundle.entry[0].request.method']);
     const badType = await send({ resourceType: 'Bundle', type: 'transaction', entry: [{ resource: ej(), request: { method: 'POST', url: 'Patient' } }] });
     expect(badType.statusCode).toBe(400);
