@@ -71,7 +71,8 @@ export function exportRoutes(exports: ExportService) {
     });
 
     app.get<{ Params: { job: string; file: string } }>('/fhir/$export-file/:job/:file', async (req, reply) => {
-      const m = /^([A-Za-z]+)(-deleted)?-(\d+)\.ndjson$/.exec(req.params.file);
+      // Parts are numbered from 1; a number the manifest cannot hold (0, leading zeros, over 9 digits) names no file.
+      const m = /^([A-Za-z]+)(-deleted)?-([1-9]\d{0,8})\.ndjson$/.exec(req.params.file);
       const job = await exports.status(req.params.job);
       if (!m || !job || job.status !== 'completed') throw notFound(`Fichier d'export inconnu ou expiré : ${req.params.job}/${req.params.file}`);
       const lines = await exports.file(job, m[1]!, Number(m[3]) - 1, m[2] !== undefined);

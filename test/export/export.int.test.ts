@@ -69,6 +69,14 @@ describe('bulk export ($export, Bulk Data 2.0)', () => {
     expect(again.find((r) => r.id === hs.id)!.meta!.versionId).toBe('1');
     expect(Date.parse(manifest.transactionTime)).toBeLessThan(Date.parse(renamed.json().meta.lastUpdated));
 
+    // Hand-typed part numbers the manifest never gives (0, leading zero, huge) name no file: 404, not a 500.
+    const first = manifest.output[0]!.url.replace(/^https?:\/\/[^/]+/, '');
+    for (const part of ['0', '01', '99999999999999999999']) {
+      const res = await t.app.inject({ method: 'GET', url: first.replace(/-1\.ndjson$/, `-${part}.ndjson`) });
+      expect(res.statusCode, part).toBe(404);
+      expect(res.json().resourceType).toBe('OperationOutcome');
+    }
+
     // Cancelled (DELETE): the job and its files are gone.
     const local = status.replace(/^https?:\/\/[^/]+/, '');
     expect((await t.app.inject({ method: 'DELETE', url: local })).statusCode).toBe(202);
